@@ -1,0 +1,1 @@
+"""Talent Portal: the Reflex app package."""

@@ -1,0 +1,426 @@
+"""Every table of the product, in one place.
+
+Names follow HR's words (competency, required_level, anchor, enrollment).
+Columns ending in ``_enc`` hold AES-256-GCM ciphertext (see services/crypto.py);
+columns ending in ``_hash`` hold one-way hashes of secrets. Neither ever reaches
+a public state var. Times are naive UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+import sqlmodel
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+ROLES = ("candidate", "employee", "interviewer", "hr", "hr_manager", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(SQLModel):
+    """Common id column. Not rx.Model, so services stay free of reflex imports;
+    rx.Model is itself a SQLModel with the same id column."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+
+
+def json_field(default_factory=list):
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+# ---------------------------------------------------------------- accounts
+
+
+class User(Base, table=True):
+    email: str = Field(index=True, unique=True, max_length=254)
+    display_name: str = Field(default="", max_length=120)
+    role: str = Field(default="candidate", max_length=20, index=True)
+    locale: str = Field(default="zh_CN", max_length=10)
+    is_active: bool = True
+    password_hash: Optional[str] = None
+    password_changed_at: Optional[datetime] = None
+    totp_secret_enc: Optional[str] = None
+    totp_last_step: int = 0
+    mfa_enrolled_at: Optional[datetime] = None
+    failed_attempts: int = 0
+    locked_until: Optional[datetime] = None
+    oidc_issuer: Optional[str] = Field(default=None, max_length=500)
+    oidc_subject: Optional[str] = Field(default=None, max_length=255)
+    phone_enc: Optional[str] = None
+    id_number_enc: Optional[str] = None
+    hired_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+
+
+class UserSession(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    mfa_passed: bool = False
+    reauth_at: Optional[datetime] = None
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ended_at: Optional[datetime] = None
+
+
+class RecoveryCode(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(max_length=200)
+    used_at: Optional[datetime] = None
+
+
+class Invitation(Base, table=True):
+    email: str = Field(index=True, max_length=254)
+    role: str = Field(max_length=20)
+    token_hash: str = Field(unique=True, max_length=64)
+    invited_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    job_id: Optional[int] = Field(default=None, foreign_key="job.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: Optional[datetime] = None
+
+
+class PasswordReset(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: Optional[datetime] = None
+
+
+class LoginThrottle(Base, table=True):
+    """Failure counters per account or per IP, in the database so they hold
+    across processes and restarts."""
+
+    key: str = Field(unique=True, max_length=300)
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow)
+    locked_until: Optional[datetime] = None
+
+
+class Consent(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    purpose: str = Field(max_length=60)  # e.g. "ai_scoring", "video_retention"
+    version: str = Field(max_length=20)
+    granted_at: datetime = Field(default_factory=utcnow)
+    withdrawn_at: Optional[datetime] = None
+
+
+# ---------------------------------------------------------------- jobs and competency models
+
+
+class Job(Base, table=True):
+    code: str = Field(unique=True, max_length=60)
+    title_zh: str
+    title_en: str
+    department_zh: str = ""
+    department_en: str = ""
+    location_zh: str = ""
+    location_en: str = ""
+    description_zh: str = ""
+    description_en: str = ""
+    is_open: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CompetencyModel(Base, table=True):
+    """A versioned set of competencies for a job. Scores always point at the
+    version they were made with, so editing the model never rewrites history."""
+
+    job_id: int = Field(foreign_key="job.id", index=True)
+    version: int = 1
+    is_current: bool = True
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (UniqueConstraint("job_id", "version"),)
+
+
+class Competency(Base, table=True):
+    model_id: int = Field(foreign_key="competencymodel.id", index=True)
+    key: str = Field(max_length=60)  # stable across jobs, e.g. "communication"
+    name_zh: str
+    name_en: str
+    description_zh: str = ""
+    description_en: str = ""
+    weight: float = 0.2
+    required_level: float = 70.0  # on the 0-100 score scale
+    keywords: list[str] = json_field()
+    position: int = 0
+
+    __table_args__ = (UniqueConstraint("model_id", "key"),)
+
+
+class BehaviouralAnchor(Base, table=True):
+    competency_id: int = Field(foreign_key="competency.id", index=True)
+    level: int  # 1, 3 or 5 (BARS)
+    text_zh: str
+    text_en: str
+
+    __table_args__ = (UniqueConstraint("competency_id", "level"),)
+
+
+class Question(Base, table=True):
+    job_id: int = Field(foreign_key="job.id", index=True)
+    competency_key: str = Field(default="", max_length=60)
+    text_zh: str
+    text_en: str
+    is_practice: bool = False
+    time_limit_s: int = 180
+    position: int = 0
+
+
+class InterviewStage(Base, table=True):
+    job_id: int = Field(foreign_key="job.id", index=True)
+    position: int = 0
+    name_zh: str
+    name_en: str
+    description_zh: str = ""
+    description_en: str = ""
+    duration_min: int = 10
+
+
+class InterviewerProfile(Base, table=True):
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    name_zh: str
+    name_en: str
+    title_zh: str = ""
+    title_en: str = ""
+    background_zh: str = ""
+    background_en: str = ""
+    photo: str = ""  # path under assets/
+    is_active: bool = True
+
+
+class Interview(Base, table=True):
+    candidate_id: int = Field(foreign_key="user.id", index=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    model_id: int = Field(foreign_key="competencymodel.id")
+    scheduled_at: datetime
+    duration_min: int = 45
+    status: str = Field(default="scheduled", max_length=20)  # scheduled|in_progress|completed|cancelled
+    meeting_link: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InterviewAssignment(Base, table=True):
+    """Which interviewer may see which candidate's interview."""
+
+    interview_id: int = Field(foreign_key="interview.id", index=True)
+    interviewer_id: int = Field(foreign_key="interviewerprofile.id", index=True)
+
+    __table_args__ = (UniqueConstraint("interview_id", "interviewer_id"),)
+
+
+class InterviewerNote(Base, table=True):
+    interview_id: int = Field(foreign_key="interview.id", index=True)
+    author_id: int = Field(foreign_key="user.id")
+    body_enc: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DeviceCheck(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    interview_id: Optional[int] = Field(default=None, foreign_key="interview.id")
+    camera_ok: bool = False
+    microphone_ok: bool = False
+    network_mbps: Optional[float] = None
+    browser: str = Field(default="", max_length=200)
+    browser_ok: bool = False
+    checked_at: datetime = Field(default_factory=utcnow)
+
+
+# ---------------------------------------------------------------- answers and scoring
+
+
+class Answer(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    question_id: int = Field(foreign_key="question.id")
+    interview_id: Optional[int] = Field(default=None, foreign_key="interview.id", index=True)
+    model_id: int = Field(foreign_key="competencymodel.id")
+    is_practice: bool = False
+    language: str = Field(default="zh", max_length=5)
+    transcript_enc: str
+    video_ref_enc: Optional[str] = None
+    duration_s: Optional[float] = None
+    submitted_at: datetime = Field(default_factory=utcnow)
+
+
+class ScoringJob(Base, table=True):
+    """Transactional outbox for the scoring worker: written with the answer,
+    dispatched later, retried with backoff, idempotent by request_id."""
+
+    answer_id: int = Field(foreign_key="answer.id", unique=True)
+    request_id: str = Field(unique=True, max_length=64)
+    status: str = Field(default="pending", max_length=20, index=True)  # pending|done|failed
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: Optional[datetime] = None
+
+
+class AnswerScore(Base, table=True):
+    answer_id: int = Field(foreign_key="answer.id", unique=True)
+    model_version: str = ""
+    overall: float
+    relevance: float
+    coherence: float
+    keyword_density: float
+    structure: dict = json_field(dict)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CompetencyScore(Base, table=True):
+    answer_id: int = Field(foreign_key="answer.id", index=True)
+    competency_id: int = Field(foreign_key="competency.id")
+    score: float
+    level: float
+    evidence_enc: str = ""  # quoted sentences are personal data
+    keywords_hit: list[str] = json_field()
+
+
+class Report(Base, table=True):
+    interview_id: int = Field(foreign_key="interview.id", unique=True)
+    candidate_id: int = Field(foreign_key="user.id", index=True)
+    overall: float
+    percentile: Optional[float] = None
+    strengths: list[str] = json_field()
+    improvements: list[str] = json_field()
+    next_steps: list[str] = json_field()
+    published_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewRequest(Base, table=True):
+    report_id: int = Field(foreign_key="report.id", index=True)
+    requester_id: int = Field(foreign_key="user.id")
+    reason: str = ""
+    status: str = Field(default="open", max_length=20)  # open|in_review|resolved
+    resolver_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    response: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    resolved_at: Optional[datetime] = None
+
+
+# ---------------------------------------------------------------- development
+
+
+class Course(Base, table=True):
+    code: str = Field(unique=True, max_length=60)
+    title_zh: str
+    title_en: str
+    summary_zh: str = ""
+    summary_en: str = ""
+    provider: str = ""
+    format: str = Field(default="online", max_length=20)  # online|classroom|blended
+    duration_hours: float = 1.0
+    level: int = 1  # 1 (foundation) .. 5 (expert)
+    is_active: bool = True
+
+
+class CourseCompetency(Base, table=True):
+    course_id: int = Field(foreign_key="course.id", index=True)
+    competency_key: str = Field(max_length=60, index=True)
+
+    __table_args__ = (UniqueConstraint("course_id", "competency_key"),)
+
+
+class Enrollment(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    course_id: int = Field(foreign_key="course.id")
+    status: str = Field(default="enrolled", max_length=20)  # enrolled|in_progress|completed|withdrawn
+    progress_pct: int = 0
+    enrolled_at: datetime = Field(default_factory=utcnow)
+    completed_at: Optional[datetime] = None
+
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+
+class DevelopmentGoal(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    competency_key: str = Field(default="", max_length=60)
+    title: str
+    description: str = ""
+    target_level: Optional[float] = None
+    due_date: Optional[datetime] = None
+    is_probation: bool = False
+    status: str = Field(default="open", max_length=20)  # open|achieved|missed
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProgressSnapshot(Base, table=True):
+    user_id: int = Field(foreign_key="user.id", index=True)
+    competency_key: str = Field(max_length=60)
+    score: float
+    source: str = Field(default="interview", max_length=30)
+    taken_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (Index("ix_progress_user_key_time", "user_id", "competency_key", "taken_at"),)
+
+
+# ---------------------------------------------------------------- HR configuration
+
+
+class AutoAdvanceRule(Base, table=True):
+    job_id: int = Field(foreign_key="job.id", index=True)
+    min_overall: float = 75.0
+    require_all_required_levels: bool = True
+    action: str = Field(default="invite_next_stage", max_length=40)
+    is_active: bool = True
+
+
+class EmailTemplate(Base, table=True):
+    key: str = Field(max_length=60)  # e.g. "invitation", "password_reset"
+    locale: str = Field(max_length=10)
+    subject: str
+    body: str
+
+    __table_args__ = (UniqueConstraint("key", "locale"),)
+
+
+class AppSetting(Base, table=True):
+    key: str = Field(unique=True, max_length=100)
+    value: str = ""
+
+
+# ---------------------------------------------------------------- outbox and audit
+
+
+class EmailOutbox(Base, table=True):
+    to_addr: str = Field(max_length=254)
+    subject: str
+    body_text: str
+    kind: str = Field(default="", max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: Optional[datetime] = None
+    attempts: int = 0
+    last_error: str = ""
+
+
+class AuditEvent(Base, table=True):
+    """Append-only and hash-chained: hash = sha256(prev_hash + canonical fields)."""
+
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: Optional[int] = None
+    actor: str = Field(default="", max_length=254)
+    action: str = Field(max_length=60, index=True)
+    object_type: str = Field(default="", max_length=60)
+    object_id: str = Field(default="", max_length=60)
+    ip: str = Field(default="", max_length=64)
+    outcome: str = Field(default="success", max_length=20)
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(max_length=64)
+
+
+metadata = SQLModel.metadata
+_ = sqlmodel  # re-exported for migrations' sqlmodel types

@@ -1,0 +1,1 @@
+"""Business rules and security decisions. Plain Python: never imports reflex."""

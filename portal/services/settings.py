@@ -1,0 +1,60 @@
+"""Deployment settings, read once from the environment with working defaults.
+
+Every knob an operator may turn lives here so rxconfig, the CLI and the services
+agree on one value.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    db_url: str
+    redis_url: str | None
+    host: str
+    port: int
+    public_url: str
+    worker_url: str
+    worker_port: int
+    default_locale: str
+    demo_content: bool
+
+    @property
+    def origin(self) -> str:
+        """The scheme://host[:port] browsers use; CORS and websocket origin checks use it."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    data_dir = Path(_env("TALENT_DATA_DIR", str(ROOT / "data"))).resolve()
+    port = int(_env("TALENT_PORT", "3000"))
+    worker_port = int(_env("TALENT_WORKER_PORT", "8765"))
+    return Settings(
+        data_dir=data_dir,
+        db_url=_env("TALENT_DB_URL", f"sqlite:///{data_dir / 'portal.db'}"),
+        redis_url=os.environ.get("TALENT_REDIS_URL") or None,
+        host=_env("TALENT_HOST", "127.0.0.1"),
+        port=port,
+        public_url=_env("TALENT_PUBLIC_URL", f"http://localhost:{port}").rstrip("/"),
+        worker_url=_env("TALENT_WORKER_URL", f"http://127.0.0.1:{worker_port}").rstrip("/"),
+        worker_port=worker_port,
+        default_locale=_env("TALENT_DEFAULT_LOCALE", "zh_CN"),
+        demo_content=_env("TALENT_DEMO_CONTENT", "1") not in ("0", "false", "no"),
+    )
