@@ -18,6 +18,11 @@ config = rx.Config(
     frontend_port=_s.port,
     backend_port=_s.port,
     backend_host=_s.host,
-    plugins=[rx.plugins.RadixThemesPlugin(), rx.plugins.SitemapPlugin()],
-    disable_plugins=[],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="indigo", radius="medium", appearance="inherit")
+        )
+    ],
+    # A sitemap advertises routes; a private portal has nothing to advertise.
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

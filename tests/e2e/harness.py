@@ -1,0 +1,101 @@
+"""Start the real production build on a free port against a temporary database,
+and Debian's Chromium through Playwright. Used by the e2e tests and by
+scripts/screenshots.py."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFERRED_PORT = 3917  # the build is tied to its port: a stable one lets reruns reuse it
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(preferred: int | None = None) -> int:
+    if preferred and _port_free(preferred):
+        return preferred
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Portal:
+    def __init__(self, url: str, data_dir: Path, env: dict[str, str], log: Path):
+        self.url, self.data_dir, self.env, self.log = url, data_dir, env, log
+
+    @property
+    def db_url(self) -> str:
+        return self.env["TALENT_DB_URL"]
+
+
+@contextmanager
+def running_portal(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Portal]:
+    port = free_port(PREFERRED_PORT)
+    worker_port = free_port()
+    url = f"http://localhost:{port}"
+    env = {
+        **os.environ,
+        "TALENT_DATA_DIR": str(data_dir),
+        "TALENT_DB_URL": f"sqlite:///{data_dir / 'portal.db'}",
+        "TALENT_PORT": str(port),
+        "TALENT_WORKER_PORT": str(worker_port),
+        "TALENT_PUBLIC_URL": url,
+        "REFLEX_WEB_WORKDIR": ".web-e2e",  # keeps `make run`'s build intact
+        "REFLEX_USE_NPM": "1",
+        **(extra_env or {}),
+    }
+    log = data_dir / "portal.log"
+    subprocess.run([sys.executable, "-m", "portal.cli", "build"], cwd=ROOT, env=env, check=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "portal.cli", "run"], cwd=ROOT, env=env,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"portal exited early:\n{log.read_text()[-4000:]}")
+            try:
+                if httpx.get(url + "/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"portal did not start:\n{log.read_text()[-4000:]}")
+            time.sleep(0.3)
+        yield Portal(url, data_dir, env, log)
+    finally:
+        # The whole process group: the CLI, granian's workers and the scoring worker.
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)

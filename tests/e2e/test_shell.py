@@ -1,0 +1,74 @@
+"""The shell a visitor sees: language, 404, error page, theme, phone width."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def test_home_renders_in_chinese_by_default(page: Page, portal):
+    page.goto(portal.url + "/")
+    expect(page.locator("#hero-title")).to_have_text("面试之前心中有数，面试之后清清楚楚")
+    expect(page.get_by_role("link", name="开放职位").first).to_be_visible()
+    # babel's full Chinese date, e.g. 2026年11月22日星期日
+    expect(page.locator("#today")).to_have_text(re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日星期."))
+    # the demo content: three open positions, in Chinese
+    expect(page.locator("#open-count")).to_have_text("3")
+    expect(page.get_by_role("heading", name="客户经理")).to_be_visible()
+
+
+def test_language_switch_changes_every_string_without_reload(page: Page, portal):
+    page.goto(portal.url + "/")
+    expect(page.locator("#hero-title")).to_have_text("面试之前心中有数，面试之后清清楚楚")
+    page.evaluate("window.__noReload = true")
+    page.click("#language-switch")
+    expect(page.locator("#hero-title")).to_have_text("Your interview, prepared and explained")
+    expect(page.get_by_role("heading", name="Account Manager")).to_be_visible()
+    expect(page.locator("#today")).to_have_text(re.compile(r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), "))
+    assert page.evaluate("window.__noReload") is True  # same document: no reload happened
+    body = page.locator("main").inner_text() + page.locator("header").inner_text()
+    assert not re.search(r"[\u4e00-\u9fff]", body.replace("中文", "")), body
+    # the choice survives a reload
+    page.reload()
+    expect(page.locator("#hero-title")).to_have_text("Your interview, prepared and explained")
+    page.click("#language-switch")
+    expect(page.locator("#hero-title")).to_have_text("面试之前心中有数，面试之后清清楚楚")
+
+
+def test_unknown_url_shows_the_404_page(page: Page, portal):
+    response = page.goto(portal.url + "/no/such/page")
+    assert response is not None and response.status == 404
+    expect(page.locator("#error-title")).to_have_text("页面不存在")
+    page.get_by_role("link", name="返回首页").click()
+    expect(page.locator("#hero-title")).to_be_visible()
+
+
+def test_error_page_shows_no_technical_detail(page: Page, portal):
+    page.goto(portal.url + "/error")
+    expect(page.locator("#error-title")).to_have_text("出错了")
+    text = page.locator("body").inner_text()
+    assert "Traceback" not in text and "Error:" not in text
+
+
+def test_dark_theme_toggle(page: Page, portal):
+    page.goto(portal.url + "/")
+    expect(page.locator("#hero-title")).to_be_visible()
+    html = page.locator("html")
+    before = html.get_attribute("class") or ""
+    page.click("#theme-toggle")
+    expect(html).not_to_have_class(before)
+    assert ("dark" in (html.get_attribute("class") or "")) != ("dark" in before)
+
+
+def test_phone_width_has_no_horizontal_scroll_and_a_menu(phone: Page, portal):
+    for path in ("/", "/jobs", "/nope"):
+        phone.goto(portal.url + path)
+        phone.wait_for_load_state("networkidle")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide at phone width"
+    phone.goto(portal.url + "/")
+    phone.click("#menu-button")
+    expect(phone.get_by_role("dialog").get_by_role("link", name="开放职位")).to_be_visible()
+    phone.get_by_role("dialog").get_by_role("link", name="开放职位").click()
+    expect(phone).to_have_url(re.compile(r"/jobs/?$"))
