@@ -3,7 +3,8 @@
 Names follow HR's words (competency, required_level, anchor, enrollment).
 Columns ending in ``_enc`` hold AES-256-GCM ciphertext (see services/crypto.py);
 columns ending in ``_hash`` hold one-way hashes of secrets. Neither ever reaches
-a public state var. Times are naive UTC.
+a public state var. Times are timezone-aware UTC (sqlmodel stores them as
+UTCDateTime and returns them aware).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ ROLES = ("candidate", "employee", "interviewer", "hr", "hr_manager", "admin")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(timezone.utc)
 
 
 class Base(SQLModel):
