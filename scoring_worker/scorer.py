@@ -1,0 +1,341 @@
+"""Behaviourally anchored scoring of one interview answer.
+
+How a competency score is made (all constants are below, hand-set and
+documented in docs/scoring-worker.md; nothing is fitted to labelled answers):
+
+1. The answer is cut into sentences. Sentences that are mostly competency
+   keywords, and repeated sentences, are set aside: they can neither carry
+   evidence nor lengthen the answer (keyword stuffing gains nothing).
+2. Anchor placement (semantic): every anchor (levels 1, 3, 5) is cut into its
+   behaviours (clauses). For each anchor, coverage = how well the answer's best
+   sentences match its behaviours. The contrast between the level-5 and level-1
+   coverage, in units of how far apart the two anchors are from each other,
+   places the answer between the anchors.
+3. Behavioural evidence: a level-5 anchor describes specific, owned actions
+   with outcomes; a level-1 anchor describes passivity. So: first-person
+   actions, quantities, the STAR parts present and the length of real content
+   raise the evidence; passive or blaming statements lower it.
+4. level = 1 + 4 x (0.35 x placement + 0.65 x evidence) (+ a small keyword
+   term of at most 0.15 level), then scaled by relevance: an answer closer to
+   generic non-answers than to the question, competency and anchors loses up
+   to 70 % of its score. score = 20 x level (so level 4.1 = 82 points).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import text as T
+from .encoder import Encoder
+from .models import Competency, ScoreRequest
+from .reference import NON_ANSWERS
+
+SCORER_VERSION = "bars-1"
+
+# -- constants (see module docstring) -------------------------------------------------
+W_PLACEMENT = 0.35
+W_EVIDENCE = 0.65
+KEYWORD_MAX_LEVEL = 0.15       # keywords can add at most 3 points
+STUFFING_SHARE = 0.3           # a sentence whose words are >= 30 % keywords is a keyword list
+ACTIONS_FULL = 4               # first-person actions for full credit
+QUANTITIES_FULL = 4
+TOKENS_FULL = 180              # encoder tokens of real content for full length credit
+PASSIVITY_STEP = 0.12          # evidence lost per passive/blaming statement (max 2)
+RELEVANCE_LO, RELEVANCE_HI = -0.30, -0.10   # margin (on-topic minus non-answer similarity)
+RELEVANCE_FLOOR = 0.30         # an off-topic answer keeps at most 30 % of its score
+COHERENCE_LO, COHERENCE_HI = 0.05, 0.45     # mean adjacent-sentence similarity
+EVIDENCE_TOP = 3
+
+
+def _round(x: float, nd: int = 1) -> float:
+    return float(round(float(x), nd))
+
+
+@dataclass
+class _CompiledCompetency:
+    comp: Competency
+    anchor_vecs: np.ndarray                # (3, D) whole anchors 1, 3, 5
+    clause_vecs: list[np.ndarray]          # per level: (k, D)
+    topic_vec: np.ndarray
+    spread: float                          # 1 - similarity(anchor 1, anchor 5)
+    matchers: list[T.KeywordMatcher]
+
+
+@dataclass
+class _Rubric:
+    key: str
+    items: list[_CompiledCompetency]
+    refs: np.ndarray                       # every anchor and topic vector, for relevance
+    matchers: list[T.KeywordMatcher]       # union of keywords
+
+
+def rubric_key(competencies: list[Competency]) -> str:
+    payload = [[c.key, c.name, c.description, list(c.keywords),
+                sorted(c.anchors.items())] for c in competencies]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def _clauses(anchor: str) -> list[str]:
+    parts = [p.strip() for p in re.split(r"[，,、；;。.：:]|\band\b|\bor\b|并且|以及", anchor)]
+    parts = [p for p in parts if len(p) >= 2]
+    return parts or [anchor]
+
+
+class _LRU(OrderedDict):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+        self.lock = threading.Lock()
+
+    def get_or(self, key, make):
+        with self.lock:
+            if key in self:
+                self.move_to_end(key)
+                return self[key]
+        value = make()
+        with self.lock:
+            self[key] = value
+            self.move_to_end(key)
+            while len(self) > self.size:
+                self.popitem(last=False)
+        return value
+
+
+class Scorer:
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.model_version = f"{SCORER_VERSION}+{encoder.version}"
+        self._non_answers = encoder.encode(NON_ANSWERS)
+        self._rubrics = _LRU(128)
+        self._texts = _LRU(4096)
+
+    def warm_up(self) -> None:
+        """Run one tiny request per language so the first real one pays no first-use costs."""
+        comp = Competency("warm_up", "沟通能力", "communication", ("倾听", "listen"), 1.0, None,
+                          {"1": "不倾听。Does not listen.", "3": "会倾听。Listens.",
+                           "5": "主动倾听并确认。Listens actively and confirms."})
+        for answer in ("我先听客户说完，然后解决了问题。", "I listened first and then fixed it."):
+            self.score(ScoreRequest("warm-up", "auto", "请举例说明。Give an example.", answer,
+                                    [comp]))
+        self._rubrics.clear()
+        self._texts.clear()
+
+    # -- caches ---------------------------------------------------------------------
+    def _embed_cached(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self._non_answers.shape[1]), dtype=np.float32)
+        missing = []
+        for i, t in enumerate(texts):
+            with self._texts.lock:
+                v = self._texts.get(t)
+            if v is None:
+                missing.append(i)
+            else:
+                out[i] = v
+        if missing:
+            vecs = self.encoder.encode([texts[i] for i in missing], parallel=False)
+            for i, v in zip(missing, vecs):
+                out[i] = v
+                self._texts.get_or(texts[i], lambda v=v: v)
+        return out
+
+    def rubric(self, competencies: list[Competency]) -> _Rubric:
+        key = rubric_key(competencies)
+        return self._rubrics.get_or(key, lambda: self._compile(key, competencies))
+
+    def _compile(self, key: str, competencies: list[Competency]) -> _Rubric:
+        items = []
+        for c in competencies:
+            anchors = [c.anchors["1"], c.anchors["3"], c.anchors["5"]]
+            clause_lists = [_clauses(a) for a in anchors]
+            topic = f"{c.name}：{c.description}" if c.description else c.name
+            flat = anchors + [topic] + [cl for lst in clause_lists for cl in lst]
+            vecs = self._embed_cached(flat)
+            anchor_vecs, topic_vec = vecs[:3], vecs[3]
+            pos, clause_vecs = 4, []
+            for lst in clause_lists:
+                clause_vecs.append(vecs[pos:pos + len(lst)])
+                pos += len(lst)
+            spread = max(0.05, 1.0 - float(anchor_vecs[0] @ anchor_vecs[2]))
+            items.append(_CompiledCompetency(
+                c, anchor_vecs, clause_vecs, topic_vec, spread,
+                [T.KeywordMatcher.build(k) for k in c.keywords if k.strip()]))
+        refs = np.vstack([np.vstack([it.anchor_vecs, it.topic_vec[None]]) for it in items])
+        seen, union = set(), []
+        for it in items:
+            for m in it.matchers:
+                if m.keyword.lower() not in seen:
+                    seen.add(m.keyword.lower())
+                    union.append(m)
+        return _Rubric(key, items, refs, union)
+
+    # -- scoring --------------------------------------------------------------------
+    def score(self, req: ScoreRequest, parallel: bool = True) -> dict:
+        rubric = self.rubric(req.competencies)
+        answer = T.normalise(req.answer)
+        language = req.language if req.language in ("zh", "en") else T.detect_language(answer)
+        pieces = T.split_sentences_with_parent(answer) or [(answer, 0)]
+        sentences = [p for p, _ in pieces]
+        parents = [k for _, k in pieces]
+        sent_words = [T.words(s) for s in sentences]
+        sent_lower = [T.fold(s) for s in sentences]
+
+        # keyword hits per sentence (union of all competencies' keywords)
+        def hits(matchers, i):
+            return {m.keyword: m.count(sent_lower[i], sent_words[i] if m.cjk else None)
+                    for m in matchers}
+
+        union_hits = [hits(rubric.matchers, i) for i in range(len(sentences))]
+        n_words = sum(len(w) for w in sent_words)
+        kw_total = sum(sum(h.values()) for h in union_hits)
+
+        # sentences that can carry evidence: not part of a keyword list, not a
+        # repeat. Keyword share is judged on the whole sentence a piece came from.
+        parent_hits: dict[int, int] = {}
+        parent_words: dict[int, int] = {}
+        for i, k in enumerate(parents):
+            parent_hits[k] = parent_hits.get(k, 0) + sum(union_hits[i].values())
+            parent_words[k] = parent_words.get(k, 0) + len(sent_words[i])
+        keep, seen = [], set()
+        for i, k in enumerate(parents):
+            n_hit, wl = parent_hits[k], max(1, parent_words[k])
+            norm = "".join(sent_words[i])
+            stuffed = n_hit >= 2 and n_hit / wl >= STUFFING_SHARE
+            keep.append(not stuffed and norm not in seen)
+            seen.add(norm)
+        kept_idx = [i for i, k in enumerate(keep) if k]
+
+        vecs = self.encoder.encode(sentences, parallel=parallel)
+        q_vec = self._embed_cached([T.normalise(req.question)])[0]
+        kept_vecs = vecs[kept_idx] if kept_idx else vecs[:0]
+
+        kept_text = " ".join(sentences[i] for i in kept_idx)
+        n_tokens = (self.encoder.count_tokens([sentences[i] for i in kept_idx])
+                    if kept_idx else 0)
+
+        # -- relevance: on-topic vs generic non-answers --------------------------------
+        if kept_idx:
+            centroid = kept_vecs.mean(axis=0)
+            centroid /= max(1e-6, float(np.linalg.norm(centroid)))
+            on = max(float(centroid @ q_vec), float((rubric.refs @ centroid).max()))
+            off = float((self._non_answers @ centroid).max())
+            margin = on - off
+            q_sim = float(centroid @ q_vec)
+        else:
+            margin, q_sim = RELEVANCE_LO - 1, 0.0
+        rel = min(1.0, max(0.0, (margin - RELEVANCE_LO) / (RELEVANCE_HI - RELEVANCE_LO)))
+        gate = RELEVANCE_FLOOR + (1 - RELEVANCE_FLOOR) * rel
+
+        # -- coherence: adjacent kept sentences -----------------------------------------
+        if len(kept_idx) >= 2:
+            adj = float(np.mean(np.sum(kept_vecs[1:] * kept_vecs[:-1], axis=1)))
+            coherence = min(1.0, max(0.0, (adj - COHERENCE_LO) / (COHERENCE_HI - COHERENCE_LO)))
+        else:
+            coherence = 0.5 if kept_idx else 0.0
+        coherence *= 0.5 + 0.5 * rel  # a coherent story about something else is not coherent here
+
+        # -- behavioural evidence (shared by all competencies) ------------------------------
+        structure = T.star(kept_text)
+        actions = len(T.STAR_CUES["action"].findall(kept_text))
+        quantities = len(T.QUANTITY.findall(kept_text))
+        passivity = len(T.PASSIVITY.findall(kept_text))
+        evidence = (0.30 * min(1.0, actions / ACTIONS_FULL)
+                    + 0.25 * min(1.0, quantities / QUANTITIES_FULL)
+                    + 0.20 * sum(structure.values()) / 4
+                    + 0.25 * min(1.0, n_tokens / TOKENS_FULL)
+                    - PASSIVITY_STEP * min(2, passivity))
+        evidence = min(1.0, max(0.0, evidence))
+
+        results = []
+        for item in rubric.items:
+            c = item.comp
+            if kept_idx:
+                cover = []
+                for cv in item.clause_vecs:
+                    sims = kept_vecs @ cv.T                   # (sentences, clauses)
+                    cover.append(float(sims.max(axis=0).mean()))
+                contrast = (cover[2] - cover[0]) / item.spread
+                placement = min(1.0, max(0.0, 0.5 + contrast * 2.0))
+                anchor_sims = kept_vecs @ item.anchor_vecs.T  # (sentences, 3)
+                best = anchor_sims.max(axis=1)
+            else:
+                placement, best = 0.0, np.zeros(0)
+            c_hits = {m.keyword: sum(
+                m.count(sent_lower[i], sent_words[i] if m.cjk else None) for i in kept_idx)
+                for m in item.matchers}
+            hit_list = [k for k in c.keywords if c_hits.get(k)]
+            kw_term = KEYWORD_MAX_LEVEL * min(1.0, len(hit_list) / 2) * rel
+            level = 1 + 4 * (W_PLACEMENT * placement + W_EVIDENCE * evidence) + kw_term
+            level = min(5.0, level) * gate if kept_idx else 0.0
+            score = 20.0 * level
+            order = sorted(range(len(best)), key=lambda j: (-float(best[j]), j))[:EVIDENCE_TOP]
+            evidence_list = [{"sentence": sentences[kept_idx[j]], "similarity": _round(best[j], 3)}
+                             for j in order]
+            entry = {"key": c.key, "score": _round(score), "level": _round(level, 2),
+                     "evidence": evidence_list, "keywords_hit": hit_list}
+            if c.required_level is not None:
+                entry["meets_required_level"] = bool(score >= c.required_level)
+            results.append(entry)
+
+        weights = [max(0.0, it.comp.weight) for it in rubric.items]
+        total_w = sum(weights) or float(len(weights))
+        if sum(weights) == 0:
+            weights = [1.0] * len(weights)
+        overall = sum(w * r["score"] for w, r in zip(weights, results)) / total_w
+        relevance = 100.0 * (0.7 * rel + 0.3 * min(1.0, max(0.0, q_sim / 0.4)))
+
+        out = {
+            "request_id": req.request_id,
+            "model_version": self.model_version,
+            "language": language,
+            "overall": _round(overall),
+            "relevance": _round(relevance),
+            "coherence": _round(100.0 * coherence),
+            "keyword_density": _round(kw_total / n_words, 4) if n_words else 0.0,
+            "competencies": results,
+            "structure": structure,
+        }
+        if req.delivery:
+            out["delivery"] = delivery_features(req.delivery, answer, language)
+        return out
+
+
+def delivery_features(delivery: dict[str, float], answer: str, language: str) -> dict:
+    """What audio-derived features speak to: pace and pauses. Never content scores."""
+    out: dict[str, float | str | None] = {}
+    duration = delivery.get("duration_s")
+    if duration:
+        if language == "zh":
+            units = len(T._CJK.findall(answer)) + len(T._LATIN_WORD.findall(answer))
+            pace = units / duration * 60.0  # characters per minute
+            lo, hi, unit = 150.0, 300.0, "chars_per_min"
+        else:
+            units = len(T._LATIN_WORD.findall(answer))
+            pace = units / duration * 60.0  # words per minute
+            lo, hi, unit = 100.0, 180.0, "words_per_min"
+        out["pace"] = _round(pace)
+        out["pace_unit"] = unit
+        out["pace_band"] = "slow" if pace < lo else "fast" if pace > hi else "normal"
+    pause_total = delivery.get("pause_total_s")
+    if duration and pause_total is not None:
+        out["pause_ratio"] = _round(min(1.0, pause_total / duration), 3)
+    if "pause_count" in delivery and duration:
+        out["pauses_per_min"] = _round(delivery["pause_count"] / duration * 60.0, 2)
+    # fluency: 100 in the normal pace band with few pauses, lower outside it
+    fluency = 100.0
+    if "pace" in out:
+        p = float(out["pace"])
+        if p < lo:
+            fluency -= min(40.0, (lo - p) / lo * 100.0)
+        elif p > hi:
+            fluency -= min(40.0, (p - hi) / hi * 100.0)
+    if "pause_ratio" in out:
+        fluency -= min(40.0, max(0.0, float(out["pause_ratio"]) - 0.15) * 100.0)
+    out["fluency"] = _round(max(0.0, fluency))
+    return out
