@@ -66,7 +66,7 @@ def _mobile_menu() -> rx.Component:
 
 
 def header() -> rx.Component:
-    return rx.box(
+    return rx.el.header(
         rx.hstack(
             rx.link(
                 rx.hstack(
@@ -92,16 +92,16 @@ def header() -> rx.Component:
                 rx.box(_mobile_menu(), display=["block", "block", "none"]),
                 spacing="2",
                 align="center",
+                flex_shrink="0",
             ),
             align="center",
-            spacing="5",
+            gap=["0.5em", "0.75em", "1.5em"],
             width="100%",
             max_width="72em",
             margin_x="auto",
-            padding_x=["1em", "1.5em"],
+            padding_x=["0.75em", "1.5em"],
             padding_y="0.75em",
         ),
-        as_="header",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background_color=rx.color("gray", 1),
         position="sticky",
@@ -112,14 +112,13 @@ def header() -> rx.Component:
 
 
 def footer() -> rx.Component:
-    return rx.box(
+    return rx.el.footer(
         rx.text(
             t("Runs on your organisation's own server. No interview data leaves it."),
             size="1",
             color_scheme="gray",
             text_align="center",
         ),
-        as_="footer",
         padding="1.5em",
         width="100%",
     )
@@ -129,9 +128,8 @@ def shell(*children: rx.Component) -> rx.Component:
     """Wrap a page's content in the site frame."""
     return rx.flex(
         header(),
-        rx.box(
+        rx.el.main(
             *children,
-            as_="main",
             width="100%",
             max_width="72em",
             margin_x="auto",
