@@ -242,7 +242,7 @@ class Scorer:
 
         # -- behavioural evidence (shared by all competencies) ------------------------------
         structure = T.star(kept_text)
-        actions = len(T.STAR_CUES["action"].findall(kept_text))
+        actions = T.action_clauses(kept_text)
         quantities = len(T.QUANTITY.findall(kept_text))
         passivity = len(T.PASSIVITY.findall(kept_text))
         evidence = (0.30 * min(1.0, actions / ACTIONS_FULL)

@@ -257,3 +257,29 @@ PASSIVITY = re.compile(
     r"|i couldn'?t|i could not|i don'?t know|i didn'?t (check|tell|mention|look|really)|never really|not really"
     r"|no idea|just waited|wait until|kept putting|putting it off|put it off|resist(ed)?|didn'?t see why"
     r"|stopped (sharing|discussing)|let people figure|too hard|let it go|left it)\b", re.I)
+
+
+# Behaviour verbs: what a candidate can be seen to *do*. Counted per clause, so
+# Chinese clauses that drop the subject ("当场改走加急，把单号同步给仓库") and
+# English lists ("called him, checked the data and agreed a plan") both count.
+ACTION_VERBS = re.compile(
+    r"(听|倾听|复述|确认|联系|同步|通知|告知|解释|说明|道歉|安排|协调|组织|推动|推进|跟进|回访|回电|"
+    r"拆|分解|分类|统计|分析|定位|排查|对比|比较|验证|测试|试点|模拟|调整|修复|回滚|制定|设定|定了|列|"
+    r"排|优先|识别|预留|准备|申请|争取|沟通|商量|达成|约|请教|学习|练习|实践|复盘|总结|整理|分享|培训|"
+    r"辅导|带|授权|分工|支援|帮|借|改|换|加急|上线|交付|提交|谈|拉了|查|找|建立|设计|写)"
+    r"|\b(listen\w*|restat\w*|confirm\w*|call\w*|contact\w*|updat\w*|inform\w*|explain\w*|apologi\w*|"
+    r"arrang\w*|coordinat\w*|organi[sz]\w*|push\w*|follow\w* up|review\w*|split|broke|break\w*|"
+    r"sort\w*|group\w*|analy[sz]\w*|pull\w*|compar\w*|test\w*|pilot\w*|simulat\w*|adjust\w*|fix\w*|"
+    r"roll\w* back|rolled|plan\w*|set|sets|listed|list\w*|prioriti[sz]\w*|spott\w*|prepar\w*|negotiat\w*|"
+    r"agree\w*|ask\w*|learn\w*|practi[sc]\w*|reflect\w*|wrote|writ\w*|shar\w*|train\w*|coach\w*|"
+    r"delegat\w*|mentor\w*|pair\w*|cover\w*|help\w*|lent|support\w*|chang\w*|re-?ship\w*|ship\w*|"
+    r"deliver\w*|launch\w*|check\w*|found|find\w*|built|build\w*|design\w*|reduc\w*|rais\w*|escalat\w*|"
+    r"propos\w*|introduc\w*|invit\w*|ran|run|led|lead\w*|gave|giv\w*|reset|moved|mov\w*|decid\w*)\b",
+    re.I)
+_ACTION_CLAUSE_SPLIT = re.compile(r"[，,；;。.!！?？、：:]|\band\b|\bthen\b|然后|并且|并|同时|再")
+
+
+def action_clauses(text: str) -> int:
+    """Clauses that describe a behaviour (any subject; passivity is counted apart)."""
+    return sum(1 for clause in _ACTION_CLAUSE_SPLIT.split(text)
+               if clause.strip() and ACTION_VERBS.search(clause))

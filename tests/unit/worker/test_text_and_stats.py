@@ -1,0 +1,94 @@
+"""Pure helpers of the worker: sentences, words, keywords, STAR cues, statistics."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring_worker import text as T
+from scoring_worker.evaluation import (
+    level_from_score,
+    quadratic_weighted_kappa,
+    spearman,
+    standardised_mean_difference,
+)
+
+
+def test_language_detection():
+    assert T.detect_language("我先倾听客户的问题。") == "zh"
+    assert T.detect_language("I listened to the customer first.") == "en"
+    # mostly English with a Chinese name is still English
+    assert T.detect_language("I called 王经理 and we agreed on a plan for the launch.") == "en"
+    assert T.detect_language("我们用了 CRM 系统来跟进客户。") == "zh"
+
+
+def test_sentences_split_in_both_languages_and_keep_the_original_text():
+    s = T.split_sentences("去年双十一，客户投诉很多。我先倾听！结果好评？ I called him. Then I fixed it.")
+    assert s == ["去年双十一，客户投诉很多。", "我先倾听！", "结果好评？", "I called him.", "Then I fixed it."]
+
+
+def test_run_on_transcript_is_cut_at_commas_and_keeps_its_parent():
+    run_on = "，".join(["我先把问题按类型分好类然后逐个联系客户确认需求"] * 8)
+    pieces = T.split_sentences_with_parent(run_on + "。最后都解决了。")
+    assert len(pieces) > 3
+    assert all(len(p) <= T.MAX_SENTENCE_CHARS for p, _ in pieces)
+    assert {k for _, k in pieces[:-1]} == {0} and pieces[-1] == ("最后都解决了。", 1)
+
+
+def test_no_punctuation_at_all_is_still_cut():
+    pieces = T.split_sentences("我" * 500)
+    assert len(pieces) >= 4 and all(len(p) <= T.MAX_SENTENCE_CHARS for p in pieces)
+
+
+def test_chinese_keywords_match_on_jieba_word_boundaries():
+    m = T.KeywordMatcher.build("同步")
+    toks = T.words("我把进展同步给同事，还同步了客户。")
+    assert m.count("", toks) == 2
+    plan = T.KeywordMatcher.build("计划")
+    assert plan.count("", T.words("我制定了详细的计划。")) == 1
+    # a keyword inside a longer word is not a hit
+    assert T.KeywordMatcher.build("户满").count("", T.words("客户满意度提升了")) == 0
+
+
+def test_english_keywords_match_inflections_not_substrings():
+    listen = T.KeywordMatcher.build("listen")
+    assert listen.count("i listened, kept listening and listens", None) == 3
+    assert listen.count("glistening water", None) == 0
+    root = T.KeywordMatcher.build("root cause")
+    assert root.count("we found the root causes quickly", None) == 1
+
+
+def test_star_cues_zh_and_en():
+    zh = T.star("去年我负责客服团队，任务是降低投诉。我先分析了原因，最终投诉下降了百分之三十。")
+    assert zh == {"situation": True, "task": True, "action": True, "result": True}
+    en = T.star("Last year I was responsible for support. I decided to call every client. "
+                "As a result complaints fell 30%.")
+    assert en == {"situation": True, "task": True, "action": True, "result": True}
+    assert T.star("我喜欢旅游和美食。") == {"situation": False, "task": False, "action": False,
+                                          "result": False}
+
+
+def test_passivity_cues():
+    assert T.PASSIVITY.search("这不是我的问题，我也没办法")
+    assert T.PASSIVITY.search("It was not my fault, the supplier never replied.")
+    assert not T.PASSIVITY.search("我主动联系了客户并确认了需求。")
+
+
+def test_spearman_handles_ties_and_known_values():
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    # with ties: ranks [1.5, 1.5, 3, 4] vs [1, 2, 3, 4] -> 0.9486833
+    assert spearman([1, 1, 2, 3], [1, 2, 3, 4]) == pytest.approx(0.9486833, abs=1e-6)
+
+
+def test_quadratic_weighted_kappa():
+    assert quadratic_weighted_kappa([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]) == pytest.approx(1.0)
+    assert quadratic_weighted_kappa([1, 2, 3, 4, 5], [5, 4, 3, 2, 1]) == pytest.approx(-1.0)
+    # one step off everywhere is still strong agreement
+    assert 0.6 < quadratic_weighted_kappa([1, 2, 3, 4, 5, 1, 2, 3, 4, 5],
+                                          [2, 3, 4, 5, 5, 1, 1, 2, 3, 4]) < 1.0
+
+
+def test_levels_from_scores_and_smd():
+    assert [level_from_score(s) for s in (0, 29.9, 30, 69.9, 70, 100)] == [1, 1, 2, 3, 4, 5]
+    assert standardised_mean_difference([1, 2, 3], [1, 2, 3]) == pytest.approx(0.0)
+    assert standardised_mean_difference([2, 3, 4], [1, 2, 3]) == pytest.approx(1.0)
