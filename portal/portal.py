@@ -10,6 +10,7 @@ import reflex as rx
 
 from components.i18n import t
 from portal import routes
+from portal.http import security_headers
 from portal.pages import errors, home, jobs
 from state.jobs import JobsState
 
@@ -29,6 +30,7 @@ def _backend_exception_handler(exception: Exception):
 app = rx.App(
     backend_exception_handler=_backend_exception_handler,
     html_lang="zh-CN",
+    api_transformer=security_headers,
 )
 
 app.add_page(home.page, route=routes.HOME, title=t("Talent Portal"), on_load=JobsState.load)

@@ -72,3 +72,48 @@ def test_phone_width_has_no_horizontal_scroll_and_a_menu(phone: Page, portal):
     expect(phone.get_by_role("dialog").get_by_role("link", name="开放职位")).to_be_visible()
     phone.get_by_role("dialog").get_by_role("link", name="开放职位").click()
     expect(phone).to_have_url(re.compile(r"/jobs/?$"))
+
+
+def test_every_response_carries_the_security_headers(page: Page, portal):
+    import httpx
+
+    for path in ("/", "/jobs", "/no/such/page", "/ping"):
+        r = httpx.get(portal.url + path)
+        assert "content-security-policy" in r.headers, (path, r.status_code, dict(r.headers))
+        csp = r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, path
+        assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0], path
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["cache-control"] == "no-store", path
+    # the strict CSP does not break the page: it renders and the websocket works
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(portal.url + "/")
+    page.click("#language-switch")
+    expect(page.locator("#hero-title")).to_have_text("Your interview, prepared and explained")
+    assert errors == []
+
+
+def _websocket_handshake(url: str, origin: str) -> str:
+    """Send a raw websocket upgrade for the event endpoint; return the status line."""
+    import base64
+    import os
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    request = (
+        f"GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\nOrigin: {origin}\r\n\r\n"
+    )
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(request.encode())
+        return sock.recv(4096).decode("latin-1").split("\r\n", 1)[0]
+
+
+def test_websocket_from_another_origin_is_refused(portal):
+    assert " 101 " in _websocket_handshake(portal.url, portal.url)
+    refused = _websocket_handshake(portal.url, "http://evil.example")
+    assert " 101 " not in refused and refused.startswith("HTTP/1.1 4"), refused
