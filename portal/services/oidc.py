@@ -53,7 +53,8 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.models import ROLES, User
 from portal.services.errors import ServiceError
@@ -507,7 +508,7 @@ def _bind_user(session, config: OidcConfig, claims: Mapping[str, Any]) -> User:
     if claims.get("email_verified") is False:  # absent is fine: many company IdPs never send it
         raise ServiceError(MSG_EMAIL_UNVERIFIED)
     email = email.strip().lower()
-    taken = session.execute(select(User.id).where(User.email.ilike(email))).first()
+    taken = session.execute(select(User.id).where(func.lower(User.email) == email)).first()
     if taken is not None:
         # Never taken over by e-mail: HR links the local account to (issuer, subject).
         raise ServiceError(MSG_EMAIL_TAKEN)
@@ -521,8 +522,19 @@ def _bind_user(session, config: OidcConfig, claims: Mapping[str, Any]) -> User:
         oidc_issuer=config.issuer,
         oidc_subject=subject,
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: a lost race leaves the caller's work intact
+            session.add(user)
+    except IntegrityError:
+        # The same person's other tab provisioned the account a moment ago (or the e-mail
+        # was taken meanwhile): look again instead of failing with a database error.
+        user = session.execute(
+            select(User).where(User.oidc_issuer == config.issuer, User.oidc_subject == subject)
+        ).scalar_one_or_none()
+        if user is None:
+            raise ServiceError(MSG_EMAIL_TAKEN) from None
+        if not user.is_active:
+            raise ServiceError(MSG_DISABLED) from None
     return user
 
 
@@ -567,7 +579,11 @@ def complete_login(
     config: OidcConfig | None = None,
 ) -> SsoResult:
     """Finish a sign-in from the provider's redirect (``params`` is its query string).
-    Returns the bound (or newly created) user; refuses with ServiceError."""
+    Returns the bound (or newly created) user; refuses with ServiceError.
+
+    ``session`` should not have written anything yet: a refusal is audited in a
+    transaction of its own (see ``_audit_failure``), which on SQLite would wait
+    for the caller's write lock."""
     actor = ""
     user_id = None
     try:

@@ -250,6 +250,17 @@ def test_existing_local_account_with_the_same_email_is_not_taken_over(idp, db_ur
     assert len(sso_events(db_url, "failure")) == 1
 
 
+def test_email_match_is_exact_not_a_pattern(idp, db_url):
+    with db.session_scope(db_url) as session:
+        session.add(User(email="zhangxwei@example.cn", role="candidate"))
+    idp.user = {**idp.user, "email": "Zhang_Wei@Example.cn"}
+    user = login(db_url).user  # "_" is not a wildcard: this is someone else
+    assert user.email == "zhang_wei@example.cn" and user.oidc_subject == "e1001"
+    idp.user = {**idp.user, "sub": "e1002", "email": "ZHANGXWEI@example.cn"}
+    store: dict = {}
+    assert refused(db_url, authorize(store), store).msgid == oidc.MSG_EMAIL_TAKEN  # case-insensitive
+
+
 def test_disabled_user_is_refused(idp, db_url):
     user = login(db_url).user
     with db.session_scope(db_url) as session:
