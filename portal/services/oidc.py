@@ -41,12 +41,13 @@ import base64
 import json
 import os
 import secrets
+import ssl
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, MutableMapping
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -138,8 +139,9 @@ class OidcConfig:
         if self.token_auth_method not in ("", "client_secret_basic", "client_secret_post"):
             raise ValueError("TALENT_OIDC_TOKEN_AUTH must be client_secret_basic or client_secret_post")
 
-    def http_verify(self) -> bool | str:
-        return self.ca_bundle or True
+    def http_verify(self) -> bool | ssl.SSLContext:
+        """TLS verification for calls to the provider: the system CAs, or the given bundle."""
+        return ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else True
 
 
 def _env(env: Mapping[str, str], name: str, default: str = "") -> str:
@@ -358,8 +360,6 @@ def _exchange_code(config: OidcConfig, code: str, pending: PendingLogin, redirec
     method = _token_auth_method(config, meta)
     if method == "client_secret_basic":
         # RFC 6749 2.3.1: id and secret are form-urlencoded before the basic scheme.
-        from urllib.parse import quote
-
         auth = httpx.BasicAuth(quote(config.client_id, safe=""), quote(config.client_secret, safe=""))
     else:
         data["client_id"] = config.client_id
