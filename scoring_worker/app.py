@@ -132,12 +132,18 @@ class Worker:
         digests = [body_digest(item) for item in raw["items"]]
         results: list[dict | None] = [self.cache.get(r.request_id, d) for r, d in zip(reqs, digests)]
         todo = [i for i, r in enumerate(results) if r is None]
-        # items run side by side, each on one thread: same vectors as a single
-        # request (the encoder cuts each answer into the same micro-batches)
-        for i, res in zip(todo, self._batch_pool.map(
-                lambda i: self.scorer.score(reqs[i], parallel=False), todo)):
-            results[i] = res
-            self.cache.put(reqs[i].request_id, digests[i], res)
+        # Text analysis (pure Python, holds the GIL) runs here while the encoder
+        # (BLAS, releases the GIL) works through earlier items on the pool.
+        # Each item is encoded on one thread and cut into the same micro-batches
+        # as a single request, so batch and single results are identical.
+        scorer = self.scorer
+        pending = []
+        for i in todo:
+            prep = scorer.prepare(reqs[i])
+            pending.append((i, prep, self._batch_pool.submit(scorer.encode_prepared, prep)))
+        for i, prep, fut in pending:
+            results[i] = scorer.finish(prep, fut.result())
+            self.cache.put(reqs[i].request_id, digests[i], results[i])
         return results  # type: ignore[return-value]
 
 

@@ -116,9 +116,14 @@ class Encoder:
     # -- public ---------------------------------------------------------------
     def encode(self, texts: list[str], parallel: bool = True) -> np.ndarray:
         """Embed ``texts`` -> (n, 512). ``parallel`` spreads chunks over the pool."""
+        return self.encode_with_lengths(texts, parallel)[0]
+
+    def encode_with_lengths(self, texts: list[str], parallel: bool = True
+                            ) -> tuple[np.ndarray, list[int]]:
+        """Vectors and each text's token count (with its begin/end markers)."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
-            return out
+            return out, []
         ids = self.token_ids(texts)
         spans = self._chunks(ids)
         if parallel and self._pool is not None and len(spans) > 1:
@@ -129,7 +134,7 @@ class Encoder:
         else:
             for s in spans:
                 self._run(ids, s, out)
-        return out
+        return out, [len(x) for x in ids]
 
     def count_tokens(self, texts: list[str]) -> int:
         return sum(len(s) for s in self.token_ids(texts))

@@ -76,6 +76,24 @@ class _Rubric:
     matchers: list[T.KeywordMatcher]       # union of keywords
 
 
+@dataclass
+class _Prepared:
+    req: ScoreRequest
+    rubric: _Rubric
+    answer: str
+    language: str
+    sentences: list[str]
+    kept_idx: list[int]
+    n_words: int
+    kw_total: int
+    kept_hits: dict[str, int]
+    structure: dict[str, bool]
+    actions: int
+    quantities: int
+    passivity: int
+    q_vec: np.ndarray
+
+
 def rubric_key(competencies: list[Competency]) -> str:
     payload = [[c.key, c.name, c.description, list(c.keywords),
                 sorted(c.anchors.items())] for c in competencies]
@@ -170,13 +188,23 @@ class Scorer:
         seen, union = set(), []
         for it in items:
             for m in it.matchers:
-                if m.keyword.lower() not in seen:
-                    seen.add(m.keyword.lower())
+                if m.key not in seen:
+                    seen.add(m.key)
                     union.append(m)
         return _Rubric(key, items, refs, union)
 
     # -- scoring --------------------------------------------------------------------
     def score(self, req: ScoreRequest, parallel: bool = True) -> dict:
+        """Score one answer. ``parallel`` spreads its encoding over the encoder's threads."""
+        prep = self.prepare(req)
+        return self.finish(prep, self.encode_prepared(prep, parallel=parallel))
+
+    def encode_prepared(self, prep: "_Prepared", parallel: bool = False) -> tuple[np.ndarray, list[int]]:
+        """The encoder step alone (releases the GIL in BLAS; batches run it on a pool)."""
+        return self.encoder.encode_with_lengths(prep.sentences, parallel=parallel)
+
+    def prepare(self, req: ScoreRequest) -> "_Prepared":
+        """Text analysis that needs no vectors: sentences, words, keywords, cues."""
         rubric = self.rubric(req.competencies)
         answer = T.normalise(req.answer)
         language = req.language if req.language in ("zh", "en") else T.detect_language(answer)
@@ -186,12 +214,9 @@ class Scorer:
         sent_words = [T.words(s) for s in sentences]
         sent_lower = [T.fold(s) for s in sentences]
 
-        # keyword hits per sentence (union of all competencies' keywords)
-        def hits(matchers, i):
-            return {m.keyword: m.count(sent_lower[i], sent_words[i] if m.cjk else None)
-                    for m in matchers}
-
-        union_hits = [hits(rubric.matchers, i) for i in range(len(sentences))]
+        # keyword hits per sentence (union of all competencies' keywords), once
+        union_hits = [T.keyword_counts(rubric.matchers, sent_lower[i], sent_words[i])
+                      for i in range(len(sentences))]
         n_words = sum(len(w) for w in sent_words)
         kw_total = sum(sum(h.values()) for h in union_hits)
 
@@ -210,14 +235,28 @@ class Scorer:
             keep.append(not stuffed and norm not in seen)
             seen.add(norm)
         kept_idx = [i for i, k in enumerate(keep) if k]
-
-        vecs = self.encoder.encode(sentences, parallel=parallel)
-        q_vec = self._embed_cached([T.normalise(req.question)])[0]
-        kept_vecs = vecs[kept_idx] if kept_idx else vecs[:0]
-
         kept_text = " ".join(sentences[i] for i in kept_idx)
-        n_tokens = (self.encoder.count_tokens([sentences[i] for i in kept_idx])
-                    if kept_idx else 0)
+        kept_hits: dict[str, int] = {}
+        for i in kept_idx:
+            for k, n in union_hits[i].items():
+                if n:
+                    kept_hits[k] = kept_hits.get(k, 0) + n
+        return _Prepared(
+            req=req, rubric=rubric, answer=answer, language=language, sentences=sentences,
+            kept_idx=kept_idx, n_words=n_words, kw_total=kw_total, kept_hits=kept_hits,
+            structure=T.star(kept_text), actions=T.action_clauses(kept_text),
+            quantities=len(T.QUANTITY.findall(kept_text)),
+            passivity=len(T.PASSIVITY.findall(kept_text)),
+            q_vec=self._embed_cached([T.normalise(req.question)])[0])
+
+    def finish(self, prep: "_Prepared", encoded: tuple[np.ndarray, list[int]]) -> dict:
+        """Everything that needs the sentence vectors; returns the API result."""
+        vecs, lengths = encoded
+        req, rubric, sentences, kept_idx = prep.req, prep.rubric, prep.sentences, prep.kept_idx
+        language, answer, q_vec = prep.language, prep.answer, prep.q_vec
+        structure = prep.structure
+        kept_vecs = vecs[kept_idx] if kept_idx else vecs[:0]
+        n_tokens = sum(lengths[i] for i in kept_idx)
 
         # -- relevance: on-topic vs generic non-answers --------------------------------
         if kept_idx:
@@ -241,16 +280,13 @@ class Scorer:
         coherence *= 0.5 + 0.5 * rel  # a coherent story about something else is not coherent here
 
         # -- behavioural evidence (shared by all competencies) ------------------------------
-        structure = T.star(kept_text)
-        actions = T.action_clauses(kept_text)
-        quantities = len(T.QUANTITY.findall(kept_text))
-        passivity = len(T.PASSIVITY.findall(kept_text))
-        evidence = (0.30 * min(1.0, actions / ACTIONS_FULL)
-                    + 0.25 * min(1.0, quantities / QUANTITIES_FULL)
+        evidence = (0.30 * min(1.0, prep.actions / ACTIONS_FULL)
+                    + 0.25 * min(1.0, prep.quantities / QUANTITIES_FULL)
                     + 0.20 * sum(structure.values()) / 4
                     + 0.25 * min(1.0, n_tokens / TOKENS_FULL)
-                    - PASSIVITY_STEP * min(2, passivity))
+                    - PASSIVITY_STEP * min(2, prep.passivity))
         evidence = min(1.0, max(0.0, evidence))
+        kept_hits = prep.kept_hits
 
         results = []
         for item in rubric.items:
@@ -266,10 +302,7 @@ class Scorer:
                 best = anchor_sims.max(axis=1)
             else:
                 placement, best = 0.0, np.zeros(0)
-            c_hits = {m.keyword: sum(
-                m.count(sent_lower[i], sent_words[i] if m.cjk else None) for i in kept_idx)
-                for m in item.matchers}
-            hit_list = [k for k in c.keywords if c_hits.get(k)]
+            hit_list = [m.keyword for m in item.matchers if kept_hits.get(m.key)]
             kw_term = KEYWORD_MAX_LEVEL * min(1.0, len(hit_list) / 2) * rel
             level = 1 + 4 * (W_PLACEMENT * placement + W_EVIDENCE * evidence) + kw_term
             level = min(5.0, level) * gate if kept_idx else 0.0
@@ -297,7 +330,7 @@ class Scorer:
             "overall": _round(overall),
             "relevance": _round(relevance),
             "coherence": _round(100.0 * coherence),
-            "keyword_density": _round(kw_total / n_words, 4) if n_words else 0.0,
+            "keyword_density": _round(prep.kw_total / prep.n_words, 4) if prep.n_words else 0.0,
             "competencies": results,
             "structure": structure,
         }

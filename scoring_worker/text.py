@@ -167,44 +167,70 @@ class KeywordMatcher:
     keyword: str
     cjk: bool
     pattern: re.Pattern | None
+    key: str = ""        # identity across competencies ("Listen" == "listen")
+    folded: str = ""     # CJK form searched in jieba-joined text
 
     @staticmethod
     def build(keyword: str) -> "KeywordMatcher":
         kw = fold(normalise(keyword))
         if _CJK.search(kw):
-            return KeywordMatcher(keyword, True, None)
+            return KeywordMatcher(keyword, True, None, kw, kw.replace(" ", ""))
         parts = [re.escape(p) for p in _LATIN_WORD.findall(kw)]
         if not parts:
-            return KeywordMatcher(keyword, False, None)
+            return KeywordMatcher(keyword, False, None, kw, kw)
         # light stemming: "analyse" matches analysed/analysing, "listen" listening
         stems = [p[:-1] if p.endswith("e") and len(p) > 4 else p for p in parts]
         body = r"\W+".join(s + r"[a-z]*" if len(s) >= 4 else s + _EN_SUFFIX for s in stems)
-        return KeywordMatcher(keyword, False, re.compile(r"\b" + body + r"\b"))
+        return KeywordMatcher(keyword, False, re.compile(r"\b" + body + r"\b"), kw, kw)
 
     def count(self, text_lower: str, cjk_tokens: list[str] | None) -> int:
+        """Occurrences in one sentence (``text_lower`` = fold(sentence), tokens = words())."""
         if self.pattern is not None:
             return len(self.pattern.findall(text_lower))
-        if not self.cjk:
+        if not self.cjk or not cjk_tokens:
             return 0
-        kw = fold(self.keyword).replace(" ", "")
-        if not cjk_tokens:
-            return 0
+        return self.count_in(WordIndex.build(cjk_tokens))
+
+    def count_in(self, index: "WordIndex") -> int:
         # a hit must start and end on jieba word boundaries: "同步" counts in
-        # "同步给客户" but "计划" does not count inside "计划经济学家" unless
-        # jieba cut it there.
-        joined = "".join(cjk_tokens)
-        bounds = set()
-        pos = 0
-        for tok in cjk_tokens:
-            bounds.add(pos)
-            pos += len(tok)
-        bounds.add(pos)
-        n, start = 0, joined.find(kw)
+        # "同步给客户" but "户满" does not count inside "客户满意度".
+        kw = self.folded
+        n, start = 0, index.joined.find(kw)
         while start >= 0:
-            if start in bounds and start + len(kw) in bounds:
+            if start in index.bounds and start + len(kw) in index.bounds:
                 n += 1
-            start = joined.find(kw, start + 1)
+            start = index.joined.find(kw, start + 1)
         return n
+
+
+
+@dataclass(frozen=True)
+class WordIndex:
+    """A sentence's jieba words joined, with the offsets where words start/end."""
+    joined: str
+    bounds: frozenset
+
+    @staticmethod
+    def build(tokens: list[str]) -> "WordIndex":
+        bounds, pos = {0}, 0
+        for tok in tokens:
+            pos += len(tok)
+            bounds.add(pos)
+        return WordIndex("".join(tokens), frozenset(bounds))
+
+
+def keyword_counts(matchers: list[KeywordMatcher], text_lower: str, tokens: list[str]) -> dict[str, int]:
+    """Hits of every keyword in one sentence, computing the word index once."""
+    index = WordIndex.build(tokens) if any(m.cjk for m in matchers) else None
+    out = {}
+    for m in matchers:
+        if m.pattern is not None:
+            out[m.key] = len(m.pattern.findall(text_lower))
+        elif m.cjk and index is not None:
+            out[m.key] = m.count_in(index)
+        else:
+            out[m.key] = 0
+    return out
 
 
 # -- STAR cues ------------------------------------------------------------------

@@ -1,0 +1,232 @@
+"""Scoring worker benchmark: accuracy on the labelled dev set, latency,
+throughput, cold start, memory, and the worker's overhead over its encoder.
+
+Runs the real worker (``python -m scoring_worker``) on a free loopback port.
+Bounded: ~200 single requests and a few 256-item batches; about a minute on
+2 cores.  ``python -m benchmarks worker``
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+
+LATENCY_REQUESTS = 200
+BATCH_SIZE = 256
+BATCH_ROUNDS = 3
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    fields = {}
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    lo, hi = int(k), min(len(ordered) - 1, int(k) + 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _load_data() -> tuple[dict, list[dict]]:
+    questions = json.loads((DATA / "scoring_questions.json").read_text(encoding="utf-8"))
+    lines = (DATA / "scoring_dev_set.jsonl").read_text(encoding="utf-8").splitlines()
+    return questions, [json.loads(x) for x in lines if x.strip()]
+
+
+def _request(item: dict, questions: dict, competencies: list[dict] | None = None,
+             request_id: str | None = None) -> dict:
+    model = questions[item["question_id"]][item["question_language"]]
+    return {"request_id": request_id or item["id"], "language": "auto",
+            "question": model["question"], "answer": item["answer"],
+            "competencies": competencies or [model["competency"]]}
+
+
+def _six(questions: dict, lang: str) -> list[dict]:
+    return [dict(q[lang]["competency"]) for q in questions.values()]
+
+
+_BARE_ENCODER = r"""
+import json, os, sys, time
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, sys.argv[1])
+from scoring_worker.encoder import Encoder
+from scoring_worker import text as T
+answers = json.load(sys.stdin)
+enc = Encoder(threads=2)
+sents = [T.split_sentences(T.normalise(a)) for a in answers]
+for s in sents[:5]:
+    enc.encode(s)
+t = time.perf_counter()
+for s in sents:
+    enc.encode(s, parallel=True)
+single = (time.perf_counter() - t) / len(sents)
+flat = [x for s in sents for x in s]
+t = time.perf_counter()
+enc.encode(flat, parallel=True)
+batch = time.perf_counter() - t
+print(json.dumps({"single_s": single, "all_s": batch, "sentences": len(flat)}))
+"""
+
+
+def run() -> None:
+    import httpx
+
+    from scoring_worker.evaluation import (
+        level_from_score,
+        quadratic_weighted_kappa,
+        spearman,
+        standardised_mean_difference,
+    )
+
+    questions, dev = _load_data()
+    token = secrets.token_urlsafe(32)
+    port = _free_port()
+    env = dict(os.environ, SCORING_TOKEN=token)
+    url = f"http://127.0.0.1:{port}"
+    print("== scoring worker ==")
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "scoring_worker", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        cold = None
+        while time.perf_counter() - t0 < 60:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode(errors="replace"))
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    cold = time.perf_counter() - t0
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.01)
+        if cold is None:
+            raise RuntimeError("worker did not become healthy within 60 s")
+        health = httpx.get(url + "/healthz").json()
+        rss_ready, _ = _rss_mb(proc.pid)
+        print(f"model_version            {health['model_version']}")
+        print(f"cold start to healthy    {cold:.2f} s   (target <= 3 s)")
+        print(f"RSS when ready           {rss_ready:.0f} MB")
+
+        client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
+                              timeout=120)
+
+        # -- accuracy ---------------------------------------------------------------
+        scored: dict[str, float] = {}
+        reqs = [_request(i, questions) for i in dev]
+        for start in range(0, len(reqs), 64):
+            r = client.post("/v1/score:batch", json={"items": reqs[start:start + 64]})
+            r.raise_for_status()
+            scored.update({x["request_id"]: x["overall"] for x in r.json()["results"]})
+        print("\naccuracy on tests/data/scoring_dev_set.jsonl "
+              "(QWK on round(score/20); SMD = machine level - human level, pooled SD)")
+        print(f"{'subset':18s} {'n':>4s} {'Spearman':>9s} {'QWK':>6s} {'SMD':>6s}")
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for item in dev:
+            groups[item["language"]].append(item)
+            groups["all"].append(item)
+            groups[f"{item['language']}/{item['split']}"].append(item)
+        for name in ("zh", "en", "all", "zh/dev", "en/dev", "zh/holdout", "en/holdout"):
+            items = groups[name]
+            human = [i["level"] for i in items]
+            machine = [scored[i["id"]] for i in items]
+            rho = spearman(human, machine)
+            qwk = quadratic_weighted_kappa(human, [level_from_score(s) for s in machine])
+            smd = standardised_mean_difference([s / 20 for s in machine], human)
+            print(f"{name:18s} {len(items):4d} {rho:9.3f} {qwk:6.3f} {smd:+6.2f}")
+        lift = [scored[i["id"]] - scored[i["base_id"]] for i in dev if i["kind"] == "stuffing"]
+        print(f"keyword stuffing lift   max {max(lift):+.1f} points over {len(lift)} pairs "
+              "(target <= +5)")
+        margins = []
+        for i in dev:
+            if i["kind"] in ("off_topic", "long_off_topic"):
+                l3 = [scored[j["id"]] for j in dev if j["question_id"] == i["question_id"]
+                      and j["question_language"] == i["question_language"] and j["level"] == 3
+                      and j["kind"] not in ("off_topic", "long_off_topic")]
+                margins.append(min(l3) - scored[i["id"]])
+        print(f"off-topic vs level 3    smallest gap {min(margins):.1f} points over "
+              f"{len(margins)} off-topic answers (must be > 0)")
+
+        # -- latency: one request at a time, 300-600 characters, 6 competencies ---------
+        pool = [i for i in dev if 300 <= len(i["answer"]) <= 600 and i["kind"] == "normal"]
+        six = {lang: _six(questions, lang) for lang in ("zh", "en")}
+        for i in pool[:6]:  # compile both rubrics
+            client.post("/v1/score", json=_request(i, questions, six[i["question_language"]],
+                                                   f"warm-{i['id']}"))
+        lat: list[float] = []
+        for n in range(LATENCY_REQUESTS):
+            item = pool[n % len(pool)]
+            body = _request(item, questions, six[item["question_language"]], f"lat-{n}")
+            t = time.perf_counter()
+            r = client.post("/v1/score", json=body)
+            lat.append((time.perf_counter() - t) * 1000)
+            r.raise_for_status()
+        chars = [len(i["answer"]) for i in pool]
+        print(f"\nsingle request over HTTP ({LATENCY_REQUESTS} requests, answers "
+              f"{min(chars)}-{max(chars)} chars, {len(pool)} distinct, 6 competencies)")
+        print(f"latency p50 / p95 / max  {_pct(lat, .5):.1f} / {_pct(lat, .95):.1f} / "
+              f"{max(lat):.1f} ms   (target p95 <= 50 ms)")
+
+        # -- batch throughput ---------------------------------------------------------
+        rates = []
+        for rnd in range(BATCH_ROUNDS):
+            items = [_request(pool[k % len(pool)], questions,
+                              six[pool[k % len(pool)]["question_language"]], f"batch-{rnd}-{k}")
+                     for k in range(BATCH_SIZE)]
+            t = time.perf_counter()
+            r = client.post("/v1/score:batch", json={"items": items})
+            dt = time.perf_counter() - t
+            r.raise_for_status()
+            rates.append(BATCH_SIZE / dt)
+        print(f"batch of {BATCH_SIZE}: throughput   median {statistics.median(rates):.0f} "
+              f"answers/s (rounds: {', '.join(f'{x:.0f}' for x in rates)})   (target >= 100)")
+        rss, peak = _rss_mb(proc.pid)
+        print(f"RSS after load           {rss:.0f} MB (peak {peak:.0f} MB)   (target <= 600 MB)")
+
+        # -- overhead over the bare encoder ------------------------------------------------
+        answers = [pool[n % len(pool)]["answer"] for n in range(len(pool))]
+        out = subprocess.run([sys.executable, "-c", _BARE_ENCODER, str(ROOT)],
+                             input=json.dumps(answers), capture_output=True, text=True,
+                             env=dict(os.environ), cwd=ROOT, timeout=300, check=True)
+        bare = json.loads(out.stdout)
+        mean_http = statistics.mean(lat) / 1000
+        batch_per_answer = 1 / statistics.median(rates)
+        all_per_answer = bare["all_s"] / len(answers)
+        print(f"bare encoder, same sentences: {bare['single_s'] * 1000:.1f} ms per answer "
+              f"(one answer at a time), {all_per_answer * 1000:.1f} ms per answer (all at once)")
+        print(f"worker / bare encoder    single {mean_http / bare['single_s']:.2f}x (HTTP, "
+              f"mean), batch {batch_per_answer / all_per_answer:.2f}x")
+        client.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    run()
