@@ -11,7 +11,8 @@ say() { printf '[talent-portal] %s\n' "$*"; }
 
 # Debian packages: a CJK font (PDF reports, screenshots) always; Chromium for browser tests.
 need=()
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# not grep -q: with pipefail, its early exit would fail the pipeline on SIGPIPE
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 if [ "$mode" = test ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
