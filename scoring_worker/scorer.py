@@ -50,6 +50,7 @@ TOKENS_FULL = 180              # encoder tokens of real content for full length 
 PASSIVITY_STEP = 0.12          # evidence lost per passive/blaming statement (max 2)
 RELEVANCE_LO, RELEVANCE_HI = -0.30, -0.10   # margin (on-topic minus non-answer similarity)
 RELEVANCE_FLOOR = 0.30         # an off-topic answer keeps at most 30 % of its score
+SUBSTANCE_WORDS = 12           # distinct words below which an answer says too little to be on topic
 COHERENCE_LO, COHERENCE_HI = 0.05, 0.45     # mean adjacent-sentence similarity
 EVIDENCE_TOP = 3
 
@@ -84,6 +85,7 @@ class _Prepared:
     language: str
     sentences: list[str]
     kept_idx: list[int]
+    substance: float          # 0..1: distinct words of real content, saturating at 12
     n_words: int
     kw_total: int
     kept_hits: dict[str, int]
@@ -241,8 +243,10 @@ class Scorer:
             for k, n in union_hits[i].items():
                 if n:
                     kept_hits[k] = kept_hits.get(k, 0) + n
+        distinct = len({w for i in kept_idx for w in sent_words[i]})
         return _Prepared(
             req=req, rubric=rubric, answer=answer, language=language, sentences=sentences,
+            substance=min(1.0, distinct / SUBSTANCE_WORDS),
             kept_idx=kept_idx, n_words=n_words, kw_total=kw_total, kept_hits=kept_hits,
             structure=T.star(kept_text), actions=T.action_clauses(kept_text),
             quantities=len(T.QUANTITY.findall(kept_text)),
@@ -269,6 +273,9 @@ class Scorer:
         else:
             margin, q_sim = RELEVANCE_LO - 1, 0.0
         rel = min(1.0, max(0.0, (margin - RELEVANCE_LO) / (RELEVANCE_HI - RELEVANCE_LO)))
+        # "好", "OK" or one word repeated say nothing on any topic
+        rel *= prep.substance
+        q_sim *= prep.substance
         gate = RELEVANCE_FLOOR + (1 - RELEVANCE_FLOOR) * rel
 
         # -- coherence: adjacent kept sentences -----------------------------------------

@@ -96,3 +96,15 @@ def test_short_but_excellent_beats_long_but_weak(scored, dev_set):
             compared += 1
             assert scored[item["id"]]["overall"] > max(weak), item["id"]
     assert compared >= 4
+
+
+@pytest.mark.parametrize("answer", ["好", "OK", "😀😀", "。。。", "我" * 3000, "嗯嗯，对对对。" * 20])
+def test_answers_that_say_nothing_score_at_the_bottom(worker, questions, scored, dev_set, answer):
+    model = questions["communication"]["zh"]
+    req = {"request_id": f"empty-{len(answer)}-{answer[:2]}", "question": model["question"],
+           "answer": answer, "competencies": [model["competency"]]}
+    with worker.client() as c:
+        body = c.post("/v1/score", json=req).json()
+    assert body["overall"] < 20 and body["relevance"] < 20, body
+    real = [scored[i["id"]]["overall"] for i in dev_set if i["kind"] == "normal"]
+    assert body["overall"] < min(real)
