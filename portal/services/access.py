@@ -27,8 +27,14 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from portal.models import (ROLES, Interview, InterviewAssignment, InterviewerProfile, User,
-                           UserSession)
+from portal.models import (
+    ROLES,
+    Interview,
+    InterviewAssignment,
+    InterviewerProfile,
+    User,
+    UserSession,
+)
 from portal.services.errors import PermissionDenied
 
 CANDIDATE, EMPLOYEE, INTERVIEWER, HR, HR_MANAGER, ADMIN = ROLES
@@ -211,6 +217,8 @@ def can_view_field(user: User | None, field: str, obj=None, *, session=None,
     if not _active(user):
         return False
     if field not in SENSITIVE_FIELDS:
+        if isinstance(obj, User) and can(user, USER_MANAGE):
+            return True  # administrators see accounts (not what is in them)
         return obj is None or owner_id(obj) == user.id or can(
             user, REPORT_VIEW, obj, session=session, user_session=user_session, now=now)
     if obj is not None and owner_id(obj) == user.id and field != "body_enc":

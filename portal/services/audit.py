@@ -22,13 +22,12 @@ import hashlib
 import io
 import json
 import sys
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Iterable
 
 from sqlalchemy import func, or_, select, text
 
 from portal.models import AuditEvent
-
 
 
 def utcnow() -> datetime:  # module-level so tests can pin the clock

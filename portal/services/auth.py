@@ -32,8 +32,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select, update
 
-from portal.models import (ROLES, AppSetting, Invitation, Job, PasswordReset, User,
-                           UserSession)
+from portal.models import ROLES, AppSetting, Invitation, Job, PasswordReset, User, UserSession
 from portal.services import access, audit, mfa, notifications, passwords, throttle
 from portal.services.errors import PermissionDenied, ServiceError
 from portal.services.i18n import N_, gettext
@@ -92,6 +91,22 @@ EXISTS_BODY = N_(
     "Hello,\n\nSomeone, perhaps you, tried to sign up to Talent Portal with this e-mail address, "
     "but it already has an account. Sign in at {link}; if you have forgotten your password, "
     "choose \"Forgot password\" there.\n\nIf it was not you, you can ignore this e-mail."
+)
+
+NOTICE_SUBJECT = N_("Your Talent Portal account was changed")
+NOTICE_BODY = N_(
+    "Hello,\n\n{change}\nTime: {time} (UTC)\n\nIf this was not you, contact your HR team or "
+    "administrator right away."
+)
+CHANGE_PASSWORD = N_("The password of your account was changed.")
+CHANGE_PASSWORD_RESET = N_("The password of your account was reset.")
+CHANGE_MFA = N_("A new authenticator app was set up for your account.")
+CHANGE_MFA_RESET = N_(
+    "An administrator reset the authenticator app of your account. You will set up a new one at "
+    "your next sign-in."
+)
+CHANGE_RECOVERY_CODES = N_(
+    "New recovery codes were generated for your account; the old ones no longer work."
 )
 
 sleep = time.sleep  # module-level so tests need not wait
@@ -413,6 +428,7 @@ def confirm_enrolment(session, token: str, code: str) -> tuple[str, list[str]]:
                  actor=user.email, object_type="user", object_id=user.id, ip=us.ip)
     if was_enrolled:
         end_all_sessions(session, user, except_token=token, reason="session.revoke", ip=us.ip)
+        _notify_change(session, user, CHANGE_MFA)
     return _signed_in(session, user, us, "login.success" if not us.mfa_passed else "session.renew"), codes
 
 
@@ -425,6 +441,7 @@ def regenerate_recovery_codes(session, token: str) -> list[str]:
     codes = mfa.generate_recovery_codes(session, user)
     audit.record(session, "mfa.recovery_codes", actor_id=user.id, actor=user.email,
                  object_type="user", object_id=user.id, ip=us.ip)
+    _notify_change(session, user, CHANGE_RECOVERY_CODES)
     return codes
 
 
@@ -475,6 +492,7 @@ def change_password(session, token: str, current: str, new: str, *, ip: str = ""
     audit.record(session, "password.change", actor_id=user.id, actor=user.email,
                  object_type="user", object_id=user.id, ip=ip)
     end_all_sessions(session, user, except_token=token, reason="session.revoke", ip=ip)
+    _notify_change(session, user, CHANGE_PASSWORD)
 
 
 def _link(kind: str, token: str) -> str:
@@ -487,6 +505,17 @@ def _email(session, key: str, locale: str | None, subject_msgid: str, body_msgid
     if rendered:
         return rendered
     return gettext(locale, subject_msgid), gettext(locale, body_msgid, **values)
+
+
+def _notify_change(session, user: User, change_msgid: str) -> None:
+    """Tell the account's owner that an authentication detail changed (ASVS: notify on
+    credential changes), so a change they did not make does not go unnoticed."""
+    if not notifications.valid_address(user.email):
+        return
+    locale = user.locale
+    values = {"change": gettext(locale, change_msgid), "time": utcnow().strftime("%Y-%m-%d %H:%M")}
+    subject, body = _email(session, "security_notice", locale, NOTICE_SUBJECT, NOTICE_BODY, values)
+    notifications.enqueue(session, user.email, subject, body, kind="security_notice")
 
 
 def request_reset(session, email: str, ip: str = "", *, locale: str | None = None) -> None:
@@ -540,6 +569,7 @@ def complete_reset(session, token: str, new_password: str, *, ip: str = "") -> N
     audit.record(session, "password.reset", actor_id=user.id, actor=user.email,
                  object_type="password_reset", object_id=reset.id, ip=ip)
     end_all_sessions(session, user, reason="session.revoke", ip=ip)
+    _notify_change(session, user, CHANGE_PASSWORD_RESET)
 
 
 # ---------------------------------------------------------------- invitations and sign-up
@@ -676,6 +706,7 @@ def reset_mfa(session, actor: User, user_id: int, *, ip: str = "") -> None:
     audit.record(session, "mfa.reset", actor_id=actor.id, actor=actor.email, object_type="user",
                  object_id=target.id, ip=ip)
     end_all_sessions(session, target, actor=actor, reason="session.revoke", ip=ip)
+    _notify_change(session, target, CHANGE_MFA_RESET)
 
 
 def set_active(session, actor: User, user_id: int, active: bool, *, ip: str = "") -> None:

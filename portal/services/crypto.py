@@ -21,11 +21,11 @@ import os
 import re
 import secrets
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -116,19 +116,28 @@ def reset_cache() -> None:
 
 def _create_if_missing(path: Path) -> None:
     if path.exists():
+        if path.stat().st_mode & 0o077:  # readable by others: tighten it
+            os.chmod(path, 0o600)
         return
     kid = new_key_id()
     ring = Keyring(current=kid, keys={kid: AESGCM.generate_key(bit_length=256)})
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # O_EXCL: two processes starting at once cannot both create a different keyring.
+    # Written in full to a temporary file, then hard-linked into place: link() fails if
+    # the keyring exists, so two processes starting at once cannot both create one, and
+    # no process ever reads a half-written keyring.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w") as f:
-        f.write(ring.to_json())
-        f.flush()
-        os.fsync(f.fileno())
+        with os.fdopen(fd, "w") as f:
+            f.write(ring.to_json())
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load_keyring(*, refresh: bool = False) -> Keyring:
@@ -250,7 +259,7 @@ def reencrypt_all(session) -> int:
             for row in rows:
                 last = row[0]
                 values = {}
-                for col, value in zip(cols, row[1:]):
+                for col, value in zip(cols, row[1:], strict=True):
                     if value and key_id_of(value) != ring.current:
                         values[col.name] = encrypt(decrypt(value))
                 if values:

@@ -20,12 +20,12 @@ import os
 import re
 import smtplib
 import ssl
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
-from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select, update

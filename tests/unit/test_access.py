@@ -5,13 +5,39 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from portal.models import (ROLES, Answer, AuditEvent, CompetencyModel, Interview, InterviewAssignment,
-                           InterviewerNote, InterviewerProfile, Job, Question, Report, User,
-                           UserSession)
+from portal.models import (
+    ROLES,
+    Answer,
+    AuditEvent,
+    CompetencyModel,
+    Interview,
+    InterviewAssignment,
+    InterviewerNote,
+    InterviewerProfile,
+    Job,
+    Question,
+    Report,
+    User,
+    UserSession,
+)
 from portal.services import access, db
-from portal.services.access import (ADMIN, AUDIT_VIEW, CANDIDATE, CONFIG_EDIT, EMPLOYEE, HR,
-                                    HR_MANAGER, INTERVIEW_VIEW, INTERVIEWER, INVITATION_CREATE,
-                                    NOTE_ADD, OUTBOX_VIEW, REPORT_VIEW, SENSITIVE_VIEW, USER_MANAGE)
+from portal.services.access import (
+    ADMIN,
+    AUDIT_VIEW,
+    CANDIDATE,
+    CONFIG_EDIT,
+    EMPLOYEE,
+    HR,
+    HR_MANAGER,
+    INTERVIEW_VIEW,
+    INTERVIEWER,
+    INVITATION_CREATE,
+    NOTE_ADD,
+    OUTBOX_VIEW,
+    REPORT_VIEW,
+    SENSITIVE_VIEW,
+    USER_MANAGE,
+)
 from portal.services.errors import PermissionDenied
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=timezone.utc)

@@ -9,8 +9,16 @@ import pytest
 from argon2 import PasswordHasher, Type
 from sqlmodel import select
 
-from portal.models import (AppSetting, AuditEvent, EmailOutbox, EmailTemplate, Invitation,
-                           PasswordReset, User, UserSession)
+from portal.models import (
+    AppSetting,
+    AuditEvent,
+    EmailOutbox,
+    EmailTemplate,
+    Invitation,
+    PasswordReset,
+    User,
+    UserSession,
+)
 from portal.services import audit, auth, crypto, db, mfa, settings, throttle
 from portal.services.errors import PermissionDenied, ServiceError
 
@@ -573,3 +581,22 @@ def test_session_limits_come_from_the_environment(monkeypatch):
     assert auth._env_number("TALENT_SESSION_IDLE_MIN", 30) == 15
     assert auth._env_number("TALENT_SESSION_MAX_HOURS", 12) == 12
     assert auth.IDLE_MINUTES > 0 and auth.MAX_HOURS > 0
+
+
+def test_owners_are_told_about_credential_changes(db_url, totp):
+    admin_id, _ = _make_user(db_url, "admin@corp.cn", role="admin")
+    uid, secret = _make_user(db_url, "notice@corp.cn", totp_clock=totp)
+    token = _sign_in(db_url, "notice@corp.cn", secret, totp)
+    with db.session_scope(db_url) as s:
+        auth.reauthenticate(s, token, PW, totp.code(secret))
+    with db.session_scope(db_url) as s:
+        auth.regenerate_recovery_codes(s, token)
+        auth.change_password(s, token, PW, "another fine passphrase")
+        auth.reset_mfa(s, _user(s, admin_id), uid)
+    with db.session_scope(db_url) as s:
+        mails = s.exec(select(EmailOutbox).where(EmailOutbox.kind == "security_notice")
+                       .order_by(EmailOutbox.id)).all()
+    assert [m.to_addr for m in mails] == ["notice@corp.cn"] * 3
+    assert mails[0].subject == "你的人才门户账号有变更"
+    assert "恢复码" in mails[0].body_text and "密码" in mails[1].body_text
+    assert "管理员" in mails[2].body_text and "UTC" in mails[2].body_text

@@ -3,8 +3,13 @@ from __future__ import annotations
 from argon2 import PasswordHasher, Type
 
 from portal.services import passwords
-from portal.services.passwords import (CONTAINS_EMAIL, TOO_COMMON, TOO_LONG, TOO_SHORT,
-                                       password_problems)
+from portal.services.passwords import (
+    CONTAINS_EMAIL,
+    TOO_COMMON,
+    TOO_LONG,
+    TOO_SHORT,
+    password_problems,
+)
 
 
 def test_hash_is_argon2id_with_the_owasp_parameters():
