@@ -12,9 +12,10 @@ documented in docs/scoring-worker.md; nothing is fitted to labelled answers):
    coverage, in units of how far apart the two anchors are from each other,
    places the answer between the anchors.
 3. Behavioural evidence: a level-5 anchor describes specific, owned actions
-   with outcomes; a level-1 anchor describes passivity. So: first-person
-   actions, quantities, the STAR parts present and the length of real content
-   raise the evidence; passive or blaming statements lower it.
+   with outcomes; a level-1 anchor describes passivity. So: behaviour clauses
+   (things the candidate did), quantities, the STAR parts present and the
+   length of real content raise the evidence; passive or blaming statements
+   lower it.
 4. level = 1 + 4 x (0.35 x placement + 0.65 x evidence) (+ a small keyword
    term of at most 0.15 level), then scaled by relevance: an answer closer to
    generic non-answers than to the question, competency and anchors loses up
@@ -44,7 +45,7 @@ W_PLACEMENT = 0.35
 W_EVIDENCE = 0.65
 KEYWORD_MAX_LEVEL = 0.15       # keywords can add at most 3 points
 STUFFING_SHARE = 0.3           # a sentence whose words are >= 30 % keywords is a keyword list
-ACTIONS_FULL = 4               # first-person actions for full credit
+ACTIONS_FULL = 4               # behaviour clauses for full credit
 QUANTITIES_FULL = 4
 TOKENS_FULL = 180              # encoder tokens of real content for full length credit
 PASSIVITY_STEP = 0.12          # evidence lost per passive/blaming statement (max 2)
@@ -202,8 +203,11 @@ class Scorer:
         return self.finish(prep, self.encode_prepared(prep, parallel=parallel))
 
     def encode_prepared(self, prep: "_Prepared", parallel: bool = False) -> tuple[np.ndarray, list[int]]:
-        """The encoder step alone (releases the GIL in BLAS; batches run it on a pool)."""
-        return self.encoder.encode_with_lengths(prep.sentences, parallel=parallel)
+        """The encoder step alone (releases the GIL in BLAS; batches run it on a pool).
+
+        Only kept sentences are embedded: keyword lists and repeats are never used."""
+        return self.encoder.encode_with_lengths([prep.sentences[i] for i in prep.kept_idx],
+                                                parallel=parallel)
 
     def prepare(self, req: ScoreRequest) -> "_Prepared":
         """Text analysis that needs no vectors: sentences, words, keywords, cues."""
@@ -259,8 +263,8 @@ class Scorer:
         req, rubric, sentences, kept_idx = prep.req, prep.rubric, prep.sentences, prep.kept_idx
         language, answer, q_vec = prep.language, prep.answer, prep.q_vec
         structure = prep.structure
-        kept_vecs = vecs[kept_idx] if kept_idx else vecs[:0]
-        n_tokens = sum(lengths[i] for i in kept_idx)
+        kept_vecs = vecs if kept_idx else np.zeros((0, self._non_answers.shape[1]), np.float32)
+        n_tokens = sum(lengths)
 
         # -- relevance: on-topic vs generic non-answers --------------------------------
         if kept_idx:
