@@ -405,11 +405,19 @@ def _enrolment_session(session, token: str) -> tuple[User, UserSession]:
     return user, us
 
 
-def begin_enrolment(session, token: str) -> tuple[str, str, str]:
-    """(secret, QR code SVG, otpauth URI) of a new authenticator; kept pending, encrypted."""
-    user, _us = _enrolment_session(session, token)
-    secret = mfa.new_secret()
-    mfa.set_pending_secret(user, secret)
+def _owner(us: UserSession) -> str:
+    return f"session:{us.id}"
+
+
+def begin_enrolment(session, token: str, *, reuse_pending: bool = False) -> tuple[str, str, str]:
+    """(secret, QR code SVG, otpauth URI) of a new authenticator; kept pending, encrypted,
+    bound to this session (another session's pending secret is never shown or confirmed).
+    ``reuse_pending``: show the one this session already started, if any (page reloads)."""
+    user, us = _enrolment_session(session, token)
+    secret = mfa.pending_secret(user, _owner(us)) if reuse_pending else None
+    if not secret:
+        secret = mfa.new_secret()
+        mfa.set_pending_secret(user, secret, _owner(us))
     uri = mfa.provisioning_uri(user.email, secret)
     return secret, mfa.qr_svg(uri), uri
 
@@ -418,10 +426,10 @@ def confirm_enrolment(session, token: str, code: str) -> tuple[str, list[str]]:
     """Activate the pending authenticator with one of its codes. Returns a new full-session
     token and ten recovery codes (shown once)."""
     user, us = _enrolment_session(session, token)
-    if not mfa.pending_secret(user):
+    if not mfa.pending_secret(user, _owner(us)):
         raise ServiceError(ENROL_FIRST)
     was_enrolled = mfa.is_enrolled(user)
-    if not mfa.confirm_pending(session, user, code):
+    if not mfa.confirm_pending(session, user, code, owner=_owner(us)):
         raise ServiceError(CODE_INCORRECT)
     codes = mfa.generate_recovery_codes(session, user)
     audit.record(session, "mfa.change" if was_enrolled else "mfa.enrol", actor_id=user.id,

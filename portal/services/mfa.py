@@ -61,18 +61,19 @@ def new_secret() -> str:
 
 def _load(user: User) -> dict:
     if not user.totp_secret_enc:
-        return {"a": None, "p": None}
+        return {"a": None, "p": None, "o": None}
     plain = crypto.decrypt(user.totp_secret_enc)
     if plain.startswith("{"):
         data = json.loads(plain)
-        return {"a": data.get("a"), "p": data.get("p")}
-    return {"a": plain, "p": None}  # a bare secret is an active one
+        return {"a": data.get("a"), "p": data.get("p"), "o": data.get("o")}
+    return {"a": plain, "p": None, "o": None}  # a bare secret is an active one
 
 
-def _store(user: User, active: str | None, pending: str | None) -> None:
+def _store(user: User, active: str | None, pending: str | None, owner: str | None = None) -> None:
+    doc = {"a": active, "p": pending, "o": owner if pending else None}
     user.totp_secret_enc = (
         None if not active and not pending
-        else crypto.encrypt(json.dumps({"a": active, "p": pending}, separators=(",", ":")))
+        else crypto.encrypt(json.dumps(doc, separators=(",", ":")))
     )
 
 
@@ -80,13 +81,16 @@ def is_enrolled(user: User) -> bool:
     return user.mfa_enrolled_at is not None and bool(user.totp_secret_enc) and bool(_load(user)["a"])
 
 
-def set_pending_secret(user: User, secret: str) -> None:
-    """Keep ``secret`` (encrypted) until a code confirms it; an active secret stays active."""
-    _store(user, _load(user)["a"], secret)
+def set_pending_secret(user: User, secret: str, owner: str | None = None) -> None:
+    """Keep ``secret`` (encrypted) until a code confirms it; an active secret stays active.
+    ``owner`` (e.g. the sign-in session) binds the pending secret: only the same owner can
+    see or confirm it, so a secret someone else started can never be confirmed by the user."""
+    _store(user, _load(user)["a"], secret, owner)
 
 
-def pending_secret(user: User) -> str | None:
-    return _load(user)["p"]
+def pending_secret(user: User, owner: str | None = None) -> str | None:
+    data = _load(user)
+    return data["p"] if data["o"] == owner else None
 
 
 def clear(session, user: User) -> None:
@@ -146,11 +150,12 @@ def verify_code(session, user: User, code: str, *, now: float | None = None) -> 
     return step is not None and _claim_step(session, user, step)
 
 
-def confirm_pending(session, user: User, code: str, *, now: float | None = None) -> bool:
+def confirm_pending(session, user: User, code: str, *, owner: str | None = None,
+                    now: float | None = None) -> bool:
     """Activate the pending secret when ``code`` matches it (enrolment or replacement)."""
     code = _clean_code(code)
     data = _load(user)
-    if not code or not data["p"]:
+    if not code or not data["p"] or data["o"] != owner:
         return False
     # A code of the new secret cannot replay one of the old, so any step in the window
     # will do (no wait after a re-authentication); the step is still recorded, so this

@@ -600,3 +600,23 @@ def test_owners_are_told_about_credential_changes(db_url, totp):
     assert mails[0].subject == "你的人才门户账号有变更"
     assert "恢复码" in mails[0].body_text and "密码" in mails[1].body_text
     assert "管理员" in mails[2].body_text and "UTC" in mails[2].body_text
+
+
+def test_pending_authenticator_is_bound_to_its_session(db_url, totp):
+    _make_user(db_url, "fresh@corp.cn")
+    with db.session_scope(db_url) as s:
+        attacker = auth.login(s, "fresh@corp.cn", PW, "6.6.6.6", "ua").token
+        owner = auth.login(s, "fresh@corp.cn", PW, "10.0.0.1", "ua").token
+    with db.session_scope(db_url) as s:
+        planted, _svg, _uri = auth.begin_enrolment(s, attacker)
+    with db.session_scope(db_url) as s:  # the owner never sees nor confirms the planted secret
+        assert _error(auth.confirm_enrolment, s, owner, totp.code(planted)).msgid == auth.ENROL_FIRST
+        mine, _svg, _uri = auth.begin_enrolment(s, owner, reuse_pending=True)
+        assert mine != planted
+        again, _svg, _uri = auth.begin_enrolment(s, owner, reuse_pending=True)
+        assert again == mine  # a page reload shows the same key
+    with db.session_scope(db_url) as s:
+        assert _error(auth.confirm_enrolment, s, attacker, totp.code(planted)).msgid == auth.ENROL_FIRST
+        token, _codes = auth.confirm_enrolment(s, owner, totp.code(mine))
+    with db.session_scope(db_url) as s:
+        assert auth.resolve_session(s, token) is not None
