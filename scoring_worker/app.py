@@ -132,17 +132,17 @@ class Worker:
         digests = [body_digest(item) for item in raw["items"]]
         results: list[dict | None] = [self.cache.get(r.request_id, d) for r, d in zip(reqs, digests)]
         todo = [i for i, r in enumerate(results) if r is None]
-        # Text analysis (pure Python, holds the GIL) runs here while the encoder
-        # (BLAS, releases the GIL) works through earlier items on the pool.
+        # Three phases: text analysis (pure Python) for every item, then the
+        # encoder (BLAS, releases the GIL) on the pool, then the small vector
+        # step. Overlapping the first two was slower: a Python-bound thread
+        # makes the encoder threads queue for the GIL between numpy calls.
         # Each item is encoded on one thread and cut into the same micro-batches
         # as a single request, so batch and single results are identical.
         scorer = self.scorer
-        pending = []
-        for i in todo:
-            prep = scorer.prepare(reqs[i])
-            pending.append((i, prep, self._batch_pool.submit(scorer.encode_prepared, prep)))
-        for i, prep, fut in pending:
-            results[i] = scorer.finish(prep, fut.result())
+        preps = [scorer.prepare(reqs[i]) for i in todo]
+        encoded = list(self._batch_pool.map(scorer.encode_prepared, preps))
+        for i, prep, enc in zip(todo, preps, encoded):
+            results[i] = scorer.finish(prep, enc)
             self.cache.put(reqs[i].request_id, digests[i], results[i])
         return results  # type: ignore[return-value]
 
