@@ -14,6 +14,7 @@ or inside a batch, and whether its chunks ran on one thread or several.
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
@@ -63,8 +64,8 @@ def _load_backend(sp, res: str):
             backend.sp, backend.threads, backend._threadpool = sp, 1, None
             backend._feat_dim = 512 + 3 * 256
             return backend
-        except Exception:  # corrupt or foreign cache: rebuild below
-            pass
+        except (OSError, KeyError, ValueError):  # corrupt or foreign cache: rebuild below
+            logging.getLogger("scoring_worker").warning("rebuilding the weights cache %s", path)
     backend = NumpyBackend(os.path.join(res, "weights.npz"), sp, threads=1)
     backend._threadpool = None  # we run one BLAS thread per compute thread
     if path:

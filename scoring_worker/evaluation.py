@@ -61,7 +61,7 @@ def quadratic_weighted_kappa(a: Sequence[int], b: Sequence[int], lo: int = 1, hi
 
 def level_from_score(score: float) -> int:
     """Scores are 20 x level; the nearest whole level, clipped to 1..5."""
-    return max(1, min(5, int(math.floor(score / 20.0 + 0.5))))
+    return max(1, min(5, math.floor(score / 20.0 + 0.5)))
 
 
 def standardised_mean_difference(a: Sequence[float], b: Sequence[float]) -> float:

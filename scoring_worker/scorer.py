@@ -202,14 +202,14 @@ class Scorer:
         prep = self.prepare(req)
         return self.finish(prep, self.encode_prepared(prep, parallel=parallel))
 
-    def encode_prepared(self, prep: "_Prepared", parallel: bool = False) -> tuple[np.ndarray, list[int]]:
+    def encode_prepared(self, prep: _Prepared, parallel: bool = False) -> tuple[np.ndarray, list[int]]:
         """The encoder step alone (releases the GIL in BLAS; batches run it on a pool).
 
         Only kept sentences are embedded: keyword lists and repeats are never used."""
         return self.encoder.encode_with_lengths([prep.sentences[i] for i in prep.kept_idx],
                                                 parallel=parallel)
 
-    def prepare(self, req: ScoreRequest) -> "_Prepared":
+    def prepare(self, req: ScoreRequest) -> _Prepared:
         """Text analysis that needs no vectors: sentences, words, keywords, cues."""
         rubric = self.rubric(req.competencies)
         answer = T.normalise(req.answer)
@@ -257,7 +257,7 @@ class Scorer:
             passivity=len(T.PASSIVITY.findall(kept_text)),
             q_vec=self._embed_cached([T.normalise(req.question)])[0])
 
-    def finish(self, prep: "_Prepared", encoded: tuple[np.ndarray, list[int]]) -> dict:
+    def finish(self, prep: _Prepared, encoded: tuple[np.ndarray, list[int]]) -> dict:
         """Everything that needs the sentence vectors; returns the API result."""
         vecs, lengths = encoded
         req, rubric, sentences, kept_idx = prep.req, prep.rubric, prep.sentences, prep.kept_idx

@@ -171,7 +171,7 @@ class KeywordMatcher:
     folded: str = ""     # CJK form searched in jieba-joined text
 
     @staticmethod
-    def build(keyword: str) -> "KeywordMatcher":
+    def build(keyword: str) -> KeywordMatcher:
         kw = fold(normalise(keyword))
         if _CJK.search(kw):
             return KeywordMatcher(keyword, True, None, kw, kw.replace(" ", ""))
@@ -191,7 +191,7 @@ class KeywordMatcher:
             return 0
         return self.count_in(WordIndex.build(cjk_tokens))
 
-    def count_in(self, index: "WordIndex") -> int:
+    def count_in(self, index: WordIndex) -> int:
         # a hit must start and end on jieba word boundaries: "同步" counts in
         # "同步给客户" but "户满" does not count inside "客户满意度".
         kw = self.folded
@@ -211,7 +211,7 @@ class WordIndex:
     bounds: frozenset
 
     @staticmethod
-    def build(tokens: list[str]) -> "WordIndex":
+    def build(tokens: list[str]) -> WordIndex:
         bounds, pos = {0}, 0
         for tok in tokens:
             pos += len(tok)
@@ -241,24 +241,24 @@ STAR_CUES: dict[str, re.Pattern] = {
     "situation": re.compile(
         r"(当时|那时|那次|有一次|去年|前年|之前|上一份|以前|期间|的时候|背景|项目中|在我.{0,12}(公司|部门|团队|岗位))"
         r"|\b(when i was|when we|last (year|month|quarter|autumn|spring|summer|winter)|once|at my (last|previous)"
-        r"|in my (last|previous)|during|there was|we had|the situation|at the time)\b", re.I),
+        r"|in my (last|previous)|during|there was|we had|the situation|at the time)\b", re.IGNORECASE),
     "task": re.compile(
         r"(负责|任务|目标|需要|要求|职责|挑战|必须|期限|截止|让我|要在)"
         r"|\b(my (role|job|task|goal|responsibility)|i was (responsible|asked|in charge)|i owned|i had to"
-        r"|needed to|had to|the goal|target|deadline|challenge|i took (over|ownership))\b", re.I),
+        r"|needed to|had to|the goal|target|deadline|challenge|i took (over|ownership))\b", re.IGNORECASE),
     "action": re.compile(
         r"我(先|首先|就|主动|立即|马上|当场|决定|组织|安排|联系|沟通|制定|推动|带领|提出|把|和|跟|去|找|用|做|列|拉|"
         r"查|分析|请|给|设|定|花|每|又|还|陪|重新|一方面|没有急|提前|判断|接)"
         r"|\bi (first|then|decided|organi[sz]ed|called|set|created|led|proposed|reached|built|worked|asked|listed|"
         r"pulled|broke|checked|made|went|took|spent|sent|used|explained|agreed|arranged|prepared|ran|gave|"
         r"wrote|analy[sz]ed|compared|tested|moved|coached|delegated|invited|listened|restated|told|raised|"
-        r"brought|judged|planned|practised|practiced|volunteered|watched|studied|shadowed|got|let|split)\b", re.I),
+        r"brought|judged|planned|practised|practiced|volunteered|watched|studied|shadowed|got|let|split)\b", re.IGNORECASE),
     "result": re.compile(
         r"(结果|最终|最后|成功|提升|提高|降低|下降|增长|减少|达到|达成|完成|获得|缩短|节省|恢复|通过|上线|"
         r"%|百分之|[一二两三四五六七八九十]成|表扬|好评|续签)"
         r"|\b(as a result|in the end|eventually|finally|result(ed)?|increased|reduced|improved|achieved|"
         r"saved|delivered|fell|rose|dropped|grew|cut|percent|finished|completed|passed|won|renewed|went live|"
-        r"on time|ahead of)\b|\d+\s*%", re.I),
+        r"on time|ahead of)\b|\d+\s*%", re.IGNORECASE),
 }
 
 
@@ -272,7 +272,7 @@ QUANTITY = re.compile(
     r"\d+(?:[.,]\d+)?\s*(?:%|percent)?"
     r"|百分之|[一二两三四五六七八九十百千万]+(?:个|位|条|天|周|月|年|小时|分钟|成|倍|场|份|人|家|次|名|项|步|级|米|元|单)"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    r"|sixty|seventy|eighty|ninety|hundred|thousand|million|half|double[sd]?|twice)\b", re.I)
+    r"|sixty|seventy|eighty|ninety|hundred|thousand|million|half|double[sd]?|twice)\b", re.IGNORECASE)
 
 # Passive, avoiding or blaming behaviour: the level-1 side of most BARS anchors.
 PASSIVITY = re.compile(
@@ -282,7 +282,7 @@ PASSIVITY = re.compile(
     r"|\b(not my (fault|job|problem)|wasn'?t my|isn'?t my|not our (fault|mistake)|their fault|the supplier'?s fault"
     r"|i couldn'?t|i could not|i don'?t know|i didn'?t (check|tell|mention|look|really)|never really|not really"
     r"|no idea|just waited|wait until|kept putting|putting it off|put it off|resist(ed)?|didn'?t see why"
-    r"|stopped (sharing|discussing)|let people figure|too hard|let it go|left it)\b", re.I)
+    r"|stopped (sharing|discussing)|let people figure|too hard|let it go|left it)\b", re.IGNORECASE)
 
 
 # Behaviour verbs: what a candidate can be seen to *do*. Counted per clause, so
@@ -301,7 +301,7 @@ ACTION_VERBS = re.compile(
     r"delegat\w*|mentor\w*|pair\w*|cover\w*|help\w*|lent|support\w*|chang\w*|re-?ship\w*|ship\w*|"
     r"deliver\w*|launch\w*|check\w*|found|find\w*|built|build\w*|design\w*|reduc\w*|rais\w*|escalat\w*|"
     r"propos\w*|introduc\w*|invit\w*|ran|run|led|lead\w*|gave|giv\w*|reset|moved|mov\w*|decid\w*)\b",
-    re.I)
+    re.IGNORECASE)
 _ACTION_CLAUSE_SPLIT = re.compile(r"[，,；;。.!！?？、：:]|\band\b|\bthen\b|然后|并且|并|同时|再")
 
 

@@ -66,8 +66,9 @@ def start_worker(tmp: Path, *, token: str, via: str = "file", extra_args: tuple[
         cmd = [sys.executable, "-m", "scoring_worker", *args]
     log_path = tmp / f"worker-{port}.log"
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log_path, "wb"),
-                            stderr=subprocess.STDOUT)
+    with open(log_path, "wb") as log_file:  # the child keeps its own descriptor
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file,
+                                stderr=subprocess.STDOUT)
     worker = RunningWorker(f"http://127.0.0.1:{port}", token, proc, log_path, 0.0)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
