@@ -178,6 +178,8 @@ def create_app(token: str, worker: Worker | None = None, max_body: int = DEFAULT
             return json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidRequest("invalid_json", f"body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise InvalidRequest("invalid_json", "body is nested too deeply") from None
 
     async def handle(request: Request, batch: bool) -> Response:
         t0 = time.perf_counter()

@@ -255,7 +255,7 @@ def test_missing_anchors_is_400(worker, sample, anchors, missing):
 
 def test_malformed_json_is_400(worker):
     with worker.client() as c:
-        for body in (b"{bad", b"", b"\xff\xfe", b"[1,2"):
+        for body in (b"{bad", b"", b"\xff\xfe", b"[1,2", b"[" * 100_000 + b"]" * 100_000):
             assert_error(c.post("/v1/score", content=body,
                                 headers={"content-type": "application/json"}), 400, "invalid_json")
         assert_error(c.post("/v1/score", content=b"[1, 2]"), 400, "invalid_request", "body")
