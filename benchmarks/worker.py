@@ -132,6 +132,9 @@ def run() -> None:
     env = dict(os.environ, SCORING_TOKEN=token)
     url = f"http://127.0.0.1:{port}"
     print("== scoring worker ==")
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} at start "
+          "(timings are only comparable on an otherwise idle machine)")
 
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "scoring_worker", "--host", "127.0.0.1",
@@ -261,6 +264,7 @@ def run() -> None:
                   f"{per_answer_all * 1000:5.1f} ms in bulk ({1 / per_answer_all:.0f}/s); "
                   f"worker/encoder = {mean_http / bare['single_s']:.2f}x single (HTTP, mean), "
                   f"{batch_per_answer / per_answer_all:.2f}x batch")
+        print(f"load average at the end   {os.getloadavg()[0]:.2f}")
         client.close()
     finally:
         proc.terminate()
