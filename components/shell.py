@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.forms import post_form
 from components.i18n import t
 from portal import routes
 from state.base import BaseState
@@ -35,6 +36,27 @@ def theme_toggle() -> rx.Component:
         size="2",
         aria_label=t("Switch light or dark theme"),
         id="theme-toggle",
+    )
+
+
+def account_controls() -> rx.Component:
+    """Signed in: the user's name and a sign-out form (a POST: it ends the server session).
+    Otherwise: a sign-in link."""
+    return rx.cond(
+        BaseState.signed_in,
+        post_form(
+            routes.AUTH_LOGOUT,
+            rx.hstack(
+                rx.text(BaseState.display_name, size="2", weight="medium", id="user-name",
+                        display=["none", "none", "block"], white_space="nowrap"),
+                rx.icon_button(rx.icon("log-out", size=16), type="submit", variant="soft", size="2",
+                               aria_label=t("Sign out"), id="sign-out"),
+                align="center",
+                spacing="2",
+            ),
+            width="auto",
+        ),
+        rx.link(rx.button(t("Sign in"), size="2", variant="solid"), href=routes.LOGIN, id="sign-in"),
     )
 
 
@@ -87,6 +109,7 @@ def header() -> rx.Component:
             ),
             rx.spacer(),
             rx.hstack(
+                account_controls(),
                 language_switch(),
                 theme_toggle(),
                 rx.box(_mobile_menu(), display=["block", "block", "none"]),

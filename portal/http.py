@@ -58,7 +58,9 @@ class SecurityHeaders:
         headers = [
             (b"content-security-policy", content_security_policy(self.static_dir).encode()),
             (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"),
+            # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our
+            # own form POSTs, and the CSRF check needs the real origin.
+            (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),
             (b"cross-origin-opener-policy", b"same-origin"),
             (b"permissions-policy", b"camera=(self), microphone=(self), geolocation=()"),
@@ -74,12 +76,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         extra = self._headers(scope.get("path", ""))
-        names = {name for name, _ in extra}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message = {**message, "headers": kept + extra}
+                # A route may set its own policy (e.g. a frame our own page embeds).
+                own = {k.lower() for k, _ in message.get("headers", [])}
+                added = [(k, v) for k, v in extra if k not in own]
+                message = {**message, "headers": list(message.get("headers", [])) + added}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -1,5 +1,9 @@
 """The Reflex app: page registration with on_load guards. No work at import
-beyond building components; the database is migrated by the CLI before start."""
+beyond building components; the database is migrated by the CLI before start.
+
+Every page's first on_load event is BaseState.guard, which applies
+portal.services.access.PAGE_ROLES on the server.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,13 @@ import reflex as rx
 
 from components.i18n import t
 from portal import routes
+from portal.auth_routes import auth_app
 from portal.http import security_headers
-from portal.pages import errors, home, jobs
+from portal.pages import account, admin, auth, errors, home, jobs
+from state.account import AccountState
+from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
+from state.auth import AuthPageState
+from state.base import BaseState
 from state.jobs import JobsState
 
 log = logging.getLogger("portal")
@@ -30,10 +39,34 @@ def _backend_exception_handler(exception: Exception):
 app = rx.App(
     backend_exception_handler=_backend_exception_handler,
     html_lang="zh-CN",
-    api_transformer=security_headers,
+    # Sign-in endpoints first, then security headers around everything.
+    api_transformer=[auth_app(), security_headers],
 )
 
-app.add_page(home.page, route=routes.HOME, title=t("Talent Portal"), on_load=JobsState.load)
-app.add_page(jobs.page, route=routes.JOBS, title=t("Open positions"), on_load=JobsState.load)
-app.add_page(errors.error, route=routes.ERROR, title=t("Something went wrong"))
-app.add_page(errors.not_found, route=routes.NOT_FOUND, title=t("Page not found"))
+guard = BaseState.guard
+messages = AuthPageState.load_messages
+
+# (route, page, title msgid component, extra on_load events)
+PAGES = [
+    (routes.HOME, home.page, t("Talent Portal"), [JobsState.load]),
+    (routes.JOBS, jobs.page, t("Open positions"), [JobsState.load]),
+    (routes.ERROR, errors.error, t("Something went wrong"), []),
+    (routes.FORBIDDEN, auth.forbidden, t("No access"), []),
+    (routes.LOGIN, auth.login, t("Sign in"), [messages]),
+    (routes.LOGIN_CODE, auth.login_code, t("Enter your code"), [messages]),
+    (routes.MFA_SETUP, auth.mfa_setup, t("Set up your authenticator"), [messages]),
+    (routes.RECOVERY_CODES, auth.recovery_codes, t("Your recovery codes"), []),
+    (routes.REAUTH, auth.reauth, t("Confirm it is you"), [messages]),
+    (routes.INVITE_FORM, auth.invite, t("Create your account"), [messages]),
+    (routes.RESET_REQUEST, auth.reset_request, t("Reset your password"), [messages]),
+    (routes.RESET_NEW, auth.reset_new, t("Choose a new password"), [messages]),
+    (routes.ACCOUNT_SECURITY, account.page, t("Security"), [AccountState.load_messages, AccountState.load]),
+    (routes.ADMIN_AUDIT, admin.audit_log, t("Audit log"), [AuditLogState.load_messages, AuditLogState.load]),
+    (routes.ADMIN_USERS, admin.users, t("Users"), [UsersState.load]),
+    (routes.ADMIN_OUTBOX, admin.outbox, t("Outbox"), [OutboxState.load]),
+    (routes.HR_INVITATIONS, admin.invitations, t("Invitations"), [InvitationsState.load]),
+]
+
+for route, component, title, on_load in PAGES:
+    app.add_page(component, route=route, title=title, on_load=[guard, *on_load])
+app.add_page(errors.not_found, route=routes.NOT_FOUND, title=t("Page not found"), on_load=[guard])

@@ -1,6 +1,40 @@
 """Route constants and URL builders: one place for every path the app serves."""
 
+# Pages (Reflex)
 HOME = "/"
 JOBS = "/jobs"
 ERROR = "/error"
 NOT_FOUND = "404"  # Reflex's slug for the catch-all page
+FORBIDDEN = "/forbidden"
+LOGIN = "/login"
+LOGIN_CODE = "/login/code"
+MFA_SETUP = "/mfa/setup"
+RECOVERY_CODES = "/mfa/recovery-codes"
+REAUTH = "/confirm"
+INVITE_FORM = "/welcome"
+RESET_REQUEST = "/forgot"
+RESET_NEW = "/password/new"
+ACCOUNT_SECURITY = "/account/security"
+ADMIN_AUDIT = "/admin/audit"
+ADMIN_USERS = "/admin/users"
+ADMIN_OUTBOX = "/admin/outbox"
+HR_INVITATIONS = "/hr/invitations"
+
+# Links in e-mails (HTTP): /invite/<token>, /reset/<token>
+INVITE = "/invite"
+RESET = "/reset"
+
+# HTTP endpoints (portal/auth_routes.py)
+AUTH_LOGIN = "/auth/login"
+AUTH_CODE = "/auth/code"
+AUTH_LOGOUT = "/auth/logout"
+AUTH_MFA_FRAME = "/auth/mfa/secret"
+AUTH_MFA_CONFIRM = "/auth/mfa/confirm"
+AUTH_RECOVERY_FRAME = "/auth/mfa/recovery"
+AUTH_RECOVERY_REGENERATE = "/auth/recovery-codes/new"
+AUTH_REAUTH = "/auth/reauth"
+AUTH_PASSWORD = "/auth/password"
+AUTH_INVITE = "/auth/invite"
+AUTH_RESET_REQUEST = "/auth/reset-request"
+AUTH_RESET = "/auth/reset"
+AUDIT_CSV = "/auth/audit.csv"

@@ -1,26 +1,148 @@
-"""The root of every page's state: locale and (from the accounts issue on) the
-current user. Feature states subclass it so their computed vars can depend on
-the locale and re-translate when it changes."""
+"""The root of every page's state: locale and the current user.
+
+Feature states subclass BaseState so their computed vars can depend on the
+locale and re-translate when it changes. Who is calling is decided here, on
+the server, for every page load and every event: the session token comes from
+the HttpOnly cookie of the websocket's handshake (never from a state var), and
+the policy in portal.services.access decides.
+"""
 
 from __future__ import annotations
 
+import contextvars
+import functools
 from datetime import datetime, timezone
+from http.cookies import SimpleCookie
+from urllib.parse import quote
 
 import reflex as rx
 
-from portal.services import i18n, navigation
+from portal import models, routes
+from portal.services import access, audit, auth, db, i18n, navigation
+from portal.services.errors import ServiceError
+
+SESSION_COOKIE = "tp_session"  # set by portal/auth_routes.py
+_ACTOR: contextvars.ContextVar[models.User | None] = contextvars.ContextVar("actor", default=None)
+
+
+def current_actor() -> models.User:
+    """The user a ``@requires`` handler runs for (checked by the decorator)."""
+    user = _ACTOR.get()
+    if user is None:  # pragma: no cover - only reachable by calling a handler outside @requires
+        raise RuntimeError("current_actor() outside a @requires handler")
+    return user
+
+
+def requires(permission: str):
+    """Guard a public event handler: the policy must allow ``permission`` for the
+    caller, re-checked on the server for every call, whatever the browser sends.
+    Refusals are audited and answered with a translated toast."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(self: BaseState, *args, **kwargs):
+            user = self._authorize(permission, fn.__qualname__)
+            if user is None:
+                # Anonymous callers are sent to sign in by the page guard; say nothing more.
+                if not self.signed_in:
+                    return None
+                return rx.toast.error(i18n.gettext(self.lang, access_denied_msgid()), position="top-center")
+            token = _ACTOR.set(user)
+            try:
+                return fn(self, *args, **kwargs)
+            except ServiceError as exc:
+                return rx.toast.error(exc.translate(self.lang), position="top-center")
+            finally:
+                _ACTOR.reset(token)
+
+        wrapper.talent_permission = permission  # read by the role × handler matrix test
+        return wrapper
+
+    return decorate
+
+
+def public(fn):
+    """Mark a handler that anyone may call (it touches nobody's data)."""
+    fn.talent_permission = None
+    return fn
+
+
+def access_denied_msgid() -> str:
+    from portal.services.errors import PERMISSION_DENIED
+
+    return PERMISSION_DENIED
 
 
 class BaseState(rx.State):
     # The chosen language survives reloads in a cookie; validated on every use.
     locale: str = rx.Cookie(i18n.DEFAULT_LOCALE, name="tp_locale", max_age=365 * 24 * 3600, same_site="strict")
     role: str = ""
+    display_name: str = ""
+    signed_in: bool = False
 
+    # ---------------------------------------------------------------- who is calling
+
+    def _session_token(self) -> str:
+        jar = SimpleCookie()
+        try:
+            jar.load(self.router.headers.cookie or "")
+        except Exception:  # noqa: BLE001 - a malformed cookie header is an anonymous visitor
+            return ""
+        morsel = jar.get(SESSION_COOKIE)
+        return morsel.value if morsel else ""
+
+    def _ip(self) -> str:
+        return (self.router.session.client_ip or "")[:64]
+
+    def _resolve(self, session) -> tuple[models.User, models.UserSession] | None:
+        return auth.resolve_session(session, self._session_token())
+
+    def _authorize(self, permission: str, handler: str) -> models.User | None:
+        with db.session_scope() as s:
+            found = self._resolve(s)
+            user = found[0] if found else None
+            if user is not None and access.can(user, permission, session=s):
+                return user
+            audit.record(s, "access_denied", actor_id=getattr(user, "id", None),
+                         actor=getattr(user, "email", ""), object_type="handler",
+                         object_id=handler[:60], ip=self._ip(), outcome="denied")
+        return None
+
+    def _set_identity(self, user: models.User | None) -> None:
+        self.signed_in = user is not None
+        self.role = user.role if user else ""
+        self.display_name = (user.display_name or user.email) if user else ""
+
+    @public
+    @rx.event
+    def guard(self):
+        """on_load of every page: refresh who is signed in and apply the page rule."""
+        path = "/" + self.router.url.path.strip("/") if self.router.url.path else "/"
+        with db.session_scope() as s:
+            found = self._resolve(s)
+            user = found[0] if found else None
+            self._set_identity(user)
+            if access.can_open(user, path):
+                return None
+            audit.record(s, "page_denied", actor_id=getattr(user, "id", None), actor=getattr(user, "email", ""),
+                         object_type="page", object_id=path[:60], ip=self._ip(), outcome="denied")
+        if user is None:
+            return rx.redirect(f"{routes.LOGIN}?next={quote(path)}")
+        return rx.redirect(routes.FORBIDDEN)
+
+    # ---------------------------------------------------------------- language and display
+
+    @public
     @rx.event
     def set_locale(self, value: str):
         """Switch the language; anything but a supported locale is ignored."""
         if value in i18n.LOCALES:
             self.locale = value
+
+    @public
+    @rx.event
+    def toggle_locale(self):
+        self.locale = "en" if self.lang == "zh_CN" else "zh_CN"
 
     @rx.var
     def lang(self) -> str:
@@ -37,7 +159,3 @@ class BaseState(rx.State):
     @rx.var
     def today(self) -> str:
         return i18n.format_date(datetime.now(timezone.utc).date(), self.lang, "full")
-
-    @rx.event
-    def toggle_locale(self):
-        self.locale = "en" if self.lang == "zh_CN" else "zh_CN"

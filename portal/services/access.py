@@ -93,6 +93,7 @@ REAUTH_MAX_AGE = timedelta(minutes=5)
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "/account": SIGNED_IN,
     "/account/security": SIGNED_IN,
+    "/confirm": SIGNED_IN,
     "/admin": frozenset({ADMIN}),
     "/admin/audit": frozenset({ADMIN}),
     "/admin/users": frozenset({ADMIN}),

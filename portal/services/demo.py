@@ -1223,6 +1223,10 @@ COURSES: list[dict] = [
 
 # ---------------------------------------------------------------- demo accounts
 
+# Every demo account signs in with this password and enrols its authenticator at
+# first sign-in. Demo content is for evaluation: production sets TALENT_DEMO_CONTENT=0.
+DEMO_PASSWORD = "talent-demo-2026"
+
 DEMO_USERS: dict[str, str] = {  # role -> display name
     "candidate": "张伟",
     "employee": "李娜",
@@ -1516,6 +1520,9 @@ def load_demo(session: Session, now: datetime | None = None) -> bool:
     now = _naive_utc(now or models.utcnow())
 
     # Accounts first: existing rows with the same email are reused untouched.
+    from portal.services import passwords
+
+    demo_hash = passwords.hash_password(DEMO_PASSWORD)
     users: dict[str, models.User] = {}
     for role in models.ROLES:
         extra = {}
@@ -1525,7 +1532,8 @@ def load_demo(session: Session, now: datetime | None = None) -> bool:
             session,
             models.User,
             {"email": demo_email(role)},
-            {"display_name": DEMO_USERS[role], "role": role, "locale": "zh_CN", **extra},
+            {"display_name": DEMO_USERS[role], "role": role, "locale": "zh_CN",
+             "password_hash": demo_hash, "password_changed_at": now, **extra},
         )
 
     jobs: dict[str, tuple[models.Job, models.CompetencyModel]] = {}

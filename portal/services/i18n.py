@@ -117,3 +117,20 @@ def extract_msgids() -> set[str]:
             if isinstance(message, str) and message:
                 found.add(message)
     return found
+
+
+def message_key(msgid: str) -> str:
+    """A short, stable key for a msgid, safe to carry in a URL; see ``msgid_for_key``."""
+    import hashlib
+
+    return hashlib.sha256(msgid.encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def _keys() -> dict[str, str]:
+    return {message_key(m): m for locale in catalogs().values() for m in locale}
+
+
+def msgid_for_key(key: str | None) -> str | None:
+    """The msgid behind ``key``, or None: a URL can only ever name a known message."""
+    return _keys().get(key or "")

@@ -1,5 +1,6 @@
-"""Which navigation entries each role sees. Pages register the routes; this
-module decides visibility, so the shell never hard-codes a role check."""
+"""Which navigation entries each role sees. Pages register the routes and
+access.PAGE_ROLES guards them; this module only decides what the menu offers,
+so the shell never hard-codes a role check."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ from portal.services.i18n import N_, gettext
 
 # (route, msgid) in display order. "" is a visitor who has not signed in.
 _PUBLIC = [(routes.HOME, N_("Home")), (routes.JOBS, N_("Open positions"))]
+_ACCOUNT = [(routes.ACCOUNT_SECURITY, N_("Security"))]
+_HR = [(routes.HR_INVITATIONS, N_("Invitations"))]
+_ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log")),
+          (routes.ADMIN_OUTBOX, N_("Outbox"))]
 
 NAV: dict[str, list[tuple[str, str]]] = {
     "": _PUBLIC,
-    "candidate": _PUBLIC,
-    "employee": _PUBLIC,
-    "interviewer": _PUBLIC,
-    "hr": _PUBLIC,
-    "hr_manager": _PUBLIC,
-    "admin": _PUBLIC,
+    "candidate": _PUBLIC + _ACCOUNT,
+    "employee": _PUBLIC + _ACCOUNT,
+    "interviewer": _PUBLIC + _ACCOUNT,
+    "hr": _PUBLIC + _HR + _ACCOUNT,
+    "hr_manager": _PUBLIC + _HR + _ACCOUNT,
+    "admin": _PUBLIC + _HR + _ADMIN + _ACCOUNT,
 }
 
 
@@ -26,3 +31,17 @@ def nav_items(role: str, locale: str) -> list[dict[str, str]]:
         {"href": href, "label": gettext(locale, msgid)}
         for href, msgid in NAV.get(role, NAV[""])
     ]
+
+
+ROLE_NAMES = {
+    "candidate": N_("Candidate"),
+    "employee": N_("Employee"),
+    "interviewer": N_("Interviewer"),
+    "hr": N_("HR"),
+    "hr_manager": N_("HR manager"),
+    "admin": N_("Administrator"),
+}
+
+
+def role_name(role: str, locale: str) -> str:
+    return gettext(locale, ROLE_NAMES[role]) if role in ROLE_NAMES else ""

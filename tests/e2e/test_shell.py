@@ -84,7 +84,7 @@ def test_every_response_carries_the_security_headers(page: Page, portal):
         assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, path
         assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0], path
         assert r.headers["x-content-type-options"] == "nosniff"
-        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["referrer-policy"] == "same-origin"
         assert r.headers["cache-control"] == "no-store", path
     # the strict CSP does not break the page: it renders and the websocket works
     errors: list[str] = []

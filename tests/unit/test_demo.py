@@ -174,7 +174,10 @@ def test_courses_cover_every_competency(loaded):
         assert used <= {t.competency_key for t in tags}
 
 
-def test_one_account_per_role_without_credentials(loaded):
+def test_one_account_per_role_with_the_demo_password_and_no_authenticator(loaded):
+    from portal.services import passwords
+    from portal.services.demo import DEMO_PASSWORD
+
     with db.session_scope(loaded) as s:
         users = _all(s, models.User)
         assert sorted(u.role for u in users) == sorted(models.ROLES)
@@ -182,7 +185,8 @@ def test_one_account_per_role_without_credentials(loaded):
             assert u.email == demo_email(u.role)
             assert CJK.search(u.display_name)
             assert u.locale == "zh_CN" and u.is_active
-            assert u.password_hash is None and u.totp_secret_enc is None
+            assert passwords.verify_password(u.password_hash, DEMO_PASSWORD)
+            assert u.totp_secret_enc is None  # enrolled at first sign-in
 
 
 def test_candidate_has_an_upcoming_assigned_interview(loaded):

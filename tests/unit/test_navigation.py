@@ -13,3 +13,15 @@ def test_every_role_has_a_menu_and_unknown_roles_get_the_public_one():
 def test_labels_follow_the_locale():
     assert [i["label"] for i in nav_items("", "zh_CN")][:2] == ["首页", "开放职位"]
     assert [i["label"] for i in nav_items("", "en")][:2] == ["Home", "Open positions"]
+
+
+def test_the_menu_only_offers_pages_the_role_may_open():
+    from portal import models
+    from portal.services import access
+
+    for role in ROLES:
+        user = models.User(id=1, email="x@example.com", role=role)
+        for item in nav_items(role, "en"):
+            assert access.can_open(user, item["href"]), (role, item["href"])
+    assert [i["href"] for i in nav_items("admin", "en")].count("/admin/audit") == 1
+    assert "/admin/audit" not in [i["href"] for i in nav_items("hr", "en")]

@@ -1,0 +1,333 @@
+"""HTTP endpoints of the sign-in flows.
+
+Everything that sets or carries a secret goes over plain HTTP, never through a
+Reflex state var: the session token lives in an HttpOnly, SameSite=Strict
+cookie that page JavaScript cannot read; the TOTP key and recovery codes are
+shown in small same-origin frames rendered here. The Reflex pages hold the
+forms (native POSTs to these routes) and show errors by a key in the query
+string that maps back to a known msgid (see ``error_key``).
+
+Every POST checks that the Origin header is our own (CSRF), every refusal
+changes nothing but counters and the audit log (the services see to that).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import routes
+from portal.services import audit, auth, crypto, db, i18n
+from portal.services.errors import ServiceError
+from portal.services.i18n import N_
+from portal.services.settings import get_settings
+
+log = logging.getLogger("portal.auth")
+
+SESSION_COOKIE = "tp_session"
+INVITE_COOKIE = "tp_invite"
+RESET_COOKIE = "tp_reset"
+CODES_COOKIE = "tp_rc"
+
+PASSWORDS_DIFFER = N_("The two passwords are not the same.")
+GENERIC_ERROR = N_("Something went wrong. Please try again.")
+PASSWORD_CHANGED = N_("Your password was changed. Sign in with it and your authenticator code.")
+RESET_SENT = N_("If an account exists for this address, we have sent a link to reset the password. It is valid for 30 minutes.")
+SIGNED_OUT = N_("You have signed out.")
+
+
+def _secure() -> bool:
+    return get_settings().public_url.startswith("https://")
+
+
+def _set_cookie(response: Response, name: str, value: str, *, path: str = "/", max_age: int | None = None) -> None:
+    response.set_cookie(name, value, path=path, max_age=max_age, httponly=True, secure=_secure(),
+                        samesite="strict")
+
+
+def _clear_cookie(response: Response, name: str, path: str = "/") -> None:
+    response.delete_cookie(name, path=path, httponly=True, secure=_secure(), samesite="strict")
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _ua(request: Request) -> str:
+    return request.headers.get("user-agent", "")[:300]
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a local path may be a redirect target (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return routes.HOME
+
+
+def _back(path: str, msgid: str | None = None, *, param: str = "e") -> RedirectResponse:
+    if msgid:
+        sep = "&" if "?" in path else "?"
+        path = f"{path}{sep}{param}={i18n.message_key(msgid)}"
+    return RedirectResponse(path, status_code=303)
+
+
+def _origin_ok(request: Request) -> bool:
+    return request.headers.get("origin", "") == get_settings().origin
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _post(handler):
+    """Wrap a POST handler: refuse foreign origins, turn ServiceError into a redirect
+    with the message key, and never let a stack trace reach the browser."""
+
+    async def endpoint(request: Request) -> Response:
+        if not _origin_ok(request):
+            with db.session_scope() as s:
+                audit.record(s, "csrf.refused", object_type="route", object_id=request.url.path[:60],
+                             ip=_ip(request), outcome="denied")
+            return PlainTextResponse("Forbidden", status_code=403)
+        form = await _form(request)
+        try:
+            # Services block (argon2, throttle delays): keep them off the event loop.
+            return await run_in_threadpool(handler, request, form)
+        except ServiceError as exc:
+            return _back(form.get("_back") or routes.LOGIN, exc.msgid)
+        except Exception:  # noqa: BLE001 - logged here, a generic message for the browser
+            log.exception("auth endpoint %s failed", request.url.path)
+            return _back(routes.LOGIN, GENERIC_ERROR)
+
+    return endpoint
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+def login(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.LOGIN
+    with db.session_scope() as s:
+        result = auth.login(s, form.get("email", ""), form.get("password", ""), _ip(request), _ua(request))
+    target = routes.LOGIN_CODE if result.status == "mfa" else routes.MFA_SETUP
+    response = RedirectResponse(target, status_code=303)
+    _set_cookie(response, SESSION_COOKIE, result.token)
+    return response
+
+
+def code(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.LOGIN_CODE
+    with db.session_scope() as s:
+        token = auth.complete_mfa(s, request.cookies.get(SESSION_COOKIE, ""), form.get("code", ""))
+    response = RedirectResponse(_safe_next(form.get("next")), status_code=303)
+    _set_cookie(response, SESSION_COOKIE, token)
+    return response
+
+
+def logout(request: Request, form: dict[str, str]) -> Response:
+    with db.session_scope() as s:
+        auth.logout(s, request.cookies.get(SESSION_COOKIE))
+    response = _back(routes.LOGIN, SIGNED_OUT, param="m")
+    _clear_cookie(response, SESSION_COOKIE)
+    return response
+
+
+# ---------------------------------------------------------------- MFA enrolment and recovery codes
+
+_FRAME_HEADERS = {
+    # These two frames are embedded by our own pages only.
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+    "x-frame-options": "SAMEORIGIN",
+    "cache-control": "no-store",
+}
+_FRAME_STYLE = (
+    "body{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;background:transparent;"
+    "color:#1c2024}@media (prefers-color-scheme:dark){body{color:#edeef0}}"
+    "svg{width:180px;height:180px;background:#fff;padding:6px;border-radius:6px}"
+    "code{font-size:15px;word-break:break-all;user-select:all}"
+    "ol{columns:2;font-size:15px;margin:0;padding-left:1.6em}li{margin:.2em 0}"
+)
+
+
+def _frame(body: str) -> HTMLResponse:
+    page = f"<!doctype html><meta charset=utf-8><style>{_FRAME_STYLE}</style>{body}"
+    return HTMLResponse(page, headers=_FRAME_HEADERS)
+
+
+def mfa_secret(request: Request) -> Response:
+    """The QR code and key of the authenticator being set up (created on first view)."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    try:
+        with db.session_scope() as s:
+            secret, svg, _uri = auth.begin_enrolment(s, token, reuse_pending=True)
+    except ServiceError:
+        return _frame("<p>—</p>")
+    spaced = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return _frame(f"{svg}<p><code id=totp-key data-key='{html.escape(secret)}'>{html.escape(spaced)}</code></p>")
+
+
+def _stash_codes(response: Response, token: str, codes: list[str]) -> None:
+    """Recovery codes ride to the one page that shows them in an encrypted,
+    HttpOnly cookie bound to the new session; the page deletes it."""
+    payload = json.dumps({"s": auth.hash_token(token), "c": codes})
+    _set_cookie(response, CODES_COOKIE, crypto.encrypt(payload), path=routes.AUTH_RECOVERY_FRAME, max_age=600)
+
+
+def mfa_confirm(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.MFA_SETUP
+    with db.session_scope() as s:
+        token, codes = auth.confirm_enrolment(s, request.cookies.get(SESSION_COOKIE, ""), form.get("code", ""))
+    response = RedirectResponse(routes.RECOVERY_CODES, status_code=303)
+    _set_cookie(response, SESSION_COOKIE, token)
+    _stash_codes(response, token, codes)
+    return response
+
+
+def recovery_regenerate(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.ACCOUNT_SECURITY
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with db.session_scope() as s:
+        codes = auth.regenerate_recovery_codes(s, token)
+    response = RedirectResponse(routes.RECOVERY_CODES, status_code=303)
+    _stash_codes(response, token, codes)
+    return response
+
+
+def recovery_frame(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    codes: list[str] = []
+    try:
+        payload = json.loads(crypto.decrypt(request.cookies.get(CODES_COOKIE, "")))
+        if payload.get("s") == auth.hash_token(token):
+            codes = [str(c) for c in payload.get("c", [])]
+    except Exception:  # noqa: BLE001 - missing, tampered or foreign cookie: show nothing
+        codes = []
+    body = "<ol id=codes>" + "".join(f"<li><code>{html.escape(c)}</code></li>" for c in codes) + "</ol>" \
+        if codes else "<p id=codes-gone>—</p>"
+    response = _frame(body)
+    _clear_cookie(response, CODES_COOKIE, path=routes.AUTH_RECOVERY_FRAME)
+    return response
+
+
+def reauth(request: Request, form: dict[str, str]) -> Response:
+    back = _safe_next(form.get("next"))
+    form["_back"] = back
+    with db.session_scope() as s:
+        auth.reauthenticate(s, request.cookies.get(SESSION_COOKIE, ""), form.get("password", ""),
+                            form.get("code", ""), ip=_ip(request))
+    return RedirectResponse(back, status_code=303)
+
+
+PASSWORD_UPDATED = N_("Your password was changed. Your other sessions were signed out.")
+
+
+def password_change(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.ACCOUNT_SECURITY
+    if form.get("password", "") != form.get("password2", ""):
+        raise ServiceError(PASSWORDS_DIFFER)
+    with db.session_scope() as s:
+        auth.change_password(s, request.cookies.get(SESSION_COOKIE, ""), form.get("current", ""),
+                             form.get("password", ""), ip=_ip(request))
+    return _back(routes.ACCOUNT_SECURITY, PASSWORD_UPDATED, param="m")
+
+
+# ---------------------------------------------------------------- invitations and password reset
+
+
+def _link_landing(cookie: str, cookie_path: str, page: str):
+    """/invite/<token> and /reset/<token>: move the token from the URL into an
+    HttpOnly cookie scoped to its POST route, then show the form page."""
+
+    async def endpoint(request: Request) -> Response:
+        response = RedirectResponse(page, status_code=303)
+        _set_cookie(response, cookie, request.path_params["token"][:200], path=cookie_path, max_age=1800)
+        return response
+
+    return endpoint
+
+
+def invite(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.INVITE_FORM
+    if form.get("password", "") != form.get("password2", ""):
+        raise ServiceError(PASSWORDS_DIFFER)
+    with db.session_scope() as s:
+        token = auth.accept_invitation(s, request.cookies.get(INVITE_COOKIE, ""), form.get("password", ""),
+                                       form.get("name", ""), ip=_ip(request), user_agent=_ua(request))
+    response = RedirectResponse(routes.MFA_SETUP, status_code=303)
+    _set_cookie(response, SESSION_COOKIE, token)
+    _clear_cookie(response, INVITE_COOKIE, path=routes.AUTH_INVITE)
+    return response
+
+
+def reset_request(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.RESET_REQUEST
+    with db.session_scope() as s:
+        auth.request_reset(s, form.get("email", ""), _ip(request),
+                           locale=i18n.normalize_locale(request.cookies.get("tp_locale")))
+    return _back(routes.RESET_REQUEST, RESET_SENT, param="m")
+
+
+def reset_complete(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.RESET_NEW
+    if form.get("password", "") != form.get("password2", ""):
+        raise ServiceError(PASSWORDS_DIFFER)
+    with db.session_scope() as s:
+        auth.complete_reset(s, request.cookies.get(RESET_COOKIE, ""), form.get("password", ""), ip=_ip(request))
+    response = _back(routes.LOGIN, PASSWORD_CHANGED, param="m")
+    _clear_cookie(response, RESET_COOKIE, path=routes.AUTH_RESET)
+    _clear_cookie(response, SESSION_COOKIE)
+    return response
+
+
+# ---------------------------------------------------------------- audit export
+
+
+def audit_csv(request: Request) -> Response:
+    """The filtered audit log as CSV; admins only, after a recent re-authentication."""
+    from portal.services import access
+
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with db.session_scope() as s:
+        found = auth.resolve_session(s, token)
+        user = found[0] if found else None
+        if found is None or not access.can(user, access.AUDIT_VIEW, session=s):
+            audit.record(s, "audit.export", actor_id=getattr(user, "id", None), ip=_ip(request), outcome="denied")
+            return PlainTextResponse("Forbidden", status_code=403)
+        if not access.reauth_is_recent(found[1]):
+            return _back(f"{routes.REAUTH}?next={quote(routes.ADMIN_AUDIT)}", auth.REAUTH_REQUIRED)
+        q = request.query_params
+        events = audit.search(s, actor=q.get("actor") or None, action=q.get("action") or None,
+                              outcome=q.get("outcome") or None, limit=10_000)
+        body = audit.export_csv(events)
+        audit.record(s, "audit.export", actor_id=user.id, actor=user.email, ip=_ip(request))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": "attachment; filename=audit-log.csv"})
+
+
+def auth_app() -> Starlette:
+    return Starlette(routes=[
+        Route(routes.AUTH_LOGIN, _post(login), methods=["POST"]),
+        Route(routes.AUTH_CODE, _post(code), methods=["POST"]),
+        Route(routes.AUTH_LOGOUT, _post(logout), methods=["POST"]),
+        Route(routes.AUTH_MFA_FRAME, mfa_secret, methods=["GET"]),
+        Route(routes.AUTH_MFA_CONFIRM, _post(mfa_confirm), methods=["POST"]),
+        Route(routes.AUTH_RECOVERY_FRAME, recovery_frame, methods=["GET"]),
+        Route(routes.AUTH_RECOVERY_REGENERATE, _post(recovery_regenerate), methods=["POST"]),
+        Route(routes.AUTH_REAUTH, _post(reauth), methods=["POST"]),
+        Route(routes.AUTH_PASSWORD, _post(password_change), methods=["POST"]),
+        Route(routes.INVITE + "/{token}", _link_landing(INVITE_COOKIE, routes.AUTH_INVITE, routes.INVITE_FORM)),
+        Route(routes.AUTH_INVITE, _post(invite), methods=["POST"]),
+        Route(routes.RESET + "/{token}", _link_landing(RESET_COOKIE, routes.AUTH_RESET, routes.RESET_NEW)),
+        Route(routes.AUTH_RESET_REQUEST, _post(reset_request), methods=["POST"]),
+        Route(routes.AUTH_RESET, _post(reset_complete), methods=["POST"]),
+        Route(routes.AUDIT_CSV, audit_csv, methods=["GET"]),
+    ])

@@ -1,0 +1,47 @@
+"""Sign-in pages: messages carried in the URL by key, and the safe 'next' path."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal import routes
+from portal.services import i18n
+from portal.services.auth import REAUTH_REQUIRED
+from state.base import BaseState, public
+
+
+def _safe_next(value: str) -> str:
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value[:300]
+    return ""
+
+
+class AuthPageState(BaseState):
+    error_msgid: str = ""
+    notice_msgid: str = ""
+    next_path: str = ""
+
+    @public
+    @rx.event
+    def load_messages(self):
+        params = self.router.url.query_parameters
+        # Only keys of known catalogue messages are shown: the URL cannot inject text.
+        self.error_msgid = i18n.msgid_for_key(params.get("e")) or ""
+        self.notice_msgid = i18n.msgid_for_key(params.get("m")) or ""
+        self.next_path = _safe_next(params.get("next", ""))
+
+    @rx.var
+    def error_text(self) -> str:
+        return i18n.gettext(self.lang, self.error_msgid) if self.error_msgid else ""
+
+    @rx.var
+    def notice_text(self) -> str:
+        return i18n.gettext(self.lang, self.notice_msgid) if self.notice_msgid else ""
+
+    @rx.var
+    def next_or_home(self) -> str:
+        return self.next_path or routes.HOME
+
+    @rx.var
+    def reauth_needed(self) -> bool:
+        return self.error_msgid == REAUTH_REQUIRED
