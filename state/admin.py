@@ -103,17 +103,17 @@ class UsersState(BaseState):
             fn(s, current_actor(), int(user_id) if str(user_id).isdigit() else -1, *args, ip=self._ip())
         return [UsersState.load, rx.toast.success(i18n.gettext(self.lang, DONE))]
 
-    @requires(access.USER_MANAGE)
+    @requires(access.USER_MANAGE, reauth=True)
     @rx.event
     def reset_mfa(self, user_id: str):
         return self._user_action(auth.reset_mfa, user_id)
 
-    @requires(access.USER_MANAGE)
+    @requires(access.USER_MANAGE, reauth=True)
     @rx.event
     def set_active(self, user_id: str, active: bool):
         return self._user_action(auth.set_active, user_id, bool(active))
 
-    @requires(access.USER_MANAGE)
+    @requires(access.USER_MANAGE, reauth=True)
     @rx.event
     def set_role(self, user_id: str, role: str):
         return self._user_action(auth.set_role, user_id, str(role))

@@ -33,15 +33,19 @@ def current_actor() -> models.User:
     return user
 
 
-def requires(permission: str):
+def requires(permission: str, *, reauth: bool = False):
     """Guard a public event handler: the policy must allow ``permission`` for the
     caller, re-checked on the server for every call, whatever the browser sends.
-    Refusals are audited and answered with a translated toast."""
+    Refusals are audited and answered with a translated toast. ``reauth``: the
+    action is sensitive and needs a password + code check within 5 minutes."""
 
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(self: BaseState, *args, **kwargs):
-            user = self._authorize(permission, fn.__qualname__)
+            user, user_session = self._authorize(permission, fn.__qualname__)
+            if user is not None and reauth and not access.reauth_is_recent(user_session):
+                back = "/" + self.router.url.path.strip("/")
+                return rx.redirect(f"{routes.REAUTH}?next={quote(back)}&e={i18n.message_key(auth.REAUTH_REQUIRED)}")
             if user is None:
                 # Anonymous callers are sent to sign in by the page guard; say nothing more.
                 if not self.signed_in:
@@ -56,6 +60,7 @@ def requires(permission: str):
                 _ACTOR.reset(token)
 
         wrapper.talent_permission = permission  # read by the role × handler matrix test
+        wrapper.talent_reauth = reauth
         return wrapper
 
     return decorate
@@ -97,16 +102,17 @@ class BaseState(rx.State):
     def _resolve(self, session) -> tuple[models.User, models.UserSession] | None:
         return auth.resolve_session(session, self._session_token())
 
-    def _authorize(self, permission: str, handler: str) -> models.User | None:
+    def _authorize(self, permission: str, handler: str):
+        """(user, user_session) when the policy allows ``permission``, else (None, None)."""
         with db.session_scope() as s:
             found = self._resolve(s)
             user = found[0] if found else None
             if user is not None and access.can(user, permission, session=s):
-                return user
+                return found
             audit.record(s, "access_denied", actor_id=getattr(user, "id", None),
                          actor=getattr(user, "email", ""), object_type="handler",
                          object_id=handler[:60], ip=self._ip(), outcome="denied")
-        return None
+        return None, None
 
     def _set_identity(self, user: models.User | None) -> None:
         self.signed_in = user is not None
@@ -129,6 +135,7 @@ class BaseState(rx.State):
         if user is None:
             return rx.redirect(f"{routes.LOGIN}?next={quote(path)}")
         return rx.redirect(routes.FORBIDDEN)
+
 
     # ---------------------------------------------------------------- language and display
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.services import i18n, jobs
-from state.base import BaseState
+from state.base import BaseState, public
 
 
 class JobsState(BaseState):
     # Both languages are loaded once so the language switch needs no reload.
     _jobs: dict[str, list[dict[str, str]]] = {}
 
+    @public
     @rx.event
     def load(self):
         self._jobs = {locale: jobs.open_jobs(locale) for locale in i18n.LOCALES}

@@ -1,0 +1,111 @@
+"""Every page route and every public event handler of every State class, for
+every role, against the expected allow/deny. Both lists are enumerated from the
+app itself, so a new page or handler fails this test until someone decides who
+may use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import models
+from portal.services import access
+
+ALL = set(models.ROLES)
+ANON = "anonymous"
+EVERYONE = ALL | {ANON}
+ADMIN = {"admin"}
+
+EXPECTED_PAGES = {
+    "/": EVERYONE, "/jobs": EVERYONE, "/error": EVERYONE, "/404": EVERYONE, "/forbidden": EVERYONE,
+    "/login": EVERYONE, "/login/code": EVERYONE, "/mfa/setup": EVERYONE, "/mfa/recovery-codes": EVERYONE,
+    "/welcome": EVERYONE, "/forgot": EVERYONE, "/password/new": EVERYONE,
+    "/confirm": ALL, "/account/security": ALL,
+    "/admin/audit": ADMIN, "/admin/users": ADMIN, "/admin/outbox": ADMIN,
+    "/hr/invitations": {"hr", "hr_manager", "admin"},
+}
+
+# handler (State class name . handler) -> roles allowed; None = anyone (touches nobody's data)
+EXPECTED_HANDLERS = {
+    "BaseState.guard": None, "BaseState.set_locale": None,
+    "BaseState.toggle_locale": None, "JobsState.load": None, "AuthPageState.load_messages": None,
+    "AccountState.load": ALL, "AccountState.end_session": ALL, "AccountState.end_other_sessions": ALL,
+    "UsersState.load": ADMIN, "UsersState.reset_mfa": ADMIN, "UsersState.set_active": ADMIN,
+    "UsersState.set_role": ADMIN,
+    "AuditLogState.load": ADMIN, "AuditLogState.apply_filter": ADMIN,
+    "OutboxState.load": ADMIN,
+    "InvitationsState.load": {"hr", "hr_manager", "admin"},
+    "InvitationsState.invite": {"hr", "hr_manager", "admin"},
+}
+
+
+def _user(role: str) -> models.User | None:
+    return None if role == ANON else models.User(id=7, email=f"{role}@example.cn", role=role, is_active=True)
+
+
+@pytest.fixture(scope="module")
+def app():
+    from portal.portal import app
+
+    return app
+
+
+def _auto_setters() -> bool:
+    from reflex_base.config import get_config
+
+    return bool(get_config().state_auto_setters)
+
+
+def _states():
+    from state.base import BaseState
+
+    def walk(cls):
+        yield cls
+        for sub in cls.get_substates():
+            yield from walk(sub)
+
+    return list(walk(BaseState))
+
+
+def test_every_page_route_is_decided_for_every_role(app):
+    routes = {"/" + r.strip("/") if r != "index" else "/" for r in app._unevaluated_pages}
+    assert routes == set(EXPECTED_PAGES), "a page was added or removed: decide who may open it here"
+    for route, allowed in EXPECTED_PAGES.items():
+        for role in EVERYONE:
+            assert access.can_open(_user(role), route) == (role in allowed), (route, role)
+
+
+def test_every_public_handler_is_guarded_as_expected(app):
+    found = {}
+    for cls in _states():
+        for name, handler in cls.event_handlers.items():
+            fn = handler.fn
+            if name == "setvar":
+                # Reflex's generic setter only calls a state's own set_<var> method, which is
+                # one of the handlers checked here; without auto setters it can set nothing else.
+                assert not _auto_setters()
+                continue
+            assert hasattr(fn, "talent_permission"), (
+                f"{cls.__name__}.{name} is callable from the browser but neither @requires nor @public")
+            found[f"{cls.__name__}.{name}"] = fn.talent_permission
+    assert set(found) == set(EXPECTED_HANDLERS), "a handler was added or removed: decide who may call it here"
+    for name, permission in found.items():
+        expected = EXPECTED_HANDLERS[name]
+        if expected is None:
+            assert permission is None, name
+            continue
+        assert permission is not None, name
+        for role in EVERYONE:
+            assert access.can(_user(role), permission) == (role in expected), (name, role)
+
+
+def test_a_disabled_user_may_do_nothing():
+    user = models.User(id=1, email="a@example.cn", role="admin", is_active=False)
+    assert not access.can_open(user, "/admin/audit")
+    assert not access.can(user, access.AUDIT_VIEW)
+
+
+def test_sensitive_handlers_need_a_recent_reauthentication(app):
+    sensitive = {f"{cls.__name__}.{name}" for cls in _states()
+                 for name, handler in cls.event_handlers.items()
+                 if getattr(handler.fn, "talent_reauth", False)}
+    assert sensitive == {"UsersState.reset_mfa", "UsersState.set_active", "UsersState.set_role"}
