@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import routes
+from portal import models, routes
 from portal.services import audit, auth, crypto, db, i18n
 from portal.services.errors import ServiceError
 from portal.services.i18n import N_
@@ -288,6 +288,57 @@ def reset_complete(request: Request, form: dict[str, str]) -> Response:
     return response
 
 
+# ---------------------------------------------------------------- SSO (OpenID Connect)
+
+SSO_COOKIE = "tp_sso"
+
+
+def _sso_redirect_uri() -> str:
+    return get_settings().public_url + routes.AUTH_SSO_CALLBACK
+
+
+def sso_start(request: Request) -> Response:
+    """Send the browser to the identity provider. The pending login (state, nonce,
+    PKCE verifier) rides in an encrypted HttpOnly cookie bound to this browser,
+    so the callback works on any portal process and a forged callback has none."""
+    from portal.services import oidc
+
+    try:
+        url, pending = oidc.begin_login(_sso_redirect_uri())
+    except ServiceError as exc:
+        return _back(routes.LOGIN, exc.msgid)
+    response = RedirectResponse(url, status_code=303)
+    _set_cookie(response, SSO_COOKIE, crypto.encrypt(pending.to_json()), path=routes.AUTH_SSO, max_age=600)
+    return response
+
+
+def sso_callback(request: Request) -> Response:
+    from portal.services import oidc
+
+    store: dict = {}
+    try:
+        pending = oidc.PendingLogin.from_json(crypto.decrypt(request.cookies.get(SSO_COOKIE, "")))
+        store[pending.state] = pending
+    except Exception:  # noqa: BLE001 - no or foreign cookie: the state check below refuses
+        store = {}
+    try:
+        with db.session_scope() as s:
+            result = oidc.complete_login(s, store, dict(request.query_params), _sso_redirect_uri(), _ip(request))
+        with db.session_scope() as s:
+            user = s.get(models.User, result.user.id)
+            login_result = auth.start_sso_session(s, user, mfa_satisfied=result.mfa_satisfied, ip=_ip(request),
+                                                  user_agent=_ua(request))
+    except ServiceError as exc:
+        response = _back(routes.LOGIN, exc.msgid)
+        _clear_cookie(response, SSO_COOKIE, path=routes.AUTH_SSO)
+        return response
+    target = {"ok": routes.HOME, "mfa": routes.LOGIN_CODE}.get(login_result.status, routes.MFA_SETUP)
+    response = RedirectResponse(target, status_code=303)
+    _set_cookie(response, SESSION_COOKIE, login_result.token)
+    _clear_cookie(response, SSO_COOKIE, path=routes.AUTH_SSO)
+    return response
+
+
 # ---------------------------------------------------------------- audit export
 
 
@@ -330,4 +381,6 @@ def auth_app() -> Starlette:
         Route(routes.AUTH_RESET_REQUEST, _post(reset_request), methods=["POST"]),
         Route(routes.AUTH_RESET, _post(reset_complete), methods=["POST"]),
         Route(routes.AUDIT_CSV, audit_csv, methods=["GET"]),
+        Route(routes.AUTH_SSO_START, sso_start, methods=["GET"]),
+        Route(routes.AUTH_SSO_CALLBACK, sso_callback, methods=["GET"]),
     ])

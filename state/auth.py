@@ -20,6 +20,7 @@ class AuthPageState(BaseState):
     error_msgid: str = ""
     notice_msgid: str = ""
     next_path: str = ""
+    sso_enabled: bool = False
 
     @public
     @rx.event
@@ -29,6 +30,9 @@ class AuthPageState(BaseState):
         self.error_msgid = i18n.msgid_for_key(params.get("e")) or ""
         self.notice_msgid = i18n.msgid_for_key(params.get("m")) or ""
         self.next_path = _safe_next(params.get("next", ""))
+        from portal.services import oidc
+
+        self.sso_enabled = oidc.is_enabled()
 
     @rx.var
     def error_text(self) -> str:

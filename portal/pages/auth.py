@@ -30,6 +30,14 @@ def login() -> rx.Component:
             ),
             id="login-form",
         ),
+        rx.cond(S.sso_enabled, rx.vstack(
+            rx.separator(),
+            # a plain <a>: a full navigation to the server route, not a client-side page change
+            rx.el.a(rx.button(t("Employees: sign in with your company account"), variant="outline", size="3",
+                              width="100%", type="button", tab_index=-1), href=routes.AUTH_SSO_START,
+                    width="100%", id="sso-start", custom_attrs={"reloadDocument": True}),
+            width="100%", spacing="3",
+        )),
         rx.hstack(
             rx.link(t("Forgot your password?"), href=routes.RESET_REQUEST, size="2"),
             justify="between",

@@ -13,8 +13,20 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory):
-    with running_portal(tmp_path_factory.mktemp("portal-data")) as running:
+def oidc_provider():
+    """A real OpenID Connect provider on loopback (tests/oidc_provider.py)."""
+    from tests.oidc_provider import OidcTestProvider
+
+    provider = OidcTestProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory, oidc_provider):
+    sso = {"TALENT_OIDC_ISSUER": oidc_provider.issuer, "TALENT_OIDC_CLIENT_ID": oidc_provider.client_id,
+           "TALENT_OIDC_CLIENT_SECRET": oidc_provider.client_secret}
+    with running_portal(tmp_path_factory.mktemp("portal-data"), sso) as running:
         yield running
 
 
