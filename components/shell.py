@@ -147,11 +147,33 @@ def footer() -> rx.Component:
     )
 
 
+def flash() -> rx.Component:
+    """The message of the last action (success or refusal), in the page."""
+    return rx.cond(
+        BaseState.flash_text != "",
+        rx.callout.root(
+            rx.hstack(
+                rx.callout.text(BaseState.flash_text, id="flash-text"),
+                rx.spacer(),
+                rx.icon_button(rx.icon("x", size=14), variant="ghost", size="1", on_click=BaseState.clear_flash,
+                               aria_label=t("Close")),
+                width="100%",
+                align="center",
+            ),
+            color_scheme=rx.cond(BaseState.flash_kind == "error", "red", "green"),
+            role=rx.cond(BaseState.flash_kind == "error", "alert", "status"),
+            id="flash",
+            margin_bottom="1em",
+        ),
+    )
+
+
 def shell(*children: rx.Component) -> rx.Component:
     """Wrap a page's content in the site frame."""
     return rx.flex(
         header(),
         rx.el.main(
+            flash(),
             *children,
             width="100%",
             max_width="72em",

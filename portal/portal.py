@@ -30,10 +30,7 @@ def _backend_exception_handler(exception: Exception):
     """Log the detail under an incident id; the browser gets only the id."""
     incident = uuid.uuid4().hex[:8]
     log.error("incident %s", incident, exc_info=exception)
-    return rx.toast.error(
-        f"出错了，请稍后再试 / Something went wrong, please try again. ({incident})",
-        position="top-center",
-    )
+    return BaseState.show_incident(incident)
 
 
 app = rx.App(

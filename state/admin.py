@@ -101,7 +101,8 @@ class UsersState(BaseState):
     def _user_action(self, fn, user_id: str, *args):
         with db.session_scope() as s:
             fn(s, current_actor(), int(user_id) if str(user_id).isdigit() else -1, *args, ip=self._ip())
-        return [UsersState.load, rx.toast.success(i18n.gettext(self.lang, DONE))]
+        self._flash(DONE)
+        return UsersState.load
 
     @requires(access.USER_MANAGE, reauth=True)
     @rx.event
@@ -169,6 +170,7 @@ class InvitationsState(BaseState):
         with db.session_scope() as s:
             auth.create_invitation(s, current_actor(), email, str(form.get("role", "candidate")),
                                    ip=self._ip(), locale=self.lang)
-        return [InvitationsState.load, rx.toast.success(i18n.gettext(self.lang, INVITATION_SENT, email=email))]
+        self._flash(INVITATION_SENT, email=email)
+        return InvitationsState.load
 
 

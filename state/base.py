@@ -22,6 +22,7 @@ from portal.services import access, audit, auth, db, i18n, navigation
 from portal.services.errors import ServiceError
 
 SESSION_COOKIE = "tp_session"  # set by portal/auth_routes.py
+INCIDENT = i18n.N_("Something went wrong. Please try again. If it keeps happening, quote incident {incident}.")
 _ACTOR: contextvars.ContextVar[models.User | None] = contextvars.ContextVar("actor", default=None)
 
 
@@ -50,12 +51,14 @@ def requires(permission: str, *, reauth: bool = False):
                 # Anonymous callers are sent to sign in by the page guard; say nothing more.
                 if not self.signed_in:
                     return None
-                return rx.toast.error(i18n.gettext(self.lang, access_denied_msgid()), position="top-center")
+                self._flash(access_denied_msgid(), kind="error")
+                return None
             token = _ACTOR.set(user)
             try:
                 return fn(self, *args, **kwargs)
             except ServiceError as exc:
-                return rx.toast.error(exc.translate(self.lang), position="top-center")
+                self._flash(exc.msgid, kind="error", **exc.params)
+                return None
             finally:
                 _ACTOR.reset(token)
 
@@ -124,6 +127,7 @@ class BaseState(rx.State):
     def guard(self):
         """on_load of every page: refresh who is signed in and apply the page rule."""
         path = "/" + self.router.url.path.strip("/") if self.router.url.path else "/"
+        self.flash_msgid = ""
         with db.session_scope() as s:
             found = self._resolve(s)
             user = found[0] if found else None
@@ -136,6 +140,34 @@ class BaseState(rx.State):
             return rx.redirect(f"{routes.LOGIN}?next={quote(path)}")
         return rx.redirect(routes.FORBIDDEN)
 
+
+    # ---------------------------------------------------------------- messages
+    # Shown in the page by the shell, not as toasts: Reflex's server-sent toasts
+    # run through eval() in the browser, which our Content-Security-Policy forbids.
+    flash_msgid: str = ""
+    flash_params: dict[str, str] = {}
+    flash_kind: str = "info"
+
+    def _flash(self, msgid: str, *, kind: str = "success", **params: object) -> None:
+        self.flash_msgid, self.flash_kind = msgid, kind
+        self.flash_params = {k: str(v) for k, v in params.items()}
+
+    @rx.var
+    def flash_text(self) -> str:
+        if not self.flash_msgid:
+            return ""
+        return i18n.gettext(self.lang, self.flash_msgid, **self.flash_params)
+
+    @public
+    @rx.event
+    def clear_flash(self):
+        self.flash_msgid = ""
+
+    @public
+    @rx.event
+    def show_incident(self, incident: str):
+        """What the backend exception handler shows: a generic message and an id."""
+        self._flash(INCIDENT, kind="error", incident=str(incident)[:16])
 
     # ---------------------------------------------------------------- language and display
 

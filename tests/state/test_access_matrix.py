@@ -27,7 +27,7 @@ EXPECTED_PAGES = {
 # handler (State class name . handler) -> roles allowed; None = anyone (touches nobody's data)
 EXPECTED_HANDLERS = {
     "BaseState.guard": None, "BaseState.set_locale": None,
-    "BaseState.toggle_locale": None, "JobsState.load": None, "AuthPageState.load_messages": None,
+    "BaseState.toggle_locale": None, "BaseState.clear_flash": None, "BaseState.show_incident": None, "JobsState.load": None, "AuthPageState.load_messages": None,
     "AccountState.load": ALL, "AccountState.end_session": ALL, "AccountState.end_other_sessions": ALL,
     "UsersState.load": ADMIN, "UsersState.reset_mfa": ADMIN, "UsersState.set_active": ADMIN,
     "UsersState.set_role": ADMIN,

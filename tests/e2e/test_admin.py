@@ -1,0 +1,69 @@
+"""HR invites, an administrator reads the outbox and the audit log, exports it
+after re-authenticating, and resets a user's authenticator."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.accounts import next_code, sign_in_demo
+from tests.e2e.test_security import secrets  # noqa: F401 - the shared session fixture
+
+
+def _page(browser: Browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
+
+
+def test_hr_invites_and_admin_sees_the_mail_and_the_audit_trail(browser, portal, secrets):  # noqa: F811
+    context, page = _page(browser)
+    sign_in_demo(page, portal, "hr", secrets)
+    page.goto(portal.url + "/hr/invitations")
+    page.fill("#invite-email", "wang.fang@example.cn")
+    page.click("#invite-send")
+    expect(page.get_by_text("邀请已发送至 wang.fang@example.cn。")).to_be_visible()
+    expect(page.locator("#invitations-table")).to_contain_text("wang.fang@example.cn")
+    # bad input: a clear message, nothing created
+    page.fill("#invite-email", "wang.fang@intranet")
+    page.click("#invite-send")
+    expect(page.locator("#flash-text")).to_have_text("请输入有效的邮箱地址。")
+    expect(page.locator("#invitations-table")).not_to_contain_text("wang.fang@intranet")
+    context.close()
+
+    context, page = _page(browser)
+    sign_in_demo(page, portal, "admin", secrets)
+    page.goto(portal.url + "/admin/outbox")
+    mail = page.locator(".mail-body").filter(has_text="/invite/").first
+    expect(mail).to_be_visible()
+    link = re.search(r"https?://\S+/invite/[\w-]+", mail.inner_text()).group(0)
+    assert link.startswith(portal.url)
+
+    page.goto(portal.url + "/admin/audit")
+    expect(page.locator("#chain-status")).to_contain_text("审计链完整无损")
+    expect(page.locator("#audit-table")).to_contain_text("invitation.create")
+    # export needs a fresh password + code
+    page.click("#export-csv")
+    expect(page).to_have_url(re.compile(r"/confirm/?\?"))
+    expect(page.locator("#form-error")).to_be_visible()
+    page.fill("#f-password", "talent-demo-2026")
+    page.fill("#f-code", next_code(secrets, "admin"))
+    page.click("#reauth-submit")
+    expect(page).to_have_url(re.compile(r"/admin/audit"))
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    csv_text = open(download.value.path(), encoding="utf-8").read()
+    assert "action" in csv_text.splitlines()[0].split(",")
+    assert "invitation.create" in csv_text
+
+    # reset the candidate's authenticator (re-authenticated above): audited, the user re-enrols
+    page.goto(portal.url + "/admin/users")
+    row = page.locator("#users-table tr").filter(has_text="candidate@demo.talent.local")
+    row.get_by_role("button", name="重置多因素认证").click()
+    expect(page.get_by_text("已完成。")).to_be_visible()
+    expect(row).to_contain_text("未设置")
+    page.goto(portal.url + "/admin/audit")
+    expect(page.locator("#audit-table")).to_contain_text("mfa.reset")
+    context.close()
