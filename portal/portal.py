@@ -15,6 +15,7 @@ import reflex as rx
 from components.i18n import t
 from portal import routes
 from portal.auth_routes import auth_app
+from portal.background import deliver_email_forever
 from portal.http import security_headers
 from portal.pages import account, admin, auth, errors, home, jobs
 from state.account import AccountState
@@ -39,6 +40,8 @@ app = rx.App(
     # Sign-in endpoints first, then security headers around everything.
     api_transformer=[auth_app(), security_headers],
 )
+
+app.register_lifespan_task(deliver_email_forever)
 
 guard = BaseState.guard
 messages = AuthPageState.load_messages

@@ -83,6 +83,8 @@ class UsersState(BaseState):
     def load(self):
         with db.session_scope() as s:
             rows = s.exec(select(models.User).order_by(models.User.id)).all()
+            actor = current_actor()
+            audit.record(s, "user.list", actor_id=actor.id, actor=actor.email, object_type="user", ip=self._ip())
             self._users = [{"id": u.id, "email": u.email, "name": u.display_name, "role": u.role,
                             "active": u.is_active, "mfa": mfa.is_enrolled(u),
                             "locked": bool(u.locked_until)} for u in rows]
@@ -149,6 +151,8 @@ class InvitationsState(BaseState):
             q = select(models.Invitation).order_by(models.Invitation.id.desc()).limit(50)
             if actor.role != "admin":
                 q = q.where(models.Invitation.invited_by_id == actor.id)
+            audit.record(s, "invitation.list", actor_id=actor.id, actor=actor.email, object_type="invitation",
+                         ip=self._ip())
             self._invitations = [{"email": i.email, "role": i.role, "created": i.created_at,
                                   "expires": i.expires_at, "used": i.used_at} for i in s.exec(q).all()]
 

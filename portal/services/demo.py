@@ -1308,8 +1308,8 @@ EMPLOYEE_ENROLLMENTS: list[dict] = [
 
 # ---------------------------------------------------------------- email templates
 #
-# Placeholders: {name} (display name) and {link} (absolute URL). Bodies hold no
-# other braces, so str.format works on them as they are.
+# Placeholders are what the services pass: invitation {link}, {email}, {role}
+# (the invitee has no name yet); password_reset {name}, {link}.
 
 EMAIL_TEMPLATES: list[dict] = [
     {
@@ -1317,7 +1317,7 @@ EMAIL_TEMPLATES: list[dict] = [
         "locale": "zh_CN",
         "subject": "【Talent Portal】邀请您激活账号",
         "body": _lines(
-            "{name}，您好：",
+            "您好：",
             "",
             "您已受邀加入 Talent Portal 人才门户。请点击下方链接设置密码，完成账号激活：",
             "",
@@ -1336,7 +1336,7 @@ EMAIL_TEMPLATES: list[dict] = [
         "locale": "en",
         "subject": "[Talent Portal] Activate your account",
         "body": _lines(
-            "Hello {name},",
+            "Hello,",
             "",
             "You have been invited to Talent Portal. Follow the link below to set your "
             "password and activate your account:",

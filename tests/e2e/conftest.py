@@ -22,11 +22,52 @@ def oidc_provider():
     provider.stop()
 
 
+class Inbox:
+    """What a real SMTP server (aiosmtpd) on loopback received."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, address: str, timeout: float = 30.0):
+        import email
+        import time
+        from email import policy
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for rcpts, raw in self.messages:
+                if address in rcpts:
+                    return email.message_from_bytes(raw, policy=policy.default)
+            time.sleep(0.3)
+        raise AssertionError(f"no e-mail to {address}")
+
+
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory, oidc_provider):
-    sso = {"TALENT_OIDC_ISSUER": oidc_provider.issuer, "TALENT_OIDC_CLIENT_ID": oidc_provider.client_id,
-           "TALENT_OIDC_CLIENT_SECRET": oidc_provider.client_secret}
-    with running_portal(tmp_path_factory.mktemp("portal-data"), sso) as running:
+def smtp_inbox():
+    from aiosmtpd.controller import Controller
+
+    from tests.e2e.harness import free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory, oidc_provider, smtp_inbox):
+    env = {"TALENT_OIDC_ISSUER": oidc_provider.issuer, "TALENT_OIDC_CLIENT_ID": oidc_provider.client_id,
+           "TALENT_OIDC_CLIENT_SECRET": oidc_provider.client_secret,
+           "TALENT_SMTP_HOST": "127.0.0.1", "TALENT_SMTP_PORT": str(smtp_inbox.port),
+           "TALENT_SMTP_STARTTLS": "0", "TALENT_SMTP_FROM": "portal@talent.example.cn",
+           "TALENT_EMAIL_INTERVAL_S": "1"}
+    with running_portal(tmp_path_factory.mktemp("portal-data"), env) as running:
         yield running
 
 
@@ -55,3 +96,10 @@ def phone(browser, portal) -> Page:
     pg.set_default_timeout(15_000)
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="session")
+def secrets() -> dict[str, str]:
+    """Each demo role's TOTP key, recovery codes and last used step, across tests
+    (the portal, and so each account's enrolment, lives for the whole session)."""
+    return {}

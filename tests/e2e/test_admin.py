@@ -8,7 +8,6 @@ import re
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.accounts import next_code, sign_in_demo
-from tests.e2e.test_security import secrets  # noqa: F401 - the shared session fixture
 
 
 def _page(browser: Browser):
@@ -18,7 +17,7 @@ def _page(browser: Browser):
     return context, page
 
 
-def test_hr_invites_and_admin_sees_the_mail_and_the_audit_trail(browser, portal, secrets):  # noqa: F811
+def test_hr_invites_and_admin_sees_the_mail_and_the_audit_trail(browser, portal, secrets, smtp_inbox):
     context, page = _page(browser)
     sign_in_demo(page, portal, "hr", secrets)
     page.goto(portal.url + "/hr/invitations")
@@ -35,11 +34,15 @@ def test_hr_invites_and_admin_sees_the_mail_and_the_audit_trail(browser, portal,
 
     context, page = _page(browser)
     sign_in_demo(page, portal, "admin", secrets)
-    page.goto(portal.url + "/admin/outbox")
-    mail = page.locator(".mail-body").filter(has_text="/invite/").first
-    expect(mail).to_be_visible()
-    link = re.search(r"https?://\S+/invite/[\w-]+", mail.inner_text()).group(0)
+    # the invitation went out through the real SMTP server, with a working link
+    message = smtp_inbox.wait_for("wang.fang@example.cn")
+    link = re.search(r"https?://\S+/invite/[\w-]+", message.get_body(("plain",)).get_content()).group(0)
     assert link.startswith(portal.url)
+    page.goto(portal.url + "/admin/outbox")
+    mail = page.locator(".card, [class*=Card]").filter(has_text="wang.fang@example.cn").first
+    expect(mail).to_contain_text("已发送")
+    assert link not in mail.inner_text()  # a sent link is not kept
+    assert "{" not in mail.inner_text()  # every placeholder was filled
 
     page.goto(portal.url + "/admin/audit")
     expect(page.locator("#chain-status")).to_contain_text("审计链完整无损")

@@ -242,11 +242,17 @@ def test_employee_shows_growth(loaded):
 def test_email_templates_fill_in(loaded):
     with db.session_scope(loaded) as s:
         templates = {(t.key, t.locale): t for t in _all(s, models.EmailTemplate)}
+        from portal.services.notifications import fill
+
+        # exactly the values the services pass (portal/services/auth.py)
+        values = {"invitation": {"link": "https://hr.example.cn/x", "email": "a@b.cn", "role": "candidate"},
+                  "password_reset": {"link": "https://hr.example.cn/x", "name": "张伟"}}
         for key in ("invitation", "password_reset"):
             for locale in ("zh_CN", "en"):
                 t = templates[(key, locale)]
-                body = t.body.format(name="张伟", link="https://hr.example.cn/x")
-                assert "张伟" in body and "https://hr.example.cn/x" in body
+                body = fill(t.body, values[key])
+                assert "https://hr.example.cn/x" in body
+                assert "{" not in body and "{" not in fill(t.subject, values[key]), (key, locale)
                 assert bool(CJK.search(t.subject + t.body.replace("{name}", ""))) == (
                     locale == "zh_CN"
                 )

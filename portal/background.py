@@ -1,0 +1,29 @@
+"""Loops the portal runs beside the pages (registered as lifespan tasks).
+
+Each runs its blocking service call in a thread and survives any error: a
+failed round is logged (never with personal data) and tried again. Several
+portal processes may run them at once; the services claim rows first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+log = logging.getLogger("portal.background")
+
+EMAIL_INTERVAL_S = float(os.environ.get("TALENT_EMAIL_INTERVAL_S", "10"))
+
+
+async def deliver_email_forever() -> None:
+    from portal.services import notifications
+
+    if notifications.smtp_config_from_env() is None:
+        return  # no SMTP server: the outbox stays readable by administrators
+    while True:
+        try:
+            await asyncio.to_thread(notifications.deliver_pending)
+        except Exception:  # noqa: BLE001 - keep delivering; the rows keep their error
+            log.exception("e-mail delivery round failed")
+        await asyncio.sleep(EMAIL_INTERVAL_S)
