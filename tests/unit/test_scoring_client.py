@@ -36,6 +36,7 @@ ANSWER_ZH = ("去年双十一，客户因为物流延迟投诉。我先耐心倾
 ANSWER_EN = ("Last year a key customer complained about a late delivery. I listened, repeated "
              "back what he needed, called the warehouse to ship by express and updated him "
              "every day. He received the goods two days later and renewed the contract.")
+SECRET_TAIL = "我后来打电话给鹭岛仓库的老周，订单尾号七七八一。"
 ID_NUMBER = "110101199003078888"
 PHONE = "13800138000"
 TOP_KEYS = {"request_id", "language", "question", "answer", "delivery", "competencies"}
@@ -99,7 +100,8 @@ def demo(db_url):
         real = session.execute(select(Question).where(Question.is_practice.is_(False),
                                                       Question.job_id == interview.job_id)
                                ).scalars().first()
-    return {"url": db_url, "users": users, "interview": interview, "practice": practice,
+    one_per_job = list({q.job_id: q for q in reversed(practice)}.values())
+    return {"url": db_url, "users": users, "interview": interview, "practice": one_per_job,
             "question": real, "factory": lambda: db.session_scope(db_url)}
 
 
@@ -132,7 +134,7 @@ def test_submit_writes_answer_and_pending_job_in_one_transaction(demo):
     url = demo["url"]
     with db.session_scope(url) as session:
         answer = sc.submit_answer(session, demo["users"]["candidate"], demo["question"].id,
-                                  "  " + ANSWER_ZH + "\n", language="zh",
+                                  "  " + ANSWER_ZH + SECRET_TAIL + "\n", language="zh",
                                   interview_id=demo["interview"].id, duration_s=95)
     with db.session_scope(url) as session:
         stored = session.get(Answer, answer.id)
@@ -140,7 +142,7 @@ def test_submit_writes_answer_and_pending_job_in_one_transaction(demo):
         question = session.get(Question, stored.question_id)
         current = session.execute(select(Job.id).where(Job.id == question.job_id)).scalar_one()
         assert current == demo["interview"].job_id
-        assert crypto.decrypt(stored.transcript_enc) == ANSWER_ZH
+        assert crypto.decrypt(stored.transcript_enc) == ANSWER_ZH + SECRET_TAIL
         assert stored.interview_id == demo["interview"].id and stored.duration_s == 95.0
         assert job.status == "pending" and job.attempts == 0 and len(job.request_id) == 32
         assert job.next_attempt_at <= sc.utcnow()
@@ -158,7 +160,7 @@ def test_submit_writes_answer_and_pending_job_in_one_transaction(demo):
     assert _count(url, Answer) == 1 and _count(url, ScoringJob) == 1
 
     raw = b"".join(p.read_bytes() for p in Path(url.removeprefix("sqlite:///")).parent.glob("test.db*"))
-    for fragment in ("双十一", "物流延迟投诉", "客服同事"):
+    for fragment in ("鹭岛仓库的老周", "订单尾号七七八一"):
         assert fragment.encode() not in raw
 
 
