@@ -17,7 +17,7 @@ def sign_in_demo(page: Page, portal, role: str, secrets: dict[str, str]) -> pyot
     email = demo_email(role)
     page.goto(portal.url + "/login")
     page.fill("#f-email", email)
-    page.fill("#f-password", DEMO_PASSWORD)
+    page.fill("#f-password", secrets.get(role + ":password", DEMO_PASSWORD))
     page.click("#login-submit")
     expect(page).to_have_url(re.compile(r"/(login/code|mfa/setup)"))
     if "/mfa/setup" in page.url:
