@@ -62,7 +62,8 @@ def test_dark_theme_toggle(page: Page, portal):
 
 
 def test_phone_width_has_no_horizontal_scroll_and_a_menu(phone: Page, portal):
-    for path in ("/", "/jobs", "/nope"):
+    for path in ("/", "/jobs", "/nope", "/login", "/login/code", "/forgot", "/welcome", "/password/new",
+                 "/mfa/setup", "/forbidden"):
         phone.goto(portal.url + path)
         phone.wait_for_load_state("networkidle")
         width = phone.evaluate("document.documentElement.scrollWidth")
