@@ -434,6 +434,11 @@ def _store(factory, claim: _Claimed, result: dict, now: datetime) -> bool:
                 return False
             model_id = session.execute(
                 select(Answer.model_id).where(Answer.id == claim.answer_id)).scalar_one()
+            if result.get("language") in ("zh", "en"):  # what "auto" was detected as
+                session.execute(
+                    update(Answer).where(Answer.id == claim.answer_id, Answer.language == "auto")
+                    .values(language=result["language"])
+                    .execution_options(synchronize_session=False))
             by_key = {c.key: c.id for c in session.execute(
                 select(Competency).where(Competency.model_id == model_id)).scalars()}
             session.add(AnswerScore(
