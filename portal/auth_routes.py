@@ -276,6 +276,17 @@ def reset_request(request: Request, form: dict[str, str]) -> Response:
     return _back(routes.RESET_REQUEST, RESET_SENT, param="m")
 
 
+SIGNUP_SENT = N_("Check your e-mail: we have sent a link to create your account.")
+
+
+def signup(request: Request, form: dict[str, str]) -> Response:
+    form["_back"] = routes.SIGNUP
+    with db.session_scope() as s:
+        auth.request_signup(s, form.get("email", ""), _ip(request),
+                            locale=i18n.normalize_locale(request.cookies.get("tp_locale")))
+    return _back(routes.SIGNUP, SIGNUP_SENT, param="m")
+
+
 def reset_complete(request: Request, form: dict[str, str]) -> Response:
     form["_back"] = routes.RESET_NEW
     if form.get("password", "") != form.get("password2", ""):
@@ -380,6 +391,7 @@ def auth_app() -> Starlette:
         Route(routes.RESET + "/{token}", _link_landing(RESET_COOKIE, routes.AUTH_RESET, routes.RESET_NEW)),
         Route(routes.AUTH_RESET_REQUEST, _post(reset_request), methods=["POST"]),
         Route(routes.AUTH_RESET, _post(reset_complete), methods=["POST"]),
+        Route(routes.AUTH_SIGNUP, _post(signup), methods=["POST"]),
         Route(routes.AUDIT_CSV, audit_csv, methods=["GET"]),
         Route(routes.AUTH_SSO_START, sso_start, methods=["GET"]),
         Route(routes.AUTH_SSO_CALLBACK, sso_callback, methods=["GET"]),

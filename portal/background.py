@@ -27,3 +27,10 @@ async def deliver_email_forever() -> None:
         except Exception:  # noqa: BLE001 - keep delivering; the rows keep their error
             log.exception("e-mail delivery round failed")
         await asyncio.sleep(EMAIL_INTERVAL_S)
+
+
+async def dispatch_scoring_forever() -> None:
+    """Send pending answers to the scoring worker, retrying with backoff while it is down."""
+    from portal.services import scoring_client
+
+    await scoring_client.run_dispatcher()

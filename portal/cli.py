@@ -96,10 +96,12 @@ def _start_worker() -> subprocess.Popen | None:
 
     settings = get_settings()
     token_file = secrets.secret_file("scoring_token")
+    # the worker's unpacked-model cache lives with the rest of the portal's data
+    env = {**os.environ, "SCORING_CACHE_DIR": os.environ.get("SCORING_CACHE_DIR") or str(settings.data_dir / "cache")}
     return subprocess.Popen(
         [sys.executable, "-m", "scoring_worker", "--host", "127.0.0.1",
          "--port", str(settings.worker_port), "--token-file", str(token_file)],
-        cwd=ROOT,
+        cwd=ROOT, env=env,
     )
 
 

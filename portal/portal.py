@@ -15,7 +15,7 @@ import reflex as rx
 from components.i18n import t
 from portal import routes
 from portal.auth_routes import auth_app
-from portal.background import deliver_email_forever
+from portal.background import deliver_email_forever, dispatch_scoring_forever
 from portal.http import security_headers
 from portal.pages import account, admin, auth, errors, home, jobs
 from state.account import AccountState
@@ -42,6 +42,7 @@ app = rx.App(
 )
 
 app.register_lifespan_task(deliver_email_forever)
+app.register_lifespan_task(dispatch_scoring_forever)
 
 guard = BaseState.guard
 messages = AuthPageState.load_messages
@@ -60,6 +61,7 @@ PAGES = [
     (routes.INVITE_FORM, auth.invite, t("Create your account"), [messages]),
     (routes.RESET_REQUEST, auth.reset_request, t("Reset your password"), [messages]),
     (routes.RESET_NEW, auth.reset_new, t("Choose a new password"), [messages]),
+    (routes.SIGNUP, auth.signup, t("Create a candidate account"), [messages]),
     (routes.ACCOUNT_SECURITY, account.page, t("Security"), [AccountState.load_messages, AccountState.load]),
     (routes.ADMIN_AUDIT, admin.audit_log, t("Audit log"), [AuditLogState.load_messages, AuditLogState.load]),
     (routes.ADMIN_USERS, admin.users, t("Users"), [UsersState.load]),

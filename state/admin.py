@@ -77,6 +77,7 @@ class AuditLogState(AuthPageState):
 
 class UsersState(BaseState):
     _users: list[dict] = []
+    self_signup: bool = False
 
     @requires(access.USER_MANAGE)
     @rx.event
@@ -85,6 +86,7 @@ class UsersState(BaseState):
             rows = s.exec(select(models.User).order_by(models.User.id)).all()
             actor = current_actor()
             audit.record(s, "user.list", actor_id=actor.id, actor=actor.email, object_type="user", ip=self._ip())
+            self.self_signup = auth.self_signup_enabled(s)
             self._users = [{"id": u.id, "email": u.email, "name": u.display_name, "role": u.role,
                             "active": u.is_active, "mfa": mfa.is_enrolled(u),
                             "locked": bool(u.locked_until)} for u in rows]
@@ -120,6 +122,15 @@ class UsersState(BaseState):
     @rx.event
     def set_role(self, user_id: str, role: str):
         return self._user_action(auth.set_role, user_id, str(role))
+
+
+    @requires(access.USER_MANAGE, reauth=True)
+    @rx.event
+    def set_self_signup(self, enabled: bool):
+        with db.session_scope() as s:
+            auth.set_self_signup(s, current_actor(), bool(enabled), ip=self._ip())
+        self._flash(DONE)
+        return UsersState.load
 
 
 class OutboxState(BaseState):

@@ -21,6 +21,7 @@ class AuthPageState(BaseState):
     notice_msgid: str = ""
     next_path: str = ""
     sso_enabled: bool = False
+    signup_enabled: bool = False
 
     @public
     @rx.event
@@ -33,6 +34,10 @@ class AuthPageState(BaseState):
         from portal.services import oidc
 
         self.sso_enabled = oidc.is_enabled()
+        from portal.services import auth, db
+
+        with db.session_scope() as s:
+            self.signup_enabled = auth.self_signup_enabled(s)
 
     @rx.var
     def error_text(self) -> str:

@@ -93,6 +93,13 @@ def users() -> rx.Component:
 
     return shell(
         rx.heading(t("Users"), size="7", as_="h1", id="page-title"),
+        rx.hstack(
+            rx.switch(checked=s.self_signup, on_change=s.set_self_signup, id="self-signup"),
+            rx.text(t("Candidates may create their own account"), size="2"),
+            align="center",
+            spacing="2",
+            margin_y="1em",
+        ),
         _table([t("User"), t("Role"), t("Authenticator"), t("Actions")], s.users, row, "users-table"),
     )
 

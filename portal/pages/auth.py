@@ -40,8 +40,11 @@ def login() -> rx.Component:
         )),
         rx.hstack(
             rx.link(t("Forgot your password?"), href=routes.RESET_REQUEST, size="2"),
+            rx.cond(S.signup_enabled, rx.link(t("Create a candidate account"), href=routes.SIGNUP, size="2",
+                                              id="signup-link")),
             justify="between",
             width="100%",
+            wrap="wrap",
         ),
         subtitle=t("Candidates join by invitation from HR. Every account is protected by an authenticator app."),
     ))
@@ -151,6 +154,27 @@ def reset_request() -> rx.Component:
             ),
         ),
         rx.link(t("Back to sign in"), href=routes.LOGIN, size="2"),
+    ))
+
+
+def signup() -> rx.Component:
+    return shell(card(
+        t("Create a candidate account"),
+        _msgs(),
+        rx.cond(
+            S.signup_enabled,
+            post_form(
+                routes.AUTH_SIGNUP,
+                rx.vstack(
+                    field(t("E-mail address"), "email", type="email", autocomplete="email"),
+                    submit(t("Send the link"), id="signup-submit"),
+                    spacing="3",
+                ),
+            ),
+            rx.text(t("Self sign-up is not available. Please ask HR for an invitation."), color_scheme="gray"),
+        ),
+        rx.link(t("Back to sign in"), href=routes.LOGIN, size="2"),
+        subtitle=t("We send a link to this address; with it you choose a password and set up your authenticator."),
     ))
 
 

@@ -755,3 +755,15 @@ def unlock(session, actor: User, user_id: int, *, ip: str = "") -> None:
     target.failed_attempts, target.locked_until = 0, None
     audit.record(session, "user.unlock", actor_id=actor.id, actor=actor.email, object_type="user",
                  object_id=target.id, ip=ip)
+
+
+def set_self_signup(session, actor: User, enabled: bool, *, ip: str = "") -> None:
+    """Admin: let candidates create their own account (off by default)."""
+    access.require(actor, access.USER_MANAGE, session=session, ip=ip)
+    row = session.execute(select(AppSetting).where(AppSetting.key == SELF_SIGNUP_SETTING)).scalars().first()
+    if row is None:
+        row = AppSetting(key=SELF_SIGNUP_SETTING)
+        session.add(row)
+    row.value = "1" if enabled else "0"
+    audit.record(session, "setting.self_signup", actor_id=actor.id, actor=actor.email, object_type="setting",
+                 object_id="on" if enabled else "off", ip=ip)

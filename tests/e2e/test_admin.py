@@ -85,3 +85,38 @@ def test_every_admin_page_fits_a_phone(browser, portal, secrets):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{item['href']} is {width}px wide at phone width"
     context.close()
+
+
+def test_admin_turns_on_self_signup_and_a_candidate_signs_up(browser, portal, secrets, smtp_inbox):
+    anon_ctx, anon = _page(browser)
+    anon.goto(portal.url + "/login")
+    expect(anon.locator("#page-title")).to_have_text("登录")
+    expect(anon.locator("#signup-link")).to_have_count(0)  # off by default
+
+    context, page = _page(browser)
+    sign_in_demo(page, portal, "admin", secrets)
+    page.goto(portal.url + "/admin/users")
+    page.click("#self-signup")
+    # a sensitive setting: unless the admin re-authenticated in the last 5 minutes, confirm first
+    expect(page.locator("#flash-text").or_(page.locator("#reauth-submit"))).to_be_visible()
+    if page.locator("#reauth-submit").count():
+        page.fill("#f-password", "talent-demo-2026")
+        page.fill("#f-code", next_code(secrets, "admin"))
+        page.click("#reauth-submit")
+        expect(page).to_have_url(re.compile(r"/admin/users"))
+        page.click("#self-signup")
+    expect(page.locator("#flash-text")).to_have_text("已完成。")
+    context.close()
+
+    anon.goto(portal.url + "/login")
+    anon.click("#signup-link")
+    expect(anon).to_have_url(re.compile(r"/signup"))
+    anon.wait_for_load_state("networkidle")
+    anon.fill("#f-email", "zhao.lei@example.cn")
+    anon.click("#signup-submit")
+    expect(anon.locator("#form-notice")).to_have_text("请查收邮件：我们已发送创建账号的链接。")
+    body = smtp_inbox.wait_for("zhao.lei@example.cn").get_body(("plain",)).get_content()
+    link = re.search(r"https?://\S+/invite/[\w-]+", body).group(0)
+    anon.goto(link)
+    expect(anon).to_have_url(re.compile(r"/welcome/?$"))
+    anon_ctx.close()

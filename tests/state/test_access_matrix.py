@@ -18,7 +18,7 @@ ADMIN = {"admin"}
 EXPECTED_PAGES = {
     "/": EVERYONE, "/jobs": EVERYONE, "/error": EVERYONE, "/404": EVERYONE, "/forbidden": EVERYONE,
     "/login": EVERYONE, "/login/code": EVERYONE, "/mfa/setup": EVERYONE, "/mfa/recovery-codes": EVERYONE,
-    "/welcome": EVERYONE, "/forgot": EVERYONE, "/password/new": EVERYONE,
+    "/welcome": EVERYONE, "/forgot": EVERYONE, "/signup": EVERYONE, "/password/new": EVERYONE,
     "/confirm": ALL, "/account/security": ALL,
     "/admin/audit": ADMIN, "/admin/users": ADMIN, "/admin/outbox": ADMIN,
     "/hr/invitations": {"hr", "hr_manager", "admin"},
@@ -30,7 +30,7 @@ EXPECTED_HANDLERS = {
     "BaseState.toggle_locale": None, "BaseState.clear_flash": None, "BaseState.show_incident": None, "JobsState.load": None, "AuthPageState.load_messages": None,
     "AccountState.load": ALL, "AccountState.end_session": ALL, "AccountState.end_other_sessions": ALL,
     "UsersState.load": ADMIN, "UsersState.reset_mfa": ADMIN, "UsersState.set_active": ADMIN,
-    "UsersState.set_role": ADMIN,
+    "UsersState.set_role": ADMIN, "UsersState.set_self_signup": ADMIN,
     "AuditLogState.load": ADMIN, "AuditLogState.apply_filter": ADMIN,
     "OutboxState.load": ADMIN,
     "InvitationsState.load": {"hr", "hr_manager", "admin"},
@@ -108,4 +108,5 @@ def test_sensitive_handlers_need_a_recent_reauthentication(app):
     sensitive = {f"{cls.__name__}.{name}" for cls in _states()
                  for name, handler in cls.event_handlers.items()
                  if getattr(handler.fn, "talent_reauth", False)}
-    assert sensitive == {"UsersState.reset_mfa", "UsersState.set_active", "UsersState.set_role"}
+    assert sensitive == {"UsersState.reset_mfa", "UsersState.set_active", "UsersState.set_role",
+                         "UsersState.set_self_signup"}

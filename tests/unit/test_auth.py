@@ -620,3 +620,26 @@ def test_pending_authenticator_is_bound_to_its_session(db_url, totp):
         token, _codes = auth.confirm_enrolment(s, owner, totp.code(mine))
     with db.session_scope(db_url) as s:
         assert auth.resolve_session(s, token) is not None
+
+
+def test_self_signup_is_off_until_an_admin_turns_it_on(db_url):
+    from portal.models import User
+    from portal.services import audit, auth, db
+    from portal.services.errors import PermissionDenied, ServiceError
+
+    with db.session_scope(db_url) as s:
+        admin = User(email="root@corp.cn", role="admin")
+        hr = User(email="hr2@corp.cn", role="hr")
+        s.add_all([admin, hr])
+        s.flush()
+        with pytest.raises(ServiceError) as off:
+            auth.request_signup(s, "cand@corp.cn", "10.0.0.1")
+        assert off.value.msgid == auth.SIGNUP_OFF
+        with pytest.raises(PermissionDenied):
+            auth.set_self_signup(s, hr, True)
+    with db.session_scope(db_url) as s:
+        auth.set_self_signup(s, s.get(User, admin.id), True)
+    with db.session_scope(db_url) as s:
+        assert auth.self_signup_enabled(s)
+        auth.request_signup(s, "cand@corp.cn", "10.0.0.1")
+        assert [e.action for e in audit.search(s, action="setting.self_signup")] == ["setting.self_signup"]
