@@ -65,13 +65,6 @@ def _ua(request: Request) -> str:
     return request.headers.get("user-agent", "")[:300]
 
 
-def _safe_next(value: str | None) -> str:
-    """Only a local path may be a redirect target (no open redirect)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return routes.HOME
-
-
 def _back(path: str, msgid: str | None = None, *, param: str = "e") -> RedirectResponse:
     if msgid:
         sep = "&" if "?" in path else "?"
@@ -128,7 +121,7 @@ def code(request: Request, form: dict[str, str]) -> Response:
     form["_back"] = routes.LOGIN_CODE
     with db.session_scope() as s:
         token = auth.complete_mfa(s, request.cookies.get(SESSION_COOKIE, ""), form.get("code", ""))
-    response = RedirectResponse(_safe_next(form.get("next")), status_code=303)
+    response = RedirectResponse(routes.safe_next(form.get("next")), status_code=303)
     _set_cookie(response, SESSION_COOKIE, token)
     return response
 
@@ -219,7 +212,7 @@ def recovery_frame(request: Request) -> Response:
 
 
 def reauth(request: Request, form: dict[str, str]) -> Response:
-    back = _safe_next(form.get("next"))
+    back = routes.safe_next(form.get("next"))
     form["_back"] = back
     with db.session_scope() as s:
         auth.reauthenticate(s, request.cookies.get(SESSION_COOKIE, ""), form.get("password", ""),

@@ -43,3 +43,10 @@ AUDIT_CSV = "/auth/audit.csv"
 AUTH_SSO = "/auth/sso"
 AUTH_SSO_START = "/auth/sso/start"
 AUTH_SSO_CALLBACK = "/auth/sso/callback"
+
+
+def safe_next(value: str | None, default: str = HOME) -> str:
+    """Only a local path may be a redirect target (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value[:300]
+    return default

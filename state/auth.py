@@ -10,12 +10,6 @@ from portal.services.auth import REAUTH_REQUIRED
 from state.base import BaseState, public
 
 
-def _safe_next(value: str) -> str:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value[:300]
-    return ""
-
-
 class AuthPageState(BaseState):
     error_msgid: str = ""
     notice_msgid: str = ""
@@ -30,7 +24,7 @@ class AuthPageState(BaseState):
         # Only keys of known catalogue messages are shown: the URL cannot inject text.
         self.error_msgid = i18n.msgid_for_key(params.get("e")) or ""
         self.notice_msgid = i18n.msgid_for_key(params.get("m")) or ""
-        self.next_path = _safe_next(params.get("next", ""))
+        self.next_path = routes.safe_next(params.get("next", ""), "")
         from portal.services import oidc
 
         self.sso_enabled = oidc.is_enabled()

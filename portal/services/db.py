@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -60,3 +60,18 @@ def migrate(url: str | None = None) -> None:
 
     get_engine(url)  # creates the data directory for SQLite
     command.upgrade(alembic_config(url), "head")
+
+
+def scope_factory(db: str | None | Callable) -> Callable:
+    """A callable returning a unit of work: ``db`` itself when callable, else
+    session_scope on that URL (None: the configured database)."""
+    if callable(db):
+        return db
+    return lambda: session_scope(db)
+
+
+@contextmanager
+def unit_of_work(factory: Callable) -> Iterator[Session]:
+    with factory() as session:
+        yield session
+        session.commit()  # session_scope commits anyway; a bare Session needs it

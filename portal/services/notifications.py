@@ -20,8 +20,6 @@ import os
 import re
 import smtplib
 import ssl
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -32,6 +30,7 @@ from sqlalchemy import or_, select, update
 
 from portal.models import EmailOutbox, EmailTemplate, User
 from portal.services import access
+from portal.services import db as _db
 from portal.services.errors import ServiceError
 from portal.services.i18n import N_, normalize_locale
 from portal.services.settings import get_settings
@@ -184,19 +183,6 @@ def _connect(cfg: SmtpConfig) -> smtplib.SMTP:
     return smtp
 
 
-def _scope_factory(db) -> Callable[[], object]:
-    if callable(db):
-        return db
-    from portal.services import db as dbmod
-
-    return lambda: dbmod.session_scope(db)
-
-
-@contextmanager
-def _unit(factory) -> Iterator[object]:
-    with factory() as session:
-        yield session
-        session.commit()  # session_scope commits anyway; a bare Session needs it
 
 
 def deliver_pending(
@@ -225,11 +211,11 @@ def deliver_pending(
         cfg = smtp_config_from_env()
     if cfg is None:
         return 0
-    factory = _scope_factory(db)
+    factory = _db.scope_factory(db)
     now = now or utcnow()
     stale_claim = _SENDING + (now - CLAIM_TIMEOUT).isoformat(timespec="microseconds")
 
-    with _unit(factory) as session:
+    with _db.unit_of_work(factory) as session:
         candidates = session.execute(
             select(EmailOutbox.id, EmailOutbox.attempts)
             .where(EmailOutbox.sent_at.is_(None), EmailOutbox.attempts < MAX_ATTEMPTS,
@@ -242,7 +228,7 @@ def deliver_pending(
     smtp: smtplib.SMTP | None = None
     try:
         for row_id, attempts in candidates:
-            with _unit(factory) as session:  # claim: only one sender gets each row
+            with _db.unit_of_work(factory) as session:  # claim: only one sender gets each row
                 claimed = session.execute(
                     update(EmailOutbox)
                     .where(EmailOutbox.id == row_id, EmailOutbox.attempts == attempts,
@@ -260,13 +246,13 @@ def deliver_pending(
                     smtp = _connect(cfg)
                 smtp.send_message(build_message(row, cfg.from_address()))
             except (OSError, smtplib.SMTPException) as exc:
-                with _unit(factory) as session:
+                with _db.unit_of_work(factory) as session:
                     session.execute(update(EmailOutbox).where(EmailOutbox.id == row_id).values(
                         last_error=f"{type(exc).__name__}: {exc}"[:500]))
                 if smtp is None or isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
                     break  # the server is unreachable: leave the rest for the next run
                 continue
-            with _unit(factory) as session:
+            with _db.unit_of_work(factory) as session:
                 session.execute(update(EmailOutbox).where(EmailOutbox.id == row_id).values(
                     sent_at=utcnow(), last_error="",
                     body_text=SECRET_LINK.sub(r"\1[sent]", row.body_text)))

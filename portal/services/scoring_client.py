@@ -30,8 +30,6 @@ import logging
 import random
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -52,6 +50,7 @@ from portal.models import (
     User,
 )
 from portal.services import access, crypto
+from portal.services import db as _db
 from portal.services.errors import PermissionDenied, ServiceError
 from portal.services.i18n import N_
 
@@ -351,19 +350,6 @@ def default_client(timeout: float = 10.0) -> ScoringClient:
 # ---------------------------------------------------------------- dispatching
 
 
-def _scope_factory(session_factory) -> Callable:
-    if callable(session_factory):
-        return session_factory
-    from portal.services import db
-
-    return lambda: db.session_scope(session_factory)
-
-
-@contextmanager
-def _unit(factory) -> Iterator[object]:
-    with factory() as session:
-        yield session
-        session.commit()  # session_scope commits anyway; a bare Session needs it
 
 
 def backoff(attempts: int) -> timedelta:
@@ -383,7 +369,7 @@ class _Claimed:
 
 
 def _claim(factory, job_id: int, now: datetime) -> _Claimed | None:
-    with _unit(factory) as session:
+    with _db.unit_of_work(factory) as session:
         claimed = session.execute(
             update(ScoringJob)
             .where(ScoringJob.id == job_id, ScoringJob.status.in_((PENDING, SENDING)),
@@ -409,7 +395,7 @@ def _release(factory, claim: _Claimed, now: datetime, error: ScoringError | str)
     else:
         values = {"status": PENDING, "attempts": attempts, "last_error": str(error)[:200],
                   "next_attempt_at": now + backoff(attempts)}
-    with _unit(factory) as session:
+    with _db.unit_of_work(factory) as session:
         session.execute(
             update(ScoringJob).where(ScoringJob.id == claim.job_id, ScoringJob.status == SENDING)
             .values(**values).execution_options(synchronize_session=False))
@@ -420,7 +406,7 @@ def _release(factory, claim: _Claimed, now: datetime, error: ScoringError | str)
 def _store(factory, claim: _Claimed, result: dict, now: datetime) -> bool:
     """Store a result once; False when another dispatcher already finished the job."""
     try:
-        with _unit(factory) as session:
+        with _db.unit_of_work(factory) as session:
             done = session.execute(
                 update(ScoringJob).where(ScoringJob.id == claim.job_id, ScoringJob.status == SENDING)
                 .values(status=DONE, last_error="", finished_at=now,
@@ -462,7 +448,7 @@ def _store(factory, claim: _Claimed, result: dict, now: datetime) -> bool:
             session.flush()
         return True
     except IntegrityError:  # a concurrent dispatcher stored this answer's score first
-        with _unit(factory) as session:
+        with _db.unit_of_work(factory) as session:
             session.execute(
                 update(ScoringJob).where(ScoringJob.id == claim.job_id, ScoringJob.status == SENDING)
                 .values(status=DONE, last_error="", finished_at=now)
@@ -504,9 +490,9 @@ def dispatch_due(session_factory, client: ScoringClient, *, now: datetime | None
 
     ``session_factory`` is a callable returning a session context manager (e.g.
     ``lambda: db.session_scope(url)``), or a database URL / None."""
-    factory = _scope_factory(session_factory)
+    factory = _db.scope_factory(session_factory)
     now = _aware(now or utcnow())
-    with _unit(factory) as session:
+    with _db.unit_of_work(factory) as session:
         due = session.execute(
             select(ScoringJob.id)
             .where(ScoringJob.status.in_((PENDING, SENDING)), ScoringJob.next_attempt_at <= now)
@@ -519,7 +505,7 @@ def dispatch_due(session_factory, client: ScoringClient, *, now: datetime | None
         if claim is None:
             continue  # another dispatcher took it
         try:
-            with _unit(factory) as session:
+            with _db.unit_of_work(factory) as session:
                 claim.body = build_request(session, session.get(ScoringJob, job_id))
         except Exception as exc:  # noqa: BLE001 - keep the job; the error names no content
             _release(factory, claim, now, f"build_{type(exc).__name__}")

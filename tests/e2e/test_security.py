@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from portal import models
