@@ -384,6 +384,7 @@ def test_default_client_uses_settings_and_secret(monkeypatch):
 
 def test_run_dispatcher_survives_errors_and_stops(demo, worker, caplog, monkeypatch):
     import asyncio
+    import concurrent.futures
 
     monkeypatch.setattr(sc, "BACKOFF_BASE_S", 0.05)
 
@@ -424,7 +425,9 @@ def test_run_dispatcher_survives_errors_and_stops(demo, worker, caplog, monkeypa
         stop.set()
         await asyncio.wait_for(task, 5)
 
-    asyncio.run(main())
+    # In a thread of its own: Playwright's session-wide sync loop may be running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
     flaky.close()
     assert _count(demo["url"], AnswerScore) == 1
     assert "OSError" in caplog.text and "RuntimeError" in caplog.text
