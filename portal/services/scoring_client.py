@@ -142,7 +142,9 @@ def submit_answer(session, user: User, question_id: int, transcript: str, *,
             raise ServiceError(INTERVIEW_CLOSED)
         if question.job_id != interview.job_id or question.is_practice:
             raise ServiceError(QUESTION_NOT_IN_INTERVIEW)
-        model_id = _current_model_id(session, question.job_id)
+        # The interview pins its model version: every answer in it is scored on the same
+        # rubric even if HR edits the job's model meanwhile.
+        model_id = interview.model_id
 
     now = utcnow()
     answer = Answer(user_id=me.id, question_id=question.id, interview_id=interview_id,

@@ -194,6 +194,20 @@ def test_nobody_answers_in_someone_elses_interview(demo):
     assert _count(demo["url"], Answer) == 0 and _count(demo["url"], ScoringJob) == 0
 
 
+def test_an_interview_answer_is_scored_on_the_model_version_the_interview_pinned(demo):
+    from portal.models import CompetencyModel
+
+    with db.session_scope(demo["url"]) as session:
+        pinned = demo["interview"].model_id
+        old = session.get(CompetencyModel, pinned)
+        old.is_current = False  # HR publishes version 2 of the job's model meanwhile
+        session.add(CompetencyModel(job_id=old.job_id, version=old.version + 1, is_current=True))
+    with db.session_scope(demo["url"]) as session:
+        answer = sc.submit_answer(session, demo["users"]["candidate"], demo["question"].id, ANSWER_ZH,
+                                  interview_id=demo["interview"].id)
+        assert answer.model_id == pinned
+
+
 # ---------------------------------------------------------------- (b) the wire
 
 
