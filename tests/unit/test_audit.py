@@ -7,6 +7,7 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -40,10 +41,30 @@ def test_empty_chain_verifies(db_url):
         assert audit.verify_chain(session) == (True, None)
 
 
+def _owner_tampers(conn, sql: str, params: dict) -> None:
+    """What someone with the database owner's rights can do: drop the append-only
+    triggers, then rewrite history. The chain must still tell."""
+    conn.execute(text("DROP TRIGGER IF EXISTS auditevent_no_update"))
+    conn.execute(text("DROP TRIGGER IF EXISTS auditevent_no_delete"))
+    conn.execute(text(sql), params)
+
+
+def test_the_database_refuses_to_change_or_delete_events(db_url):
+    import sqlalchemy.exc
+
+    ids = _append(db_url, 2)
+    for sql in ("UPDATE auditevent SET outcome='failure' WHERE id=:id", "DELETE FROM auditevent WHERE id=:id"):
+        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"):
+            with db.get_engine(db_url).begin() as conn:
+                conn.execute(text(sql), {"id": ids[0]})
+    with db.session_scope(db_url) as session:
+        assert audit.verify_chain(session) == (True, None)
+
+
 def test_raw_sql_update_is_detected(db_url):
     ids = _append(db_url, 4)
     with db.get_engine(db_url).begin() as conn:
-        conn.execute(text("UPDATE auditevent SET outcome='failure' WHERE id=:id"), {"id": ids[2]})
+        _owner_tampers(conn, "UPDATE auditevent SET outcome='failure' WHERE id=:id", {"id": ids[2]})
     with db.session_scope(db_url) as session:
         assert audit.verify_chain(session) == (False, ids[2])
 
@@ -56,8 +77,8 @@ def test_rehashing_a_tampered_row_breaks_the_next_link(db_url):
         fields["actor"] = "someone-else"
         forged = audit.compute_hash(ev.prev_hash, fields)
     with db.get_engine(db_url).begin() as conn:
-        conn.execute(text("UPDATE auditevent SET actor='someone-else', hash=:h WHERE id=:id"),
-                     {"h": forged, "id": ids[1]})
+        _owner_tampers(conn, "UPDATE auditevent SET actor='someone-else', hash=:h WHERE id=:id",
+                       {"h": forged, "id": ids[1]})
     with db.session_scope(db_url) as session:
         assert audit.verify_chain(session) == (False, ids[2])
 
@@ -65,7 +86,7 @@ def test_rehashing_a_tampered_row_breaks_the_next_link(db_url):
 def test_deleting_an_event_is_detected(db_url):
     ids = _append(db_url, 4)
     with db.get_engine(db_url).begin() as conn:
-        conn.execute(text("DELETE FROM auditevent WHERE id=:id"), {"id": ids[1]})
+        _owner_tampers(conn, "DELETE FROM auditevent WHERE id=:id", {"id": ids[1]})
     with db.session_scope(db_url) as session:
         assert audit.verify_chain(session) == (False, ids[2])
 
@@ -165,7 +186,7 @@ def test_cli_verify(db_url, capsys):
     assert audit.main(["--db", db_url, "verify"]) == 0
     assert capsys.readouterr().out.strip() == "OK"
     with db.get_engine(db_url).begin() as conn:
-        conn.execute(text("UPDATE auditevent SET ip='6.6.6.6' WHERE id=:id"), {"id": ids[0]})
+        _owner_tampers(conn, "UPDATE auditevent SET ip='6.6.6.6' WHERE id=:id", {"id": ids[0]})
     proc = subprocess.run([sys.executable, "-m", "portal.services.audit", "--db", db_url, "verify"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode != 0
