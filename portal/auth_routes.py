@@ -28,7 +28,7 @@ from portal import models, routes
 from portal.services import audit, auth, crypto, db, i18n
 from portal.services.errors import ServiceError
 from portal.services.i18n import N_
-from portal.services.settings import get_settings
+from portal.services.settings import client_ip, get_settings
 
 log = logging.getLogger("portal.auth")
 
@@ -58,7 +58,7 @@ def _clear_cookie(response: Response, name: str, path: str = "/") -> None:
 
 
 def _ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    return client_ip(request.client.host if request.client else "", request.headers.get("x-forwarded-for"))
 
 
 def _ua(request: Request) -> str:

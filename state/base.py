@@ -20,6 +20,7 @@ import reflex as rx
 from portal import models, routes
 from portal.services import access, audit, auth, db, i18n, navigation
 from portal.services.errors import ServiceError
+from portal.services.settings import client_ip
 
 SESSION_COOKIE = "tp_session"  # set by portal/auth_routes.py
 INCIDENT = i18n.N_("Something went wrong. Please try again. If it keeps happening, quote incident {incident}.")
@@ -100,7 +101,8 @@ class BaseState(rx.State):
         return morsel.value if morsel else ""
 
     def _ip(self) -> str:
-        return (self.router.session.client_ip or "")[:64]
+        headers = self.router.headers.raw_headers
+        return client_ip(self.router.session.client_ip, headers.get("x-forwarded-for") if headers else None)
 
     def _resolve(self, session) -> tuple[models.User, models.UserSession] | None:
         return auth.resolve_session(session, self._session_token())

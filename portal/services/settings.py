@@ -31,6 +31,7 @@ class Settings:
     worker_port: int
     default_locale: str
     demo_content: bool
+    trusted_proxies: frozenset[str]
 
     @property
     def origin(self) -> str:
@@ -57,4 +58,22 @@ def get_settings() -> Settings:
         worker_port=worker_port,
         default_locale=_env("TALENT_DEFAULT_LOCALE", "zh_CN"),
         demo_content=_env("TALENT_DEMO_CONTENT", "1") not in ("0", "false", "no"),
+        trusted_proxies=frozenset(
+            p.strip() for p in os.environ.get("TALENT_TRUSTED_PROXIES", "").split(",") if p.strip()
+        ),
     )
+
+
+def client_ip(peer: str | None, forwarded_for: str | None) -> str:
+    """The address throttling and the audit log should see. X-Forwarded-For is
+    believed only when the direct peer is a configured reverse proxy (otherwise
+    anyone could claim any address); then the nearest address that is not one
+    of our proxies is the client."""
+    peer = (peer or "").strip()
+    proxies = get_settings().trusted_proxies
+    if peer not in proxies or not forwarded_for:
+        return peer[:64]
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        if hop not in proxies:
+            return hop[:64]
+    return peer[:64]

@@ -66,3 +66,16 @@ def test_build_fingerprint_changes_with_the_public_url(monkeypatch):
         assert cli.build_fingerprint() != a
     finally:
         settings.get_settings.cache_clear()
+
+
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(monkeypatch):
+    monkeypatch.setenv("TALENT_TRUSTED_PROXIES", "10.0.0.5, 10.0.0.6")
+    settings.get_settings.cache_clear()
+    try:
+        # no proxy in between: a client cannot pick its own address
+        assert settings.client_ip("203.0.113.9", "1.2.3.4") == "203.0.113.9"
+        # through our proxies: the nearest address that is not ours
+        assert settings.client_ip("10.0.0.5", "1.2.3.4, 198.51.100.7, 10.0.0.6") == "198.51.100.7"
+        assert settings.client_ip("10.0.0.5", None) == "10.0.0.5"
+    finally:
+        settings.get_settings.cache_clear()
