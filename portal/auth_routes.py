@@ -32,7 +32,7 @@ from portal.services.settings import client_ip, get_settings
 
 log = logging.getLogger("portal.auth")
 
-SESSION_COOKIE = "tp_session"
+SESSION_COOKIE = routes.SESSION_COOKIE
 INVITE_COOKIE = "tp_invite"
 RESET_COOKIE = "tp_reset"
 CODES_COOKIE = "tp_rc"
@@ -59,6 +59,10 @@ def _clear_cookie(response: Response, name: str, path: str = "/") -> None:
 
 def _ip(request: Request) -> str:
     return client_ip(request.client.host if request.client else "", request.headers.get("x-forwarded-for"))
+
+
+def _locale(request: Request) -> str:
+    return i18n.normalize_locale(request.cookies.get(routes.LOCALE_COOKIE))
 
 
 def _ua(request: Request) -> str:
@@ -265,7 +269,7 @@ def reset_request(request: Request, form: dict[str, str]) -> Response:
     form["_back"] = routes.RESET_REQUEST
     with db.session_scope() as s:
         auth.request_reset(s, form.get("email", ""), _ip(request),
-                           locale=i18n.normalize_locale(request.cookies.get("tp_locale")))
+                           locale=_locale(request))
     return _back(routes.RESET_REQUEST, RESET_SENT, param="m")
 
 
@@ -276,7 +280,7 @@ def signup(request: Request, form: dict[str, str]) -> Response:
     form["_back"] = routes.SIGNUP
     with db.session_scope() as s:
         auth.request_signup(s, form.get("email", ""), _ip(request),
-                            locale=i18n.normalize_locale(request.cookies.get("tp_locale")))
+                            locale=_locale(request))
     return _back(routes.SIGNUP, SIGNUP_SENT, param="m")
 
 

@@ -21,6 +21,10 @@ ADMIN_USERS = "/admin/users"
 ADMIN_OUTBOX = "/admin/outbox"
 HR_INVITATIONS = "/hr/invitations"
 
+# Cookies shared by the HTTP routes and the states
+SESSION_COOKIE = "tp_session"  # HttpOnly; set by portal/auth_routes.py
+LOCALE_COOKIE = "tp_locale"  # the language switch's choice
+
 # Links in e-mails (HTTP): /invite/<token>, /reset/<token>
 INVITE = "/invite"
 RESET = "/reset"

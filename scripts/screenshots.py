@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from portal import routes  # noqa: E402
 from tests.e2e.harness import ROOT, launch_chromium, running_portal  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -25,7 +26,7 @@ def main() -> None:
         for size, (w, h) in SIZES.items():
             for locale in ("zh_CN", "en"):
                 ctx = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1)
-                ctx.add_cookies([{"name": "tp_locale", "value": locale, "url": portal.url}])
+                ctx.add_cookies([{"name": routes.LOCALE_COOKIE, "value": locale, "url": portal.url}])
                 page = ctx.new_page()
                 for name, path in PAGES.items():
                     page.goto(portal.url + path)

@@ -19,10 +19,9 @@ import reflex as rx
 
 from portal import models, routes
 from portal.services import access, audit, auth, db, i18n, navigation
-from portal.services.errors import ServiceError
+from portal.services.errors import PERMISSION_DENIED, ServiceError
 from portal.services.settings import client_ip
 
-SESSION_COOKIE = "tp_session"  # set by portal/auth_routes.py
 INCIDENT = i18n.N_("Something went wrong. Please try again. If it keeps happening, quote incident {incident}.")
 _ACTOR: contextvars.ContextVar[models.User | None] = contextvars.ContextVar("actor", default=None)
 
@@ -52,7 +51,7 @@ def requires(permission: str, *, reauth: bool = False):
                 # Anonymous callers are sent to sign in by the page guard; say nothing more.
                 if not self.signed_in:
                     return None
-                self._flash(access_denied_msgid(), kind="error")
+                self._flash(PERMISSION_DENIED, kind="error")
                 return None
             token = _ACTOR.set(user)
             try:
@@ -76,15 +75,9 @@ def public(fn):
     return fn
 
 
-def access_denied_msgid() -> str:
-    from portal.services.errors import PERMISSION_DENIED
-
-    return PERMISSION_DENIED
-
-
 class BaseState(rx.State):
     # The chosen language survives reloads in a cookie; validated on every use.
-    locale: str = rx.Cookie(i18n.DEFAULT_LOCALE, name="tp_locale", max_age=365 * 24 * 3600, same_site="strict")
+    locale: str = rx.Cookie(i18n.DEFAULT_LOCALE, name=routes.LOCALE_COOKIE, max_age=365 * 24 * 3600, same_site="strict")
     role: str = ""
     display_name: str = ""
     signed_in: bool = False
@@ -97,7 +90,7 @@ class BaseState(rx.State):
             jar.load(self.router.headers.cookie or "")
         except Exception:  # noqa: BLE001 - a malformed cookie header is an anonymous visitor
             return ""
-        morsel = jar.get(SESSION_COOKIE)
+        morsel = jar.get(routes.SESSION_COOKIE)
         return morsel.value if morsel else ""
 
     def _ip(self) -> str:

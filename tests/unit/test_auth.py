@@ -19,7 +19,7 @@ from portal.models import (
     User,
     UserSession,
 )
-from portal.services import audit, auth, crypto, db, mfa, settings, throttle
+from portal.services import audit, auth, db, mfa, throttle
 from portal.services.errors import PermissionDenied, ServiceError
 
 PW = "violet-harbour-lantern"
@@ -40,17 +40,11 @@ class FakeTotpClock:
 
 
 @pytest.fixture(autouse=True)
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALENT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TALENT_PUBLIC_URL", "https://hr.example.cn")
-    monkeypatch.delenv(crypto.ENV_VAR, raising=False)
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
+def env(isolated_data_dir, monkeypatch):
+    monkeypatch.setenv("TALENT_PUBLIC_URL", "https://hr.example.cn")  # read when settings are first used
     delays: list[float] = []
     monkeypatch.setattr(auth, "sleep", delays.append)
-    yield delays
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
+    return delays
 
 
 @pytest.fixture

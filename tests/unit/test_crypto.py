@@ -10,19 +10,13 @@ import pytest
 from sqlmodel import select
 
 from portal import models
-from portal.services import audit, crypto, db, settings
+from portal.services import audit, crypto, db
 from portal.services.errors import ServiceError
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALENT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv(crypto.ENV_VAR, raising=False)
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
-    yield tmp_path / "data"
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
+def data_dir(isolated_data_dir):
+    return isolated_data_dir
 
 
 PHONE = "13800138000"

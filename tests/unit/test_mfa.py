@@ -9,21 +9,15 @@ import pytest
 from sqlmodel import select
 
 from portal.models import RecoveryCode, User
-from portal.services import crypto, db, mfa, settings
+from portal.services import db, mfa
 
 T0 = 1_900_000_020.0  # a step boundary plus nothing in particular
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALENT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv(crypto.ENV_VAR, raising=False)
+def data_dir(isolated_data_dir, monkeypatch):
     monkeypatch.delenv("TALENT_RECOVERY_CODE_KEY", raising=False)
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
-    yield
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
+    return isolated_data_dir
 
 
 def _code(secret: str, at: float) -> str:

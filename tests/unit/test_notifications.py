@@ -11,21 +11,15 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from portal.models import AuditEvent, EmailOutbox, User
-from portal.services import auth, crypto, db, notifications, settings
+from portal.services import auth, db, notifications
 from portal.services.errors import PermissionDenied, ServiceError
 
 
 @pytest.fixture(autouse=True)
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALENT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TALENT_PUBLIC_URL", "https://talent.example.cn")
+def env(isolated_data_dir, monkeypatch):
+    monkeypatch.setenv("TALENT_PUBLIC_URL", "https://talent.example.cn")  # read when settings are first used
     for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "STARTTLS", "SSL"):
         monkeypatch.delenv(f"TALENT_SMTP_{name}", raising=False)
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
-    yield
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
 
 
 def _free_port() -> int:

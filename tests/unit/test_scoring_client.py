@@ -44,14 +44,8 @@ COMPETENCY_KEYS = {"key", "name", "description", "keywords", "weight", "required
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALENT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv(crypto.ENV_VAR, raising=False)
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
-    yield
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
+def data_dir(isolated_data_dir):
+    return isolated_data_dir
 
 
 @pytest.fixture(scope="module")
