@@ -13,15 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.harness import ROOT, free_port
-
-
-def _env(data: Path, port: int) -> dict[str, str]:
-    return {
-        **os.environ, "TALENT_DATA_DIR": str(data), "TALENT_PORT": str(port),
-        "TALENT_DB_URL": f"sqlite:///{data / 'portal.db'}", "TALENT_PUBLIC_URL": f"http://localhost:{port}",
-        "REFLEX_WEB_WORKDIR": ".web-bench", "REFLEX_USE_NPM": "1",
-    }
+from tests.e2e.harness import ROOT, free_port, portal_env
 
 
 def _time(cmd: list[str], env: dict[str, str]) -> float:
@@ -53,7 +45,7 @@ def run(repeats: int = 5) -> None:
     print("== portal start-up ==")
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port(3918)
-        env = _env(Path(tmp), port)
+        env = portal_env(Path(tmp), port, ".web-bench")
         cold = not (ROOT / ".web-bench" / "node_modules").exists()
         subprocess.run([sys.executable, "-m", "portal.cli", "setup"], cwd=ROOT, env=env, check=True)
         first = _time([sys.executable, "-m", "portal.cli", "build", "--force"], env)

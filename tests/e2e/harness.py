@@ -51,22 +51,27 @@ class Portal:
         return self.env["TALENT_DB_URL"]
 
 
-@contextmanager
-def running_portal(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Portal]:
-    port = free_port(PREFERRED_PORT)
-    worker_port = free_port()
-    url = f"http://localhost:{port}"
-    env = {
+def portal_env(data_dir: Path, port: int, web_dir: str, **extra: str) -> dict[str, str]:
+    """The environment of a portal instance on its own port, data directory and
+    frontend build directory (each build is tied to its URL)."""
+    return {
         **os.environ,
         "TALENT_DATA_DIR": str(data_dir),
         "TALENT_DB_URL": f"sqlite:///{data_dir / 'portal.db'}",
         "TALENT_PORT": str(port),
-        "TALENT_WORKER_PORT": str(worker_port),
-        "TALENT_PUBLIC_URL": url,
-        "REFLEX_WEB_WORKDIR": ".web-e2e",  # keeps `make run`'s build intact
+        "TALENT_PUBLIC_URL": f"http://localhost:{port}",
+        "REFLEX_WEB_WORKDIR": web_dir,
         "REFLEX_USE_NPM": "1",
-        **(extra_env or {}),
+        **extra,
     }
+
+
+@contextmanager
+def running_portal(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Portal]:
+    port = free_port(PREFERRED_PORT)
+    url = f"http://localhost:{port}"
+    # .web-e2e keeps `make run`'s build in .web intact
+    env = portal_env(data_dir, port, ".web-e2e", TALENT_WORKER_PORT=str(free_port()), **(extra_env or {}))
     log = data_dir / "portal.log"
     subprocess.run([sys.executable, "-m", "portal.cli", "build"], cwd=ROOT, env=env, check=True)
     with log.open("wb") as out:
