@@ -18,7 +18,9 @@ from typing import Iterator
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-PREFERRED_PORT = 3917  # the build is tied to its port: a stable one lets reruns reuse it
+# the build is tied to its port: a stable one lets reruns reuse it (several checkouts
+# testing at once each set their own)
+PREFERRED_PORT = int(os.environ.get("TALENT_E2E_PORT", "3917"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
