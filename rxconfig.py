@@ -2,6 +2,7 @@
 (see portal/services/settings.py and the README's configuration table)."""
 
 import reflex as rx
+from reflex.constants import StateManagerMode
 
 from portal.services.settings import get_settings
 
@@ -11,6 +12,11 @@ config = rx.Config(
     app_name="portal",
     db_url=_s.db_url,
     redis_url=_s.redis_url,
+    # Chosen, not Reflex's default (pickle files on disk): one process keeps state in
+    # memory, so no file holds anybody's data and nothing piles up (a state expires an
+    # hour after its tab's last event); a restart loses it at no cost, the session
+    # cookie re-fills every page. Several processes or hosts share Redis.
+    state_manager_mode=StateManagerMode.REDIS if _s.redis_url else StateManagerMode.MEMORY,
     # Only our own origin may open the event websocket (Reflex defaults to "*").
     cors_allowed_origins=[_s.origin],
     telemetry_enabled=False,

@@ -105,13 +105,39 @@ def _start_worker() -> subprocess.Popen | None:
     )
 
 
+def prepare_state_storage(mode: str, states_dir: Path) -> None:
+    """State lives in memory or Redis (rxconfig.py). State files left by older
+    versions held personal data: remove them. Should an operator force Reflex's
+    disk manager anyway (REFLEX_STATE_MANAGER_MODE=disk), its files are readable
+    by the portal's user only: 0600 in a 0700 directory."""
+    if mode == "disk":
+        os.umask(0o077)
+        states_dir.mkdir(parents=True, exist_ok=True)
+        states_dir.chmod(0o700)
+        for f in states_dir.glob("*.pkl"):
+            f.chmod(0o600)
+        return
+    if states_dir.is_dir():
+        for f in states_dir.glob("*.pkl"):
+            f.unlink()
+        if not any(states_dir.iterdir()):
+            states_dir.rmdir()
+
+
 def serve() -> None:
     """Serve the built frontend and the backend on one port (blocks)."""
     settings = get_settings()
     os.environ.update(_reflex_env())
     from reflex.utils import exec as rx_exec
     from reflex_base import constants
+    from reflex_base.config import get_config
     from reflex_base.environment import environment
+
+    mode = get_config().state_manager_mode.value
+    if mode == "memory" and os.environ.get("GRANIAN_WORKERS", "1").strip() not in ("", "1"):
+        # Each process would hold its own states: a tab's events would land on strangers.
+        sys.exit("[talent-portal] several worker processes share state only through Redis: set TALENT_REDIS_URL")
+    prepare_state_storage(mode, environment.REFLEX_STATES_WORKDIR.get())
 
     # The same switches `reflex run --env prod` sets, without its unconditional rebuild.
     environment.REFLEX_ENV_MODE.set(constants.Env.PROD)

@@ -21,7 +21,7 @@ from portal.pages import account, admin, auth, errors, home, jobs
 from state.account import AccountState
 from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
 from state.auth import AuthPageState
-from state.base import BaseState
+from state.base import BaseState, SessionBinding
 from state.jobs import JobsState
 
 log = logging.getLogger("portal")
@@ -41,6 +41,8 @@ app = rx.App(
     api_transformer=[auth_app(), security_headers],
 )
 
+# A tab's state belongs to the session that filled it (state/base.py).
+app.add_middleware(SessionBinding())
 app.register_lifespan_task(deliver_email_forever)
 app.register_lifespan_task(dispatch_scoring_forever)
 

@@ -6,9 +6,10 @@ from datetime import datetime
 
 import reflex as rx
 
+from portal import routes
 from portal.services import access, auth, db, i18n, mfa, navigation
 from state.auth import AuthPageState
-from state.base import current_actor, requires
+from state.base import current_actor, per_view, requires
 
 
 def _device(user_agent: str) -> str:
@@ -26,6 +27,7 @@ def _device(user_agent: str) -> str:
     return browser
 
 
+@per_view(routes.ACCOUNT_SECURITY)
 class AccountState(AuthPageState):
     email: str = ""
     mfa_on: bool = False

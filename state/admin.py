@@ -15,7 +15,7 @@ from portal import models, routes
 from portal.services import access, audit, auth, db, i18n, mfa, navigation, notifications
 from portal.services.i18n import N_
 from state.auth import AuthPageState
-from state.base import BaseState, current_actor, requires
+from state.base import BaseState, current_actor, per_view, requires
 
 INVITATION_SENT = N_("Invitation sent to {email}.")
 CHAIN_OK = N_("The audit chain is intact.")
@@ -27,6 +27,7 @@ def _when(value, locale: str) -> str:
     return i18n.format_datetime(value, locale, "short") if value else ""
 
 
+@per_view(routes.ADMIN_AUDIT)
 class AuditLogState(AuthPageState):
     filter_actor: str = ""
     filter_action: str = ""
@@ -75,6 +76,7 @@ class AuditLogState(AuthPageState):
         return routes.AUDIT_CSV + ("?" + urlencode(query) if query else "")
 
 
+@per_view(routes.ADMIN_USERS)
 class UsersState(BaseState):
     _users: list[dict] = []
     self_signup: bool = False
@@ -133,6 +135,7 @@ class UsersState(BaseState):
         return UsersState.load
 
 
+@per_view(routes.ADMIN_OUTBOX)
 class OutboxState(BaseState):
     _mails: list[dict] = []
 
@@ -151,6 +154,7 @@ class OutboxState(BaseState):
                 for m in self._mails]
 
 
+@per_view(routes.HR_INVITATIONS)
 class InvitationsState(BaseState):
     _invitations: list[dict] = []
 

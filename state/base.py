@@ -5,17 +5,26 @@ locale and re-translate when it changes. Who is calling is decided here, on
 the server, for every page load and every event: the session token comes from
 the HttpOnly cookie of the websocket's handshake (never from a state var), and
 the policy in portal.services.access decides.
+
+Reflex keys state by the tab's client token, not by the person. So a tab's
+state is bound to the session that filled it: ``SessionBinding`` runs before
+every event (hydrate included) and empties every state when the handshake's
+session is not the one recorded, before anything is sent; ``guard`` empties it
+when the signed-in user changes, and clears each page's lists of other
+people's data when another page loads (``per_view``).
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 from datetime import datetime, timezone
 from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.middleware import Middleware
 
 from portal import models, routes
 from portal.services import access, audit, auth, db, i18n, navigation
@@ -24,6 +33,41 @@ from portal.services.settings import client_ip
 
 INCIDENT = i18n.N_("Something went wrong. Please try again. If it keeps happening, quote incident {incident}.")
 _ACTOR: contextvars.ContextVar[models.User | None] = contextvars.ContextVar("actor", default=None)
+# Salted so the state never holds the key the database looks sessions up by.
+_BINDING_SALT = b"talent-portal state binding\0"
+# State class -> the only route whose page may keep its vars filled.
+_VIEW_ROUTES: dict[type, str] = {}
+
+
+def session_binding(token: str) -> str:
+    """What a tab's state remembers of the session that filled it: a hash, never the token."""
+    return hashlib.sha256(_BINDING_SALT + token.encode()).hexdigest() if token else ""
+
+
+def per_view(route: str):
+    """Mark a state whose vars hold one page's data (often other people's): it is
+    emptied whenever another page of the tab loads, so it never outlives its view."""
+
+    def mark(cls):
+        _VIEW_ROUTES[cls] = route
+        return cls
+
+    return mark
+
+
+def _state_tree(cls) -> list[type]:
+    return [cls, *(c for sub in cls.get_substates() for c in _state_tree(sub))]
+
+
+def _clear(state) -> None:
+    """Set the state's own vars back to their defaults, touching only those that
+    differ (an assignment is sent to the browser even when nothing changed)."""
+    cls = type(state)
+    for name, field in cls.__fields__.items():
+        if field._owner is cls and not name.startswith(("rx_router", "router")):
+            default = field.default_value()
+            if getattr(state, name) != default:
+                setattr(state, name, default)
 
 
 def current_actor() -> models.User:
@@ -81,6 +125,9 @@ class BaseState(rx.State):
     role: str = ""
     display_name: str = ""
     signed_in: bool = False
+    # Backend only: the session that filled this tab's state (a hash) and its user.
+    _session_binding: str = ""
+    _user_id: int = 0
 
     # ---------------------------------------------------------------- who is calling
 
@@ -112,6 +159,22 @@ class BaseState(rx.State):
                          object_id=handler[:60], ip=self._ip(), outcome="denied")
         return None, None
 
+    def _forget_everything(self) -> None:
+        """Empty this state and every substate; only the language and the
+        session binding stay (neither says anything about anybody)."""
+        locale, binding = self.locale, self._session_binding
+        self.reset()
+        self.locale, self._session_binding = locale, binding
+
+    def _clear_other_views(self, path: str) -> None:
+        pending = list(self.substates.values())
+        while pending:
+            state = pending.pop()
+            pending.extend(state.substates.values())
+            route = _VIEW_ROUTES.get(type(state))
+            if route is not None and route != path:
+                _clear(state)
+
     def _set_identity(self, user: models.User | None) -> None:
         self.signed_in = user is not None
         self.role = user.role if user else ""
@@ -122,10 +185,16 @@ class BaseState(rx.State):
     def guard(self):
         """on_load of every page: refresh who is signed in and apply the page rule."""
         path = "/" + self.router.url.path.strip("/") if self.router.url.path else "/"
-        self.flash_msgid = ""
+        self._clear_flash()  # its parameters may name other people
         with db.session_scope() as s:
             found = self._resolve(s)
             user = found[0] if found else None
+            user_id = user.id if user else 0
+            if user_id != self._user_id:  # signed in, out, or as someone else: nothing carries over
+                self._forget_everything()
+                self._user_id = user_id
+            else:
+                self._clear_other_views(path)
             self._set_identity(user)
             if access.can_open(user, path):
                 return None
@@ -156,7 +225,11 @@ class BaseState(rx.State):
     @public
     @rx.event
     def clear_flash(self):
-        self.flash_msgid = ""
+        self._clear_flash()
+
+    def _clear_flash(self) -> None:
+        if self.flash_msgid or self.flash_params:
+            self.flash_msgid, self.flash_params = "", {}
 
     @public
     @rx.event
@@ -193,3 +266,22 @@ class BaseState(rx.State):
     @rx.var
     def today(self) -> str:
         return i18n.format_date(datetime.now(timezone.utc).date(), self.lang, "full")
+
+
+class SessionBinding(Middleware):
+    """Runs before every event of every tab, the hydrate that sends the whole
+    state included: a state filled under another session, or under one when
+    the handshake has none, is emptied before anything is computed or sent.
+    The handshake's cookie is fixed for a connection, and every (re)connection
+    starts with a hydrate, so a borrowed client token gets a fresh state."""
+
+    async def preprocess(self, app, state, event):
+        base = await state.get_state(BaseState)
+        binding = session_binding(base._session_token())
+        if binding != base._session_binding:
+            # The Redis manager loads substates lazily: load them all to empty them all.
+            for cls in _state_tree(BaseState)[1:]:
+                await state.get_state(cls)
+            base._forget_everything()
+            base._session_binding = binding
+        return None
