@@ -44,6 +44,22 @@ def session_binding(token: str) -> str:
     return hashlib.sha256(_BINDING_SALT + token.encode()).hexdigest() if token else ""
 
 
+def _token_in(cookie_header: str) -> str:
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except Exception:  # noqa: BLE001 - a malformed cookie header is an anonymous visitor
+        return ""
+    morsel = jar.get(routes.SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+@functools.lru_cache(maxsize=512)
+def _binding_of(cookie_header: str) -> str:
+    # Every event asks; a connection's header never changes, so parse it once.
+    return session_binding(_token_in(cookie_header))
+
+
 def per_view(route: str):
     """Mark a state whose vars hold one page's data (often other people's): it is
     emptied whenever another page of the tab loads, so it never outlives its view."""
@@ -132,13 +148,7 @@ class BaseState(rx.State):
     # ---------------------------------------------------------------- who is calling
 
     def _session_token(self) -> str:
-        jar = SimpleCookie()
-        try:
-            jar.load(self.router.headers.cookie or "")
-        except Exception:  # noqa: BLE001 - a malformed cookie header is an anonymous visitor
-            return ""
-        morsel = jar.get(routes.SESSION_COOKIE)
-        return morsel.value if morsel else ""
+        return _token_in(self.router.headers.cookie or "")
 
     def _ip(self) -> str:
         headers = self.router.headers.raw_headers
@@ -276,8 +286,9 @@ class SessionBinding(Middleware):
     starts with a hydrate, so a borrowed client token gets a fresh state."""
 
     async def preprocess(self, app, state, event):
+        # The raw router data: building Reflex's router object costs more than all the rest.
+        binding = _binding_of(state.router_data.get("headers", {}).get("cookie") or "")
         base = await state.get_state(BaseState)
-        binding = session_binding(base._session_token())
         if binding != base._session_binding:
             # The Redis manager loads substates lazily: load them all to empty them all.
             for cls in _state_tree(BaseState)[1:]:
