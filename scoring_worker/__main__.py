@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--max-body-bytes", type=int, default=8 * 1024 * 1024)
     p.add_argument("--idempotency-entries", type=int, default=2048,
                    help="recent results remembered by request_id (0 disables)")
+    p.add_argument("--idle-timeout", type=float, default=30.0,
+                   help="seconds a half-sent request may stay silent before it is closed (default: %(default)s)")
     p.add_argument("--log-level", default=os.environ.get("SCORING_LOG_LEVEL", "info"))
     args = p.parse_args(argv)
 
@@ -65,11 +67,13 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from .app import Worker, create_app
+    from .idle import protocol_with_timeout
 
     worker = Worker(threads=args.threads, idempotency_entries=args.idempotency_entries)
     app = create_app(token, worker, max_body=args.max_body_bytes)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower(),
-                access_log=False, loop="asyncio", http="h11", lifespan="on",
+                access_log=False, loop="asyncio", http=protocol_with_timeout(args.idle_timeout),
+                lifespan="on",
                 server_header=False)
 
 

@@ -35,3 +35,46 @@ NON_ANSWERS = [
     "I want to change jobs because there is little room to grow where I am.",
     "I have never thought about that question and I am not sure what to say.",
 ]
+
+
+# The "Great Eight" competency factors (Bartram 2005, "The Great Eight
+# Competencies: a criterion-centric approach to validation", J. Applied
+# Psychology 90(6); the SHL Universal Competency Framework), one plain behaviour
+# description each, in both languages. They are the *contrast* for deciding
+# what a sentence is about: a sentence counts as evidence for competency X only
+# when it is closer to X's anchors and description than to every factor that
+# is not X itself (factors close to X are left out of X's contrast set).
+GREAT_EIGHT = {
+    "leading_deciding": [
+        "做决定并承担责任，给团队设定方向和目标，分配任务，带领大家完成。",
+        "Makes decisions and takes responsibility, sets direction and goals for the team, assigns "
+        "tasks and leads people to deliver."],
+    "supporting_cooperating": [
+        "支持和配合同事，尊重别人的意见，团队合作，帮助队友完成工作。",
+        "Supports and cooperates with colleagues, respects other views, works as a team and helps "
+        "teammates get their work done."],
+    "interacting_presenting": [
+        "与人沟通交流，倾听对方，清楚地表达和解释，说服和影响别人。",
+        "Communicates with people, listens to them, explains and presents clearly, persuades and "
+        "influences others."],
+    "analysing_interpreting": [
+        "收集和分析数据，找出问题的原因，运用专业技术知识解决技术问题。",
+        "Gathers and analyses data, finds the cause of a problem, applies technical expertise to "
+        "solve technical problems."],
+    "creating_conceptualising": [
+        "学习新知识，提出新想法和创新的方法，设计新的方案，推动变革。",
+        "Learns new things, comes up with new ideas and innovative approaches, designs new "
+        "solutions and drives change."],
+    "organising_executing": [
+        "制定计划，安排进度，按流程和标准执行，按时保质完成任务和项目。",
+        "Plans the work, schedules it, follows procedures and standards, delivers tasks and "
+        "projects on time and to quality."],
+    "adapting_coping": [
+        "适应变化，在压力和挫折下保持冷静，调整自己的方式继续前进。",
+        "Adapts to change, stays calm under pressure and setbacks, adjusts their approach and "
+        "keeps going."],
+    "enterprising_performing": [
+        "追求业绩目标，提高效率，降低成本，增加收入，取得可衡量的成果。",
+        "Pursues performance targets, improves efficiency, cuts costs, grows revenue and achieves "
+        "measurable results."],
+}

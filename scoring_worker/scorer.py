@@ -36,9 +36,9 @@ import numpy as np
 from . import text as T
 from .encoder import Encoder
 from .models import Competency, ScoreRequest
-from .reference import NON_ANSWERS
+from .reference import GREAT_EIGHT, NON_ANSWERS
 
-SCORER_VERSION = "bars-1"
+SCORER_VERSION = "bars-2"
 
 # -- constants (see module docstring) -------------------------------------------------
 W_PLACEMENT = 0.35
@@ -54,6 +54,16 @@ RELEVANCE_FLOOR = 0.30         # an off-topic answer keeps at most 30 % of its s
 SUBSTANCE_WORDS = 12           # distinct words below which an answer says too little to be on topic
 COHERENCE_LO, COHERENCE_HI = 0.05, 0.45     # mean adjacent-sentence similarity
 EVIDENCE_TOP = 3
+EVIDENCE_MIN = 0.5               # a quoted sentence must itself be at least half about the competency
+ABOUT_LO, ABOUT_HI = -0.05, 0.08  # margin over the contrast factors: no evidence below, full above
+FACTOR_OVERLAP = 0.65          # a factor this close (relative) to the competency is not a contrast
+ABOUT_TOP = 2                  # the competency's relevance = mean weight of its 2 best sentences
+STAR_BOOST = 1.0
+REF_TOP = 1
+LEX_FULL = 1
+W_SEMANTIC = 0.5
+SPILL = 1.0                    # share of the story's relevance every specific sentence gets
+COMP_FLOOR = 0.8               # an answer that never shows the competency keeps at most 80 %
 
 
 def _round(x: float, nd: int = 1) -> float:
@@ -68,6 +78,9 @@ class _CompiledCompetency:
     topic_vec: np.ndarray
     spread: float                          # 1 - similarity(anchor 1, anchor 5)
     matchers: list[T.KeywordMatcher]
+    refs: np.ndarray                       # topic + every anchor clause: what the competency is about
+    contrast: np.ndarray                   # Great Eight factors that are not this competency
+    lexicon: frozenset                     # words distinctive of the competency's own text
 
 
 @dataclass
@@ -91,9 +104,15 @@ class _Prepared:
     kw_total: int
     kept_hits: dict[str, int]
     structure: dict[str, bool]
-    actions: int
-    quantities: int
     passivity: int
+    # per kept sentence (same order as kept_idx)
+    kept_parents: list[int]
+    actions: list[int]
+    quantities: list[int]
+    parts: list[dict[str, bool]]
+    specific: list[bool]      # False for opinions, habits, hypotheticals ("false STAR")
+    neutral: list[str]        # what the encoder sees: no names, gender or places
+    stems: list[set]          # content words, for the lexical side of "is this about X"
     q_vec: np.ndarray
 
 
@@ -101,6 +120,26 @@ def rubric_key(competencies: list[Competency]) -> str:
     payload = [[c.key, c.name, c.description, list(c.keywords),
                 sorted(c.anchors.items())] for c in competencies]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+FACTOR_TEXTS = list(GREAT_EIGHT.values())
+# function words and words every competency text uses; they say nothing about which one
+_STOP = frozenset("""我们 他们 对方 自己 能够 可以 进行 通过 并且 以及 需要 时候 没有 一个 什么 如何 问题 工作
+    and the that with their they them when what from into does this each only every other""".split())
+
+
+def _stems(text: str) -> set[str]:
+    """Content words: Chinese words of 2+ characters, English words of 4+ letters cut to 5."""
+    out = set()
+    for w in T.words(text):
+        if w in _STOP:
+            continue
+        if w.isascii():
+            if len(w) >= 4:
+                out.add(re.sub(r"(?:ments?|ings?|ed|es|s)$", "", w)[:5])
+        elif len(w) >= 2:
+            out.add(w)
+    return out
 
 
 def _clauses(anchor: str) -> list[str]:
@@ -134,6 +173,7 @@ class Scorer:
         self.encoder = encoder
         self.model_version = f"{SCORER_VERSION}+{encoder.version}"
         self._non_answers = encoder.encode(NON_ANSWERS)
+        self._factors = [encoder.encode(texts) for texts in GREAT_EIGHT.values()]
         self._rubrics = _LRU(128)
         self._texts = _LRU(4096)
 
@@ -184,9 +224,18 @@ class Scorer:
                 clause_vecs.append(vecs[pos:pos + len(lst)])
                 pos += len(lst)
             spread = max(0.05, 1.0 - float(anchor_vecs[0] @ anchor_vecs[2]))
+            refs = np.vstack([topic_vec[None], *clause_vecs])
+            centre = refs.mean(axis=0)
+            centre /= max(1e-6, float(np.linalg.norm(centre)))
+            closeness = [float((f @ centre).max()) for f in self._factors]
+            keep_f = [k for k, x in enumerate(closeness) if x < FACTOR_OVERLAP * max(closeness)]
+            far = [self._factors[k] for k in keep_f]
+            own_words = _stems(" ".join([c.name, c.description, *c.keywords, *anchors]))
+            other_words = _stems(" ".join(t for k in keep_f for t in FACTOR_TEXTS[k]))
             items.append(_CompiledCompetency(
                 c, anchor_vecs, clause_vecs, topic_vec, spread,
-                [T.KeywordMatcher.build(k) for k in c.keywords if k.strip()]))
+                [T.KeywordMatcher.build(k) for k in c.keywords if k.strip()],
+                refs, np.vstack(far), frozenset(own_words - other_words)))
         refs = np.vstack([np.vstack([it.anchor_vecs, it.topic_vec[None]]) for it in items])
         seen, union = set(), []
         for it in items:
@@ -206,8 +255,7 @@ class Scorer:
         """The encoder step alone (releases the GIL in BLAS; batches run it on a pool).
 
         Only kept sentences are embedded: keyword lists and repeats are never used."""
-        return self.encoder.encode_with_lengths([prep.sentences[i] for i in prep.kept_idx],
-                                                parallel=parallel)
+        return self.encoder.encode_with_lengths(prep.neutral, parallel=parallel)
 
     def prepare(self, req: ScoreRequest) -> _Prepared:
         """Text analysis that needs no vectors: sentences, words, keywords, cues."""
@@ -241,6 +289,10 @@ class Scorer:
             keep.append(not stuffed and norm not in seen)
             seen.add(norm)
         kept_idx = [i for i, k in enumerate(keep) if k]
+        # an opinion or habit is judged on its whole sentence ("I always listen, confirm...")
+        generic_parent: dict[int, bool] = {}
+        for i, k in enumerate(parents):
+            generic_parent[k] = generic_parent.get(k, False) or T.is_generic(sentences[i])
         kept_text = " ".join(sentences[i] for i in kept_idx)
         kept_hits: dict[str, int] = {}
         for i in kept_idx:
@@ -252,9 +304,15 @@ class Scorer:
             req=req, rubric=rubric, answer=answer, language=language, sentences=sentences,
             substance=min(1.0, distinct / SUBSTANCE_WORDS),
             kept_idx=kept_idx, n_words=n_words, kw_total=kw_total, kept_hits=kept_hits,
-            structure=T.star(kept_text), actions=T.action_clauses(kept_text),
-            quantities=len(T.QUANTITY.findall(kept_text)),
+            structure=T.star(kept_text),
             passivity=len(T.PASSIVITY.findall(kept_text)),
+            kept_parents=[parents[i] for i in kept_idx],
+            actions=[T.action_clauses(sentences[i]) for i in kept_idx],
+            quantities=[len(T.QUANTITY.findall(sentences[i])) for i in kept_idx],
+            parts=[T.star(sentences[i]) for i in kept_idx],
+            specific=[not generic_parent[parents[i]] for i in kept_idx],
+            neutral=[T.neutralise(sentences[i]) for i in kept_idx],
+            stems=[_stems(sentences[i]) for i in kept_idx],
             q_vec=self._embed_cached([T.normalise(req.question)])[0])
 
     def finish(self, prep: _Prepared, encoded: tuple[np.ndarray, list[int]]) -> dict:
@@ -290,35 +348,61 @@ class Scorer:
             coherence = 0.5 if kept_idx else 0.0
         coherence *= 0.5 + 0.5 * rel  # a coherent story about something else is not coherent here
 
-        # -- behavioural evidence (shared by all competencies) ------------------------------
-        evidence = (0.30 * min(1.0, prep.actions / ACTIONS_FULL)
-                    + 0.25 * min(1.0, prep.quantities / QUANTITIES_FULL)
-                    + 0.20 * sum(structure.values()) / 4
-                    + 0.25 * min(1.0, n_tokens / TOKENS_FULL)
-                    - PASSIVITY_STEP * min(2, prep.passivity))
-        evidence = min(1.0, max(0.0, evidence))
+        # -- context vectors: a comma-cut fragment is judged with its whole sentence -------
+        ctx = np.zeros_like(kept_vecs)
+        for parent in set(prep.kept_parents):
+            rows = [j for j, k in enumerate(prep.kept_parents) if k == parent]
+            mean = kept_vecs[rows].mean(axis=0)
+            ctx[rows] = mean / max(1e-6, float(np.linalg.norm(mean)))
+        specific = np.array(prep.specific, dtype=bool)
         kept_hits = prep.kept_hits
 
         results = []
         for item in rubric.items:
             c = item.comp
             if kept_idx:
+                # how much each sentence is about THIS competency (0..1), opinions excluded
+                near = np.sort(ctx @ item.refs.T, axis=1)[:, ::-1][:, :REF_TOP].mean(axis=1)
+                about = near - (ctx @ item.contrast.T).max(axis=1)
+                semantic = np.clip((about - ABOUT_LO) / (ABOUT_HI - ABOUT_LO), 0.0, 1.0)
+                lexical = np.array([min(1.0, len(ws & item.lexicon) / LEX_FULL) for ws in prep.stems])
+                own = (W_SEMANTIC * semantic + (1 - W_SEMANTIC) * lexical) * specific
+                comp_rel = float(np.sort(own)[::-1][:ABOUT_TOP].mean())
+                # a sentence counts by how much it, or the story it belongs to, is about X
+                weight = np.maximum(own, SPILL * comp_rel) * specific
                 cover = []
                 for cv in item.clause_vecs:
                     sims = kept_vecs @ cv.T                   # (sentences, clauses)
-                    cover.append(float(sims.max(axis=0).mean()))
+                    sims = np.where(specific[:, None], sims, -1.0)
+                    cover.append(float(sims.max(axis=0).mean()) if specific.any() else 0.0)
                 contrast = (cover[2] - cover[0]) / item.spread
-                placement = min(1.0, max(0.0, 0.5 + contrast * 2.0))
+                placement = min(1.0, max(0.0, 0.5 + contrast * 2.0)) if specific.any() else 0.0
                 anchor_sims = kept_vecs @ item.anchor_vecs.T  # (sentences, 3)
                 best = anchor_sims.max(axis=1)
+                # -- behavioural evidence, counted where it is about this competency ------
+                actions = float(weight @ np.array(prep.actions, dtype=np.float32))
+                quantities = float(weight @ np.array(prep.quantities, dtype=np.float32))
+                tokens = float(weight @ np.array(lengths, dtype=np.float32))
+                parts = sum(max((float(w) for w, p in zip(weight, prep.parts) if p[part]), default=0.0)
+                            for part in T.STAR_CUES)
+                evidence = (0.30 * min(1.0, actions / ACTIONS_FULL)
+                            + 0.25 * min(1.0, quantities / QUANTITIES_FULL)
+                            + 0.20 * min(1.0, parts * comp_rel / 4 * STAR_BOOST)
+                            + 0.25 * min(1.0, tokens / TOKENS_FULL)
+                            - PASSIVITY_STEP * min(2, prep.passivity))
+                evidence = min(1.0, max(0.0, evidence))
             else:
-                placement, best = 0.0, np.zeros(0)
+                placement, best, own, comp_rel, evidence = 0.0, np.zeros(0), np.zeros(0), 0.0, 0.0
             hit_list = [m.keyword for m in item.matchers if kept_hits.get(m.key)]
-            kw_term = KEYWORD_MAX_LEVEL * min(1.0, len(hit_list) / 2) * rel
+            kw_term = KEYWORD_MAX_LEVEL * min(1.0, len(hit_list) / 2) * rel * comp_rel
             level = 1 + 4 * (W_PLACEMENT * placement + W_EVIDENCE * evidence) + kw_term
-            level = min(5.0, level) * gate if kept_idx else 0.0
+            # per-competency relevance: an answer that does not show this competency
+            # cannot score high on it, however good it is otherwise
+            comp_gate = COMP_FLOOR + (1 - COMP_FLOOR) * comp_rel
+            level = min(5.0, level) * gate * comp_gate if kept_idx else 0.0
             score = 20.0 * level
-            order = sorted(range(len(best)), key=lambda j: (-float(best[j]), j))[:EVIDENCE_TOP]
+            order = sorted((j for j in range(len(best)) if own[j] >= EVIDENCE_MIN),
+                           key=lambda j: (-float(best[j]), j))[:EVIDENCE_TOP]
             evidence_list = [{"sentence": sentences[kept_idx[j]], "similarity": _round(best[j], 3)}
                              for j in order]
             entry = {"key": c.key, "score": _round(score), "level": _round(level, 2),

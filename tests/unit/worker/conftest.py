@@ -107,10 +107,26 @@ def questions() -> dict:
     return json.loads((DATA / "scoring_questions.json").read_text(encoding="utf-8"))
 
 
+def load_jsonl(name: str) -> list[dict]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 @pytest.fixture(scope="session")
 def dev_set() -> list[dict]:
-    lines = (DATA / "scoring_dev_set.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    """The development part of the labelled answers (see tests/data/README.md)."""
+    return load_jsonl("scoring_dev.jsonl")
+
+
+@pytest.fixture(scope="session")
+def locked_set() -> list[dict]:
+    """The locked test part: scored only to check accuracy floors, never inspected."""
+    return load_jsonl("scoring_locked_test.jsonl")
+
+
+@pytest.fixture(scope="session")
+def adversarial() -> list[dict]:
+    return load_jsonl("scoring_adversarial.jsonl")
 
 
 def request_for(item: dict, questions: dict, language: str = "auto", request_id: str | None = None) -> dict:
