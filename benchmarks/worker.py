@@ -1,4 +1,5 @@
-"""Scoring worker benchmark: accuracy on the labelled dev set, latency,
+"""Scoring worker benchmark: accuracy on the labelled answers (development and
+locked test parts), the adversarial classes next to genuine level-3 answers, latency,
 throughput, cold start, memory, and the worker's overhead over its encoder.
 
 Runs the real worker (``python -m scoring_worker``) on a free loopback port.
@@ -49,10 +50,17 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def _load_data() -> tuple[dict, list[dict]]:
+def _jsonl(name: str) -> list[dict]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(x) for x in lines if x.strip()]
+
+
+def _load_data() -> tuple[dict, list[dict], list[dict]]:
+    """Questions, the labelled answers (each tagged with its part) and the adversarial set."""
     questions = json.loads((DATA / "scoring_questions.json").read_text(encoding="utf-8"))
-    lines = (DATA / "scoring_dev_set.jsonl").read_text(encoding="utf-8").splitlines()
-    return questions, [json.loads(x) for x in lines if x.strip()]
+    labelled = ([dict(i, part="dev") for i in _jsonl("scoring_dev.jsonl")]
+                + [dict(i, part="locked") for i in _jsonl("scoring_locked_test.jsonl")])
+    return questions, labelled, _jsonl("scoring_adversarial.jsonl")
 
 
 def _request(item: dict, questions: dict, competencies: list[dict] | None = None,
@@ -90,7 +98,8 @@ def _pools(dev: list[dict]) -> dict[str, list[dict]]:
 
 
 def _six(questions: dict, lang: str) -> list[dict]:
-    return [dict(q[lang]["competency"]) for q in questions.values()]
+    """The six competencies that have labelled answers (not the adversarial-only model)."""
+    return [dict(q[lang]["competency"]) for q in questions.values() if q["split"] != "adversarial"]
 
 
 _BARE_ENCODER = r"""
@@ -126,7 +135,7 @@ def run() -> None:
         standardised_mean_difference,
     )
 
-    questions, dev = _load_data()
+    questions, labelled, adversarial = _load_data()
     token = secrets.token_urlsafe(32)
     port = _free_port()
     env = dict(os.environ, SCORING_TOKEN=token)
@@ -165,20 +174,21 @@ def run() -> None:
 
         # -- accuracy ---------------------------------------------------------------
         scored: dict[str, float] = {}
-        reqs = [_request(i, questions) for i in dev]
+        reqs = [_request(i, questions) for i in labelled]
         for start in range(0, len(reqs), 64):
             r = client.post("/v1/score:batch", json={"items": reqs[start:start + 64]})
             r.raise_for_status()
             scored.update({x["request_id"]: x["overall"] for x in r.json()["results"]})
-        print("\naccuracy on tests/data/scoring_dev_set.jsonl "
-              "(QWK on round(score/20); SMD = machine level - human level, pooled SD)")
+        print("\naccuracy on the labelled answers: dev = tests/data/scoring_dev.jsonl (rules may be "
+              "tuned on it),\nlocked = tests/data/scoring_locked_test.jsonl (never read while "
+              "changing rules; the figures to quote)\n(QWK on round(score/20); SMD = machine level "
+              "- human level, pooled SD)")
         print(f"{'subset':18s} {'n':>4s} {'Spearman':>9s} {'QWK':>6s} {'SMD':>6s}")
         groups: dict[str, list[dict]] = defaultdict(list)
-        for item in dev:
-            groups[item["language"]].append(item)
-            groups["all"].append(item)
-            groups[f"{item['language']}/{item['split']}"].append(item)
-        for name in ("zh", "en", "all", "zh/dev", "en/dev", "zh/holdout", "en/holdout"):
+        for item in labelled:
+            groups[f"{item['part']}/{item['language']}"].append(item)
+            groups[f"{item['part']}/all"].append(item)
+        for name in ("locked/zh", "locked/en", "locked/all", "dev/zh", "dev/en", "dev/all"):
             items = groups[name]
             human = [i["level"] for i in items]
             machine = [scored[i["id"]] for i in items]
@@ -186,13 +196,40 @@ def run() -> None:
             qwk = quadratic_weighted_kappa(human, [level_from_score(s) for s in machine])
             smd = standardised_mean_difference([s / 20 for s in machine], human)
             print(f"{name:18s} {len(items):4d} {rho:9.3f} {qwk:6.3f} {smd:+6.2f}")
-        lift = [scored[i["id"]] - scored[i["base_id"]] for i in dev if i["kind"] == "stuffing"]
+
+        # -- adversarial classes next to genuine level-3 answers --------------------------
+        r = client.post("/v1/score:batch", json={"items": [_request(i, questions) for i in adversarial]})
+        r.raise_for_status()
+        adv = {x["request_id"]: x for x in r.json()["results"]}
+        cells: dict[tuple, list[float]] = defaultdict(list)
+        for i in adversarial:
+            cells[(i["question_id"], i["language"], i["kind"])].append(adv[i["id"]]["overall"])
+        kinds = ("genuine_l3", "star_template", "other_competency", "generic_fluent")
+        print("\nadversarial answers (tests/data/scoring_adversarial.jsonl): mean overall score "
+              "(min-max) per class; a class should stay below genuine level 3")
+        print(f"{'competency/lang':20s} " + " ".join(f"{k:>17s}" for k in kinds))
+        for comp in sorted({i["question_id"] for i in adversarial}):
+            for lang in ("zh", "en"):
+                row = []
+                for k in kinds:
+                    v = cells[(comp, lang, k)]
+                    row.append(f"{statistics.mean(v):5.1f} ({min(v):2.0f}-{max(v):2.0f})")
+                print(f"{comp + '/' + lang:20s} " + " ".join(f"{x:>17s}" for x in row))
+        moves = [abs(adv[i["id"]]["overall"] - adv[i["base_id"]]["overall"])
+                 for i in adversarial if i["kind"] == "swap"]
+        print(f"names, gender and places swapped: largest move {max(moves):.1f} points over "
+              f"{len(moves)} pairs (target <= 2)")
+        quoted = sum(bool(adv[i["id"]]["competencies"][0]["evidence"]) for i in adversarial
+                     if i["kind"] == "star_template")
+        n_tpl = sum(i["kind"] == "star_template" for i in adversarial)
+        print(f"STAR templates quoting evidence for the competency: {quoted} of {n_tpl}\n")
+        lift = [scored[i["id"]] - scored[i["base_id"]] for i in labelled if i["kind"] == "stuffing"]
         print(f"keyword stuffing lift   max {max(lift):+.1f} points over {len(lift)} pairs "
               "(target <= +5)")
         margins = []
-        for i in dev:
+        for i in labelled:
             if i["kind"] in ("off_topic", "long_off_topic"):
-                l3 = [scored[j["id"]] for j in dev if j["question_id"] == i["question_id"]
+                l3 = [scored[j["id"]] for j in labelled if j["question_id"] == i["question_id"]
                       and j["question_language"] == i["question_language"] and j["level"] == 3
                       and j["kind"] not in ("off_topic", "long_off_topic")]
                 margins.append(min(l3) - scored[i["id"]])
@@ -200,7 +237,7 @@ def run() -> None:
               f"{len(margins)} off-topic answers (must be > 0)")
 
         # -- latency: one request at a time, 300-600 characters, 6 competencies ---------
-        pools = _pools(dev)
+        pools = _pools(labelled)
         six = {lang: _six(questions, lang) for lang in ("zh", "en")}
 
         def body(item: dict, rid: str) -> dict:

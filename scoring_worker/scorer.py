@@ -54,17 +54,21 @@ RELEVANCE_FLOOR = 0.30         # an off-topic answer keeps at most 30 % of its s
 SUBSTANCE_WORDS = 12           # distinct words below which an answer says too little to be on topic
 COHERENCE_LO, COHERENCE_HI = 0.05, 0.45     # mean adjacent-sentence similarity
 EVIDENCE_TOP = 3
-EVIDENCE_MIN = 0.5               # a quoted sentence must itself be at least half about the competency
-ABOUT_LO, ABOUT_HI = -0.05, 0.08  # margin over the contrast factors: no evidence below, full above
-FACTOR_OVERLAP = 0.65          # a factor this close (relative) to the competency is not a contrast
-ABOUT_TOP = 2                  # the competency's relevance = mean weight of its 2 best sentences
-STAR_BOOST = 1.0
-REF_TOP = 1
+# -- is a sentence about THIS competency? (bars-2) -------------------------------------
+# Semantic side: similarity to the competency's description and anchor clauses,
+# minus half the similarity to the nearest Great Eight factor that is not this
+# competency (reference.GREAT_EIGHT); 0 gives no weight, 0.15 or more full weight.
+ABOUT_LO, ABOUT_HI = 0.0, 0.15
+CONTRAST_WEIGHT = 0.5
+FACTOR_OVERLAP = 0.65          # a factor at >= 65 % of the closest factor's similarity is "this competency"
+# Lexical side: one word distinctive of the competency's own text (name, description,
+# keywords, anchors, minus the words of its contrast factors) gives full weight.
 LEX_FULL = 1
-W_SEMANTIC = 0.5
-SPILL = 1.0                    # share of the story's relevance every specific sentence gets
+W_SEMANTIC = 0.5               # a sentence's weight = half semantic + half lexical
+ABOUT_TOP = 2                  # the answer's relevance to the competency = mean of its 2 best weights
+PLACEMENT_BASE = 0.5           # anchor placement keeps 50 % + 50 % x that relevance
 COMP_FLOOR = 0.8               # an answer that never shows the competency keeps at most 80 %
-
+EVIDENCE_MIN = 0.6             # a quoted sentence must share the competency's words and meaning
 
 def _round(x: float, nd: int = 1) -> float:
     return float(round(float(x), nd))
@@ -81,6 +85,7 @@ class _CompiledCompetency:
     refs: np.ndarray                       # topic + every anchor clause: what the competency is about
     contrast: np.ndarray                   # Great Eight factors that are not this competency
     lexicon: frozenset                     # words distinctive of the competency's own text
+    language: str                          # of the competency's own text
 
 
 @dataclass
@@ -125,7 +130,13 @@ def rubric_key(competencies: list[Competency]) -> str:
 FACTOR_TEXTS = list(GREAT_EIGHT.values())
 # function words and words every competency text uses; they say nothing about which one
 _STOP = frozenset("""我们 他们 对方 自己 能够 可以 进行 通过 并且 以及 需要 时候 没有 一个 什么 如何 问题 工作
-    and the that with their they them when what from into does this each only every other""".split())
+    about above after again against also although among another anyone anything around because
+    been before being below between both cannot could does doing done down during each either else
+    even ever every first from further have having here into itself just last least less like long
+    made make many more most much must never next none only other others over same several should
+    since some still such than that their them then there these they thing things this those though
+    through time times under until very well were what when where whether which while will with
+    within without would your""".split())
 
 
 def _stems(text: str) -> set[str]:
@@ -173,7 +184,7 @@ class Scorer:
         self.encoder = encoder
         self.model_version = f"{SCORER_VERSION}+{encoder.version}"
         self._non_answers = encoder.encode(NON_ANSWERS)
-        self._factors = [encoder.encode(texts) for texts in GREAT_EIGHT.values()]
+        self._factors = [encoder.encode(texts) for texts in GREAT_EIGHT.values()]  # (zh, en) each
         self._rubrics = _LRU(128)
         self._texts = _LRU(4096)
 
@@ -229,13 +240,17 @@ class Scorer:
             centre /= max(1e-6, float(np.linalg.norm(centre)))
             closeness = [float((f @ centre).max()) for f in self._factors]
             keep_f = [k for k, x in enumerate(closeness) if x < FACTOR_OVERLAP * max(closeness)]
-            far = [self._factors[k] for k in keep_f]
+            language = T.detect_language(" ".join([c.description, *anchors]))
+            # contrast in the model's own language, so that an answer in the other
+            # language meets both sides across languages (cross-lingual similarity is lower)
+            side = 0 if language == "zh" else 1
+            far = [self._factors[k][side:side + 1] for k in keep_f]
             own_words = _stems(" ".join([c.name, c.description, *c.keywords, *anchors]))
             other_words = _stems(" ".join(t for k in keep_f for t in FACTOR_TEXTS[k]))
             items.append(_CompiledCompetency(
                 c, anchor_vecs, clause_vecs, topic_vec, spread,
                 [T.KeywordMatcher.build(k) for k in c.keywords if k.strip()],
-                refs, np.vstack(far), frozenset(own_words - other_words)))
+                refs, np.vstack(far), frozenset(own_words - other_words), language))
         refs = np.vstack([np.vstack([it.anchor_vecs, it.topic_vec[None]]) for it in items])
         seen, union = set(), []
         for it in items:
@@ -322,7 +337,6 @@ class Scorer:
         language, answer, q_vec = prep.language, prep.answer, prep.q_vec
         structure = prep.structure
         kept_vecs = vecs if kept_idx else np.zeros((0, self._non_answers.shape[1]), np.float32)
-        n_tokens = sum(lengths)
 
         # -- relevance: on-topic vs generic non-answers --------------------------------
         if kept_idx:
@@ -362,14 +376,18 @@ class Scorer:
             c = item.comp
             if kept_idx:
                 # how much each sentence is about THIS competency (0..1), opinions excluded
-                near = np.sort(ctx @ item.refs.T, axis=1)[:, ::-1][:, :REF_TOP].mean(axis=1)
-                about = near - (ctx @ item.contrast.T).max(axis=1)
+                about = ((ctx @ item.refs.T).max(axis=1)
+                         - CONTRAST_WEIGHT * (ctx @ item.contrast.T).max(axis=1))
                 semantic = np.clip((about - ABOUT_LO) / (ABOUT_HI - ABOUT_LO), 0.0, 1.0)
-                lexical = np.array([min(1.0, len(ws & item.lexicon) / LEX_FULL) for ws in prep.stems])
-                own = (W_SEMANTIC * semantic + (1 - W_SEMANTIC) * lexical) * specific
+                if item.language == prep.language:
+                    lexical = np.array([min(1.0, len(ws & item.lexicon) / LEX_FULL)
+                                        for ws in prep.stems])
+                    own = (W_SEMANTIC * semantic + (1 - W_SEMANTIC) * lexical) * specific
+                else:  # an answer in another language shares no words with the model: meaning only
+                    own = semantic * specific
                 comp_rel = float(np.sort(own)[::-1][:ABOUT_TOP].mean())
                 # a sentence counts by how much it, or the story it belongs to, is about X
-                weight = np.maximum(own, SPILL * comp_rel) * specific
+                weight = np.maximum(own, comp_rel) * specific
                 cover = []
                 for cv in item.clause_vecs:
                     sims = kept_vecs @ cv.T                   # (sentences, clauses)
@@ -377,6 +395,7 @@ class Scorer:
                     cover.append(float(sims.max(axis=0).mean()) if specific.any() else 0.0)
                 contrast = (cover[2] - cover[0]) / item.spread
                 placement = min(1.0, max(0.0, 0.5 + contrast * 2.0)) if specific.any() else 0.0
+                placement *= PLACEMENT_BASE + (1 - PLACEMENT_BASE) * comp_rel
                 anchor_sims = kept_vecs @ item.anchor_vecs.T  # (sentences, 3)
                 best = anchor_sims.max(axis=1)
                 # -- behavioural evidence, counted where it is about this competency ------
@@ -387,7 +406,7 @@ class Scorer:
                             for part in T.STAR_CUES)
                 evidence = (0.30 * min(1.0, actions / ACTIONS_FULL)
                             + 0.25 * min(1.0, quantities / QUANTITIES_FULL)
-                            + 0.20 * min(1.0, parts * comp_rel / 4 * STAR_BOOST)
+                            + 0.20 * min(1.0, parts * comp_rel / 4)
                             + 0.25 * min(1.0, tokens / TOKENS_FULL)
                             - PASSIVITY_STEP * min(2, prep.passivity))
                 evidence = min(1.0, max(0.0, evidence))
