@@ -1,25 +1,28 @@
-"""Behaviourally anchored scoring of one interview answer.
+"""Behaviourally anchored scoring of one interview answer (scorer bars-2).
 
-How a competency score is made (all constants are below, hand-set and
-documented in docs/scoring-worker.md; nothing is fitted to labelled answers):
+How a competency score is made (constants below, hand-set and documented in
+docs/scoring-worker.md; word lists come from named general sources, never from
+labelled answers):
 
 1. The answer is cut into sentences. Sentences that are mostly competency
-   keywords, and repeated sentences, are set aside: they can neither carry
-   evidence nor lengthen the answer (keyword stuffing gains nothing).
-2. Anchor placement (semantic): every anchor (levels 1, 3, 5) is cut into its
-   behaviours (clauses). For each anchor, coverage = how well the answer's best
-   sentences match its behaviours. The contrast between the level-5 and level-1
-   coverage, in units of how far apart the two anchors are from each other,
-   places the answer between the anchors.
-3. Behavioural evidence: a level-5 anchor describes specific, owned actions
-   with outcomes; a level-1 anchor describes passivity. So: behaviour clauses
-   (things the candidate did), quantities, the STAR parts present and the
-   length of real content raise the evidence; passive or blaming statements
-   lower it.
-4. level = 1 + 4 x (0.35 x placement + 0.65 x evidence) (+ a small keyword
-   term of at most 0.15 level), then scaled by relevance: an answer closer to
-   generic non-answers than to the question, competency and anchors loses up
-   to 70 % of its score. score = 20 x level (so level 4.1 = 82 points).
+   keywords, and repeated sentences, are set aside (keyword stuffing gains
+   nothing). Opinions, habits and hypotheticals ("I always...") are kept for
+   relevance but carry no evidence. The encoder sees each sentence with names,
+   gender and places neutralised.
+2. Each sentence gets a weight per competency: how much it is about THAT
+   competency (meaning: similarity to its description and anchor clauses
+   against the Great Eight factors that are not it; words: a word distinctive
+   of its own text). The answer's relevance to the competency = mean of the
+   two best weights.
+3. Anchor placement: the contrast between level-5 and level-1 anchor coverage,
+   scaled by that relevance.
+4. Behavioural evidence: behaviour clauses, quantities and length count per
+   sentence times its weight, STAR parts times the relevance; passivity
+   subtracts.
+5. level = 1 + 4 x (0.35 x placement + 0.65 x evidence) (+ at most 0.15 for
+   keywords), times 0.8 + 0.2 x relevance to the competency, times the
+   off-topic gate. score = 20 x level. Quoted evidence: sentences of weight
+   >= 0.6 only.
 """
 
 from __future__ import annotations

@@ -92,3 +92,35 @@ def test_levels_from_scores_and_smd():
     assert [level_from_score(s) for s in (0, 29.9, 30, 69.9, 70, 100)] == [1, 1, 2, 3, 4, 5]
     assert standardised_mean_difference([1, 2, 3], [1, 2, 3]) == pytest.approx(0.0)
     assert standardised_mean_difference([2, 3, 4], [1, 2, 3]) == pytest.approx(1.0)
+
+
+def test_titles_and_abbreviations_do_not_end_a_sentence():
+    assert T.split_sentences("A customer, Mr. Patel, called. Then Mrs. Smith left, e.g. at five.") == [
+        "A customer, Mr. Patel, called.", "Then Mrs. Smith left, e.g. at five."]
+
+
+def test_a_long_sentence_without_commas_is_cut_between_words():
+    s = ("Following the hotel procedure I moved him to a quieter room on a higher floor and "
+         "informed the duty manager and the housekeeping staff about all of it.")
+    pieces = T.split_sentences(s)
+    assert len(pieces) == 2 and " ".join(pieces) == s
+
+
+def test_names_gender_and_places_are_neutralised_for_the_encoder():
+    assert T.neutralise("去年在杭州，一位姓王的先生很着急，她说给女儿买的。") == \
+        T.neutralise("去年在兰州，一位姓赵的先生很着急，他说给儿子买的。")
+    assert T.neutralise("I told my colleague Sarah so she would call Mr. Patel in Leeds back.") == \
+        T.neutralise("I told my colleague Tom so he would call Ms. Nguyen in Lagos back.")
+    # ordinary words that look like places or surnames stay
+    assert "日志" in T.neutralise("我用日志数据发现了原因。")
+    assert "每周总结" in T.neutralise("我们每周总结一次。")
+
+
+def test_opinions_and_habits_are_not_specific_behaviour():
+    for s in ("我一直很注重倾听客户的声音。", "我非常善于沟通。", "I always listen patiently.",
+              "I believe communication is the key.", "I have always put the customer first.",
+              "I proactively follow up with customers."):
+        assert T.is_generic(s), s
+    for s in ("我先耐心听他把经过讲完。", "I listened to what had happened.",
+              "I told him I would call back on Friday.", "I followed our repair procedure."):
+        assert not T.is_generic(s), s
