@@ -450,7 +450,8 @@ def _en_neutral(text: str) -> str:
             first = True
         if low in _EN_PRONOUNS:
             rep = _EN_PRONOUNS[low]
-        elif not first and word[0].isupper() and word != "I" and not word.isupper():
+        elif (not first and word[0].isupper() and not word.isupper()
+              and not re.match(r"I['’]", word)):  # "I'm", "I've" are not names
             rep = "Sam"  # a name or place inside the sentence
         else:
             rep = word

@@ -124,3 +124,7 @@ def test_opinions_and_habits_are_not_specific_behaviour():
     for s in ("我先耐心听他把经过讲完。", "I listened to what had happened.",
               "I told him I would call back on Friday.", "I followed our repair procedure."):
         assert not T.is_generic(s), s
+
+
+def test_first_person_contractions_are_not_taken_for_names():
+    assert T.neutralise("Then I'm told I've got it.") == "Then I'm told I've got it."
