@@ -1,11 +1,11 @@
-"""Run every benchmark: python -m benchmarks [startup] [worker]."""
+"""Run every benchmark: python -m benchmarks [startup] [worker] [load]."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-SUITES = ("startup", "worker")
+SUITES = ("startup", "worker", "load")
 
 
 def main() -> None:

@@ -1,0 +1,342 @@
+"""Load: N browser sessions speaking Reflex's socket.io event protocol, against the
+portal and against a bare Reflex app of the same version, in the same run.
+
+Each session has its own client token and (portal) its own signed-in user, passed
+as the session cookie in the websocket handshake like a browser would. It connects
+with the hydrate event in the CONNECT packet, then navigates between pages (the
+events the frontend sends on a route change: the cookie vars, then on_load_internal,
+answered once the server flips is_hydrated) and switches the language every fourth
+action. CPU is the server's process group's user+system time over the action phase,
+divided by the actions done. Loopback only; every loop is bounded in count and time.
+
+    python -m benchmarks load
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import socketio
+
+from tests.e2e.harness import ROOT, free_port, portal_env
+
+ROOT_STATE = "reflex___state____state"
+HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
+ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
+UPDATE_VARS = f"{ROOT_STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
+HYDRATED = "is_hydrated_rx_state_"
+NAMESPACE = "/_event"  # the frontend opens io("<origin>/_event"): path and namespace
+
+SESSIONS = (1, 10, 50, 100)
+THINK_RUN = (50, 1.0)  # the target: 50 sessions with about 1 s think time
+ACTION_TIMEOUT = 20.0
+RUN_LIMIT = 120.0  # no run of one N lasts longer than this
+BARE_SRC = Path(__file__).resolve().parent / "bare_app"
+BARE_WORK = ROOT / ".web-bench-bare"
+
+
+@dataclass
+class App:
+    name: str
+    url: str
+    pages: tuple[str, ...]
+    switch: str  # the handler the language switch (or the bare app's toggle) calls
+    cookies: list[str] = field(default_factory=list)  # one Cookie header per session
+    # delta key → client storage key, for cookie vars the frontend sends back on navigation
+    storage: dict[tuple[str, str], str] = field(default_factory=dict)
+    pid: int = 0
+
+
+@dataclass
+class Result:
+    nav_ms: list[float] = field(default_factory=list)
+    switch_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    actions: int = 0
+    cpu_s: float = 0.0
+
+
+# ---------------------------------------------------------------- server side
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of every live process in the process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid:  # field 5 of stat: process group
+            total += int(fields[11]) + int(fields[12])  # fields 14, 15: utime, stime
+    return total / tick
+
+
+@contextmanager
+def serving(cmd: list[str], cwd: Path, env: dict[str, str], url: str, log: Path) -> Iterator[int]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{cmd} exited early:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(url + "/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{cmd} did not serve:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield proc.pid
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def signed_in_cookies(db_url: str, count: int) -> list[str]:
+    """``count`` candidates, each with a full session made by the portal's own services."""
+    from sqlmodel import select
+
+    from portal import models, routes
+    from portal.services import auth, db
+
+    cookies = []
+    with db.session_scope(db_url) as s:
+        for i in range(count):
+            email = f"load{i}@bench.talent.local"
+            user = s.exec(select(models.User).where(models.User.email == email)).first()
+            if user is None:
+                user = models.User(email=email, display_name=f"Load {i}", role="candidate")
+                s.add(user)
+                s.flush()
+            token = auth.start_sso_session(s, user, mfa_satisfied=True, ip="127.0.0.1").token
+            cookies.append(f"{routes.SESSION_COOKIE}={token}")
+    return cookies
+
+
+# ---------------------------------------------------------------- client side
+
+
+class Session:
+    """One browser tab: a socket.io client with its own token."""
+
+    def __init__(self, app: App, cookie: str):
+        self.app, self.cookie = app, cookie
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.updates: asyncio.Queue = asyncio.Queue()
+        self.storage: dict[str, str] = {}
+        self.path = "/"
+        self.sio.on("event", self._on_update, namespace=NAMESPACE)
+
+    def _event(self, name: str, payload: dict | None = None) -> dict:
+        return {"name": name, "payload": payload or {},
+                "router_data": {"pathname": self.path, "asPath": self.path}}
+
+    async def _on_update(self, update: dict) -> None:
+        for state, changes in (update.get("delta") or {}).items():
+            for var, value in changes.items():
+                if (state, var) in self.app.storage:
+                    self.storage[self.app.storage[(state, var)]] = value
+        for event in update.get("events") or []:
+            name = event.get("name", "")
+            if name.startswith(ROOT_STATE):  # the frontend sends chained events back
+                await self.sio.emit("event", self._event(name, event.get("payload")), namespace=NAMESPACE)
+            elif name == "_redirect":
+                update = {**update, "redirect": event.get("payload", {}).get("path")}
+        await self.updates.put(update)
+
+    async def _until(self, done) -> None:
+        while True:
+            update = await asyncio.wait_for(self.updates.get(), ACTION_TIMEOUT)
+            if update.get("redirect"):
+                raise RuntimeError(f"redirected to {update['redirect']}")
+            if done(update):
+                return
+
+    @staticmethod
+    def _hydrated(update: dict) -> bool:
+        return (update.get("delta") or {}).get(ROOT_STATE, {}).get(HYDRATED) is True
+
+    async def connect(self) -> None:
+        headers = {"Cookie": self.cookie, "Origin": self.app.url.replace("127.0.0.1", "localhost")}
+        hydrate = self._event(HYDRATE)
+        await self.sio.connect(f"{self.app.url}?token={uuid.uuid4()}", headers=headers,
+                               transports=["websocket"], socketio_path="/_event", namespaces=[NAMESPACE],
+                               auth={"event": hydrate}, wait_timeout=ACTION_TIMEOUT)
+        await self._until(self._hydrated)
+
+    async def navigate(self, path: str) -> float:
+        self.path = path
+        started = time.perf_counter()
+        if self.storage:
+            await self.sio.emit("event", self._event(UPDATE_VARS, {"vars": dict(self.storage)}), namespace=NAMESPACE)
+        await self.sio.emit("event", self._event(ON_LOAD), namespace=NAMESPACE)
+        await self._until(self._hydrated)
+        return (time.perf_counter() - started) * 1000
+
+    async def switch(self) -> float:
+        started = time.perf_counter()
+        await self.sio.emit("event", self._event(self.app.switch), namespace=NAMESPACE)
+        await self._until(lambda update: bool(update.get("delta")))
+        return (time.perf_counter() - started) * 1000
+
+    async def close(self) -> None:
+        try:
+            await self.sio.disconnect()
+        except Exception:  # noqa: BLE001 - a session that failed to connect has nothing to close
+            pass
+
+
+async def _drive(session: Session, steps: int, think: float, rng: random.Random, result: Result,
+                 deadline: float) -> None:
+    pages = session.app.pages
+    if think:
+        await asyncio.sleep(rng.uniform(0, think))  # sessions do not move in lockstep
+    for step in range(steps):
+        if time.monotonic() > deadline:
+            return
+        try:
+            if step % 4 == 3:
+                result.switch_ms.append(await session.switch())
+            else:
+                result.nav_ms.append(await session.navigate(pages[(step + 1) % len(pages)]))
+        except Exception:  # noqa: BLE001 - a timeout, a refusal or a broken socket is an error
+            result.errors += 1
+            return
+        finally:
+            result.actions += 1
+        if think:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+
+
+async def load_run(app: App, n: int, think: float, steps: int, seed: int = 7) -> Result:
+    result = Result()
+    rng = random.Random(seed)
+    sessions = [Session(app, app.cookies[i % len(app.cookies)] if app.cookies else "") for i in range(n)]
+    outcomes = await asyncio.gather(*(s.connect() for s in sessions), return_exceptions=True)
+    live = [s for s, o in zip(sessions, outcomes) if not isinstance(o, BaseException)]
+    result.errors += n - len(live)
+    before = group_cpu_seconds(app.pid)
+    deadline = time.monotonic() + RUN_LIMIT
+    await asyncio.gather(*(_drive(s, steps, think, random.Random(rng.random()), result, deadline) for s in live))
+    result.cpu_s = group_cpu_seconds(app.pid) - before
+    await asyncio.gather(*(s.close() for s in sessions))
+    return result
+
+
+def _steps(n: int, think: float) -> int:
+    return 8 if think else max(6, min(40, 400 // n))
+
+
+def measure(app: App, runs: list[tuple[int, float]]) -> dict[tuple[int, float], Result]:
+    asyncio.run(load_run(app, 2, 0.0, 8))  # warm-up: imports, caches, first state files
+    return {(n, think): asyncio.run(load_run(app, n, think, _steps(n, think))) for n, think in runs}
+
+
+# ---------------------------------------------------------------- the two apps
+
+
+def bare_app(port: int, states: Path) -> tuple[list[str], Path, dict[str, str]]:
+    """Copy the bare app into the gitignored work dir, build it unless an identical build
+    exists (tied to its port like the portal's), and return how to serve it."""
+    src = BARE_WORK / "src"
+    env = {**os.environ, "BARE_PORT": str(port), "REFLEX_WEB_WORKDIR": str(BARE_WORK / "web"),
+           "REFLEX_USE_NPM": "1", "REFLEX_STATES_WORKDIR": str(states),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    stamp = BARE_WORK / "build.stamp"
+    fingerprint = f"port={port}\n" + "".join(
+        f"{p.relative_to(BARE_SRC)}:{p.read_text()}" for p in sorted(BARE_SRC.rglob("*.py")))
+    index = BARE_WORK / "web" / "build" / "client" / "index.html"
+    if not (index.exists() and stamp.exists() and stamp.read_text() == fingerprint):
+        shutil.rmtree(src, ignore_errors=True)
+        shutil.copytree(BARE_SRC, src, ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run([sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip", "--env", "prod",
+                        "--loglevel", "warning"], cwd=src, env=env, check=True, stdout=subprocess.DEVNULL)
+        stamp.write_text(fingerprint)
+    return [sys.executable, "serve.py"], src, env
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _cpu_ms(r: Result) -> float:
+    return 1000 * r.cpu_s / r.actions if r.actions else float("nan")
+
+
+def run() -> None:
+    print("== load: socket.io sessions, navigations + language switch, portal vs bare Reflex ==")
+    runs = [(n, 0.0) for n in SESSIONS] + [THINK_RUN]
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        port = free_port(3918)  # startup.py's port: both share the .web-bench build
+        env = portal_env(tmp / "portal", port, ".web-bench", TALENT_DEMO_CONTENT="1")
+        subprocess.run([sys.executable, "-m", "portal.cli", "setup"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "-m", "portal.cli", "build"], cwd=ROOT, env=env, check=True)
+        base = f"{ROOT_STATE}.state___base____base_state"
+        portal = App("portal", f"http://127.0.0.1:{port}", ("/", "/jobs", "/account/security", "/jobs"),
+                     f"{base}.toggle_locale", cookies=signed_in_cookies(env["TALENT_DB_URL"], max(SESSIONS)),
+                     storage={(base, "locale_rx_state_"): f"{base}.locale_rx_state_"})
+        with serving([sys.executable, "-m", "portal.cli", "serve"], ROOT, env, portal.url, tmp / "portal.log") as pid:
+            portal.pid = pid
+            results["portal"] = measure(portal, runs)
+
+        bare_port = free_port(3930)
+        cmd, cwd, bare_env = bare_app(bare_port, tmp / "bare-states")
+        bare = App("bare", f"http://127.0.0.1:{bare_port}", ("/", "/jobs", "/account", "/jobs"),
+                   f"{ROOT_STATE}.bare___bare____bare_state.toggle")
+        with serving(cmd, cwd, bare_env, bare.url, tmp / "bare.log") as pid:
+            bare.pid = pid
+            results["bare"] = measure(bare, runs)
+
+    print("latencies in ms (navigation: on_load_internal until hydrated; switch: event until its delta);")
+    print("CPU ms per action (one navigation or one switch), server process group, user + system")
+    head = f"{'N':>4} {'think':>5} | {'app':<6} {'nav p50':>8} {'p95':>7} {'p99':>7} {'switch p95':>10} " \
+           f"{'actions':>7} {'errors':>6} {'CPU ms':>7}"
+    print(head)
+    print("-" * len(head))
+    for key in runs:
+        for name in ("portal", "bare"):
+            r = results[name][key]
+            print(f"{key[0]:>4} {key[1]:>4.0f}s | {name:<6} {_pct(r.nav_ms, .5):>8.1f} {_pct(r.nav_ms, .95):>7.1f} "
+                  f"{_pct(r.nav_ms, .99):>7.1f} {_pct(r.switch_ms, .95):>10.1f} {r.actions:>7} {r.errors:>6} "
+                  f"{_cpu_ms(r):>7.2f}")
+        p, b = results["portal"][key], results["bare"][key]
+        print(f"{'':>4} {'':>5} | ratio portal/bare: CPU {_cpu_ms(p) / _cpu_ms(b):.2f}×, "
+              f"nav p95 {_pct(p.nav_ms, .95) / _pct(b.nav_ms, .95):.2f}×")
+    target = results["portal"][THINK_RUN]
+    print(f"targets: CPU per action ≤ 2× bare (N=1: {_cpu_ms(results['portal'][(1, 0.0)]) / _cpu_ms(results['bare'][(1, 0.0)]):.2f}×); "
+          f"nav p95 at {THINK_RUN[0]} sessions, {THINK_RUN[1]:.0f} s think ≤ 100 ms ({_pct(target.nav_ms, .95):.0f} ms)")
+
+
+if __name__ == "__main__":
+    run()
