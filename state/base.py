@@ -186,9 +186,12 @@ class BaseState(rx.State):
                 _clear(state)
 
     def _set_identity(self, user: models.User | None) -> None:
-        self.signed_in = user is not None
-        self.role = user.role if user else ""
-        self.display_name = (user.display_name or user.email) if user else ""
+        identity = (user is not None, user.role if user else "",
+                    (user.display_name or user.email) if user else "")
+        # Every page load asks: assign only on change, or Reflex recomputes every var
+        # that depends on them (menus, role labels) and resends them all.
+        if identity != (self.signed_in, self.role, self.display_name):
+            self.signed_in, self.role, self.display_name = identity
 
     @public
     @rx.event

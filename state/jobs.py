@@ -9,13 +9,18 @@ from state.base import BaseState, public
 
 
 class JobsState(BaseState):
-    # Both languages are loaded once so the language switch needs no reload.
+    # Both languages are kept so the language switch needs no reload. The content
+    # comes from the service's per-process copy and is assigned only when its
+    # version changed: an assignment recomputes the vars and resends the list.
     _jobs: dict[str, list[dict[str, str]]] = {}
+    _jobs_version: str = ""
 
     @public
     @rx.event
     def load(self):
-        self._jobs = {locale: jobs.open_jobs(locale) for locale in i18n.LOCALES}
+        content = jobs.open_jobs_content()
+        if content.version != self._jobs_version:
+            self._jobs, self._jobs_version = content.by_locale, content.version
 
     @rx.var
     def jobs(self) -> list[dict[str, str]]:

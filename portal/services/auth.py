@@ -206,11 +206,17 @@ def resolve_session(session, token: str | None, *, allow_pre_mfa: bool = False,
                     now: datetime | None = None) -> tuple[User, UserSession] | None:
     """The signed-in user and their session, or None (unknown, ended, expired, user disabled,
     or pre-MFA unless ``allow_pre_mfa``). Touches ``last_seen_at``."""
-    us = _find_session(session, token)
-    if us is None or us.ended_at is not None:
+    if not token or not isinstance(token, str) or len(token) > 200:
         return None
+    # Every page load and event asks: the session and its user in one query.
+    row = session.execute(
+        select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if row is None or row[0].ended_at is not None:
+        return None
+    us, user = row
     now = now or utcnow()
-    user = session.get(User, us.user_id)
     if _expired(us, now):
         _end(session, us, "session.expired", user=user)
         return None

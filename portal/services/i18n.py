@@ -69,10 +69,12 @@ def gettext(locale: str | None, msgid: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def _babel_locale(locale: str | None) -> Locale:
+@lru_cache(maxsize=16)
+def _babel_locale(locale: str | None) -> Locale:  # parsing costs more than the formatting
     return Locale.parse(normalize_locale(locale))
 
 
+@lru_cache(maxsize=512)  # pure; pages format the same few days over and over
 def format_date(value: date | datetime | None, locale: str | None, fmt: str = "long") -> str:
     if value is None:
         return ""
@@ -85,6 +87,7 @@ def format_datetime(value: datetime | None, locale: str | None, fmt: str = "medi
     return _format_datetime(value, format=fmt, locale=_babel_locale(locale))
 
 
+@lru_cache(maxsize=512)
 def format_number(value: float | int, locale: str | None, digits: int = 0) -> str:
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_babel_locale(locale))

@@ -1,0 +1,129 @@
+"""A page load is at most two SQL queries: the home and positions pages run their
+registered on_load handlers (the guard, then the open positions) against a real
+database, with a signed-in session cookie, while an engine listener counts every
+statement. Positions are cached per process, and an HR edit shows on the next load."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from portal import models, routes
+
+
+@pytest.fixture
+def portal_db(isolated_data_dir):
+    from portal.services import db, demo, jobs
+
+    db.get_engine.cache_clear()
+    jobs.reset_cache()
+    db.migrate()
+    with db.session_scope() as s:
+        demo.load_demo(s)
+    yield
+    db.get_engine.cache_clear()
+    jobs.reset_cache()
+
+
+
+@pytest.fixture
+def statements(portal_db):
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    # every engine: whichever one the services reach
+    event.listen(Engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", count)
+
+
+def _signed_in_cookie() -> str:
+    from portal.services import auth, db
+
+    with db.session_scope() as s:
+        user = models.User(email="reader@example.cn", display_name="Reader", role="candidate")
+        s.add(user)
+        s.flush()
+        token = auth.start_sso_session(s, user, mfa_satisfied=True).token
+    return f"{routes.SESSION_COOKIE}={token}"
+
+
+class Tab:
+    """One browser tab's state tree, driven through the page's registered on_load events."""
+
+    def __init__(self, cookie: str):
+        from portal.portal import app
+        from reflex.state import State
+
+        self.app, self.cookie = app, cookie
+        self.root = State(_reflex_internal_init=True)
+
+    def state(self, cls):
+        return self.root.get_substate(cls.get_full_name().split(".")[1:])
+
+    def load(self, path: str) -> list:
+        self.root._update_router_vars(
+            {"pathname": path, "asPath": path,
+             "headers": {"cookie": self.cookie, "origin": "http://localhost:3000"}},
+            self.root.router_data or {})
+        results = []
+        for handler in self.app.get_load_events(path):
+            handler = getattr(handler, "handler", handler)  # an EventSpec wraps its handler
+            owner = self.root.get_substate(handler.state_full_name.split(".")[1:])
+            results.append(handler.fn(owner))
+        return results
+
+
+@pytest.mark.parametrize("path", [routes.HOME, routes.JOBS])
+def test_a_page_load_is_at_most_two_queries(statements, path):
+    from state.base import BaseState
+    from state.jobs import JobsState
+
+    tab = Tab(_signed_in_cookie())
+    statements.clear()
+    assert tab.load(path) == [None, None]  # no redirect: the page opened
+    assert len(statements) <= 2, statements  # cold: who is calling, then the positions
+    assert tab.state(BaseState).signed_in and tab.state(JobsState).open_count == "3"
+
+    statements.clear()
+    tab.load(routes.JOBS if path == routes.HOME else routes.HOME)
+    assert len(statements) <= 1, statements  # the positions come from the cache
+    another = Tab("")  # a visitor, in another tab
+    statements.clear()
+    another.load(path)
+    assert statements == [] and another.state(JobsState).open_count == "3"
+
+
+def test_the_language_switch_needs_no_query_and_shows_the_cached_other_language(statements):
+    from state.base import BaseState
+    from state.jobs import JobsState
+
+    tab = Tab(_signed_in_cookie())
+    tab.load(routes.HOME)
+    statements.clear()
+    BaseState.toggle_locale.fn(tab.state(BaseState))
+    titles = [j["title"] for j in tab.state(JobsState).jobs]
+    assert statements == []
+    assert "Account Manager" in titles
+
+
+def test_an_hr_edit_shows_on_the_next_page_load(portal_db):
+    from portal.services import db
+    from state.jobs import JobsState
+
+    tab = Tab("")
+    tab.load(routes.JOBS)
+    assert tab.state(JobsState).jobs[0]["title"] == "客户经理"
+    with db.session_scope() as s:
+        job = s.exec(select(models.Job).where(models.Job.code == "SALES-AM-001")).one()
+        job.title_zh = "大客户经理"
+        second = s.exec(select(models.Job).where(models.Job.code != "SALES-AM-001")).first()
+        second.is_open = False
+    tab.load(routes.HOME)
+    shown = tab.state(JobsState)
+    assert shown.jobs[0]["title"] == "大客户经理"
+    assert shown.open_count == "2"
