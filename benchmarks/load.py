@@ -249,7 +249,7 @@ async def load_run(app: App, n: int, think: float, steps: int, seed: int = 7) ->
 
 
 def _steps(n: int, think: float) -> int:
-    return 8 if think else max(6, min(40, 400 // n))
+    return 8 if think else max(6, min(100, 400 // n))
 
 
 def measure(app: App, runs: list[tuple[int, float]]) -> dict[tuple[int, float], Result]:

@@ -6,6 +6,7 @@ object-level rules), so a crafted websocket event gains nothing.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -154,6 +155,13 @@ class OutboxState(BaseState):
                 for m in self._mails]
 
 
+@functools.lru_cache(maxsize=16)
+def _invitable(role: str) -> tuple[str, ...]:
+    # Recomputed for every tab on every language switch: building a User costs ~1 ms.
+    user = models.User(role=role, email="", is_active=True)
+    return tuple(r for r in models.ROLES if access.can_invite(user, r))
+
+
 @per_view(routes.HR_INVITATIONS)
 class InvitationsState(BaseState):
     _invitations: list[dict] = []
@@ -179,8 +187,7 @@ class InvitationsState(BaseState):
 
     @rx.var
     def invitable_roles(self) -> list[list[str]]:
-        user = models.User(role=self.role, email="", is_active=True)
-        return [[r, navigation.role_name(r, self.lang)] for r in models.ROLES if access.can_invite(user, r)]
+        return [[r, navigation.role_name(r, self.lang)] for r in _invitable(self.role)]
 
     @requires(access.INVITATION_CREATE)
     @rx.event
