@@ -64,7 +64,7 @@ PAGES = [
     (routes.RESET_REQUEST, auth.reset_request, t("Reset your password"), [messages]),
     (routes.RESET_NEW, auth.reset_new, t("Choose a new password"), [messages]),
     (routes.SIGNUP, auth.signup, t("Create a candidate account"), [messages]),
-    (routes.ACCOUNT_SECURITY, account.page, t("Security"), [AccountState.load_messages, AccountState.load]),
+    (routes.ACCOUNT_SECURITY, account.page, t("Security"), [AccountState.load]),
     (routes.ADMIN_AUDIT, admin.audit_log, t("Audit log"), [AuditLogState.load_messages, AuditLogState.load]),
     (routes.ADMIN_USERS, admin.users, t("Users"), [UsersState.load]),
     (routes.ADMIN_OUTBOX, admin.outbox, t("Outbox"), [OutboxState.load]),

@@ -20,11 +20,7 @@ class AuthPageState(BaseState):
     @public
     @rx.event
     def load_messages(self):
-        params = self.router.url.query_parameters
-        # Only keys of known catalogue messages are shown: the URL cannot inject text.
-        self.error_msgid = i18n.msgid_for_key(params.get("e")) or ""
-        self.notice_msgid = i18n.msgid_for_key(params.get("m")) or ""
-        self.next_path = routes.safe_next(params.get("next", ""), "")
+        self._read_url_messages()
         from portal.services import oidc
 
         self.sso_enabled = oidc.is_enabled()
@@ -44,6 +40,13 @@ class AuthPageState(BaseState):
     @rx.var
     def next_or_home(self) -> str:
         return self.next_path or routes.HOME
+
+    def _read_url_messages(self) -> None:
+        params = self.router.url.query_parameters
+        # Only keys of known catalogue messages are shown: the URL cannot inject text.
+        self.error_msgid = i18n.msgid_for_key(params.get("e")) or ""
+        self.notice_msgid = i18n.msgid_for_key(params.get("m")) or ""
+        self.next_path = routes.safe_next(params.get("next", ""), "")
 
     @rx.var
     def reauth_needed(self) -> bool:

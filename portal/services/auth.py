@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from portal.models import ROLES, AppSetting, Invitation, Job, PasswordReset, User, UserSession
 from portal.services import access, audit, mfa, notifications, passwords, throttle
@@ -202,17 +202,19 @@ def _end(session, us: UserSession, action: str, *, user: User | None = None, ip:
                  object_type="session", object_id=us.id, ip=ip or us.ip)
 
 
+# Every page load and guarded event asks: the session and its user in one query,
+# built once (building the expression costs about as much as running it).
+_SESSION_AND_USER = (select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
+                     .where(UserSession.token_hash == bindparam("token_hash")))
+
+
 def resolve_session(session, token: str | None, *, allow_pre_mfa: bool = False,
                     now: datetime | None = None) -> tuple[User, UserSession] | None:
     """The signed-in user and their session, or None (unknown, ended, expired, user disabled,
     or pre-MFA unless ``allow_pre_mfa``). Touches ``last_seen_at``."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
-    # Every page load and event asks: the session and its user in one query.
-    row = session.execute(
-        select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == hash_token(token))
-    ).first()
+    row = session.execute(_SESSION_AND_USER, {"token_hash": hash_token(token)}).first()
     if row is None or row[0].ended_at is not None:
         return None
     us, user = row
