@@ -145,6 +145,14 @@ class BaseState(rx.State):
     _session_binding: str = ""
     _user_id: int = 0
 
+    def __setattr__(self, name: str, value) -> None:
+        # The browser sends the language cookie with every navigation, and an equal
+        # assignment still marks it changed: every translated var of every state of
+        # the tab would be recomputed.
+        if name == "locale" and value == getattr(self, "locale", None):
+            return
+        super().__setattr__(name, value)
+
     # ---------------------------------------------------------------- who is calling
 
     def _session_token(self) -> str:

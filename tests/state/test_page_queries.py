@@ -127,3 +127,18 @@ def test_an_hr_edit_shows_on_the_next_page_load(portal_db):
     shown = tab.state(JobsState)
     assert shown.jobs[0]["title"] == "大客户经理"
     assert shown.open_count == "2"
+
+
+def test_the_language_cookie_sent_with_every_navigation_recomputes_nothing(portal_db):
+    from state.base import BaseState
+    from state.jobs import JobsState
+
+    tab = Tab("")
+    tab.load(routes.HOME)
+    base = tab.state(BaseState)
+    base.locale = "en"
+    tab.root._clean()
+    base.locale = "en"  # what update_vars_internal does on each navigation
+    assert not base.dirty_vars and not tab.state(JobsState).dirty_vars
+    base.locale = "zh_CN"  # a real switch still re-translates
+    assert {"lang", "nav_items"} <= base.dirty_vars
