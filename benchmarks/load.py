@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -252,9 +252,15 @@ def _steps(n: int, think: float) -> int:
     return 8 if think else max(6, min(100, 400 // n))
 
 
-def measure(app: App, runs: list[tuple[int, float]]) -> dict[tuple[int, float], Result]:
-    asyncio.run(load_run(app, 2, 0.0, 8))  # warm-up: imports, caches, first state files
-    return {(n, think): asyncio.run(load_run(app, n, think, _steps(n, think))) for n, think in runs}
+def measure(apps: list[App], runs: list[tuple[int, float]]) -> dict[str, dict[tuple[int, float], Result]]:
+    """Each run against each app back to back, so both see the same machine load."""
+    for app in apps:
+        asyncio.run(load_run(app, 2, 0.0, 8))  # warm-up: imports, caches, first states
+    results: dict[str, dict[tuple[int, float], Result]] = {app.name: {} for app in apps}
+    for n, think in runs:
+        for app in apps:
+            results[app.name][(n, think)] = asyncio.run(load_run(app, n, think, _steps(n, think)))
+    return results
 
 
 # ---------------------------------------------------------------- the two apps
@@ -294,8 +300,7 @@ def _cpu_ms(r: Result) -> float:
 def run() -> None:
     print("== load: socket.io sessions, navigations + language switch, portal vs bare Reflex ==")
     runs = [(n, 0.0) for n in SESSIONS] + [THINK_RUN]
-    results: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
         tmp = Path(tmp)
         port = free_port(3918)  # startup.py's port: both share the .web-bench build
         env = portal_env(tmp / "portal", port, ".web-bench", TALENT_DEMO_CONTENT="1")
@@ -306,17 +311,14 @@ def run() -> None:
         portal = App("portal", f"http://127.0.0.1:{port}", ("/", "/jobs", "/account/security", "/jobs"),
                      f"{base}.toggle_locale", cookies=signed_in_cookies(env["TALENT_DB_URL"], max(SESSIONS)),
                      storage={(base, "locale_rx_state_"): f"{base}.locale_rx_state_"})
-        with serving([sys.executable, "-m", "portal.cli", "serve"], ROOT, env, portal.url, tmp / "portal.log") as pid:
-            portal.pid = pid
-            results["portal"] = measure(portal, runs)
-
         bare_port = free_port(3930)
         cmd, cwd, bare_env = bare_app(bare_port, tmp / "bare-states")
         bare = App("bare", f"http://127.0.0.1:{bare_port}", ("/", "/jobs", "/account", "/jobs"),
                    f"{ROOT_STATE}.bare___bare____bare_state.toggle")
-        with serving(cmd, cwd, bare_env, bare.url, tmp / "bare.log") as pid:
-            bare.pid = pid
-            results["bare"] = measure(bare, runs)
+        portal.pid = servers.enter_context(
+            serving([sys.executable, "-m", "portal.cli", "serve"], ROOT, env, portal.url, tmp / "portal.log"))
+        bare.pid = servers.enter_context(serving(cmd, cwd, bare_env, bare.url, tmp / "bare.log"))
+        results = measure([portal, bare], runs)
 
     print("latencies in ms (navigation: on_load_internal until hydrated; switch: event until its delta);")
     print("CPU ms per action (one navigation or one switch), server process group, user + system")
