@@ -304,11 +304,12 @@ def login(session, email: str, password: str, ip: str = "", user_agent: str = ""
     email_n = normalize_email(email)
     user = _user_by_email(session, email_n)
     try:
-        throttle.check(session, email_n, ip)
+        throttle.claim(session, email_n, ip)
     except ServiceError as exc:
         audit.record(session, "login.failure", actor_id=user.id if user else None,
                      actor=user.email if user else _masked(email_n), ip=ip, outcome="locked")
         _refuse(session, exc)
+    session.commit()  # the attempt counts for concurrent ones before the slow check
 
     if user is not None and user.password_hash:
         ok = passwords.verify_password(user.password_hash, password) and user.is_active
@@ -323,6 +324,7 @@ def login(session, email: str, password: str, ip: str = "", user_agent: str = ""
                      actor=user.email if user else _masked(email_n), ip=ip, outcome="failure")
         _refuse(session, ServiceError(INCORRECT), delay)
 
+    throttle.refund(session, email_n)  # the second factor decides whether the sign-in succeeds
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     token = _create_session(session, user, mfa_passed=False, ip=ip, user_agent=user_agent)
@@ -375,11 +377,12 @@ def complete_mfa(session, token: str, code: str) -> str:
     if not mfa.is_enrolled(user):
         raise ServiceError(ENROL_FIRST)
     try:
-        throttle.check(session, user.email, us.ip)
+        throttle.claim(session, user.email, us.ip)
     except ServiceError as exc:
         audit.record(session, "login.mfa_failure", actor_id=user.id, actor=user.email, ip=us.ip,
                      outcome="locked")
         _refuse(session, exc)
+    session.commit()  # counted before the check (see throttle.claim)
     via_recovery = False
     ok = mfa.verify_code(session, user, code)
     if not ok and len((code or "").strip()) > mfa.DIGITS:
@@ -469,10 +472,11 @@ def reauthenticate(session, token: str, password: str, code: str, *, ip: str = "
     user, us = _full_session(session, token)
     ip = ip or us.ip
     try:
-        throttle.check(session, user.email, ip)
+        throttle.claim(session, user.email, ip)
     except ServiceError as exc:
         audit.record(session, "reauth", actor_id=user.id, actor=user.email, ip=ip, outcome="locked")
         _refuse(session, exc)
+    session.commit()  # counted before the check (see throttle.claim)
     ok = passwords.verify_password(user.password_hash, password) and mfa.verify_code(session, user, code)
     if not ok:
         delay = throttle.fail(session, user.email, ip)
@@ -496,13 +500,15 @@ def change_password(session, token: str, current: str, new: str, *, ip: str = ""
     user, us = _full_session(session, token)
     require_recent_reauth(us)
     ip = ip or us.ip
-    throttle.check(session, user.email, ip)
+    _check_new_password(new, user.email)  # first, so a weak choice costs no attempt
+    throttle.claim(session, user.email, ip)
+    session.commit()  # counted before the check (see throttle.claim)
     if not passwords.verify_password(user.password_hash, current):
         delay = throttle.fail(session, user.email, ip)
         audit.record(session, "password.change", actor_id=user.id, actor=user.email,
                      object_type="user", object_id=user.id, ip=ip, outcome="failure")
         _refuse(session, ServiceError(CURRENT_PASSWORD_WRONG), delay)
-    _check_new_password(new, user.email)
+    throttle.refund(session, user.email)
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = utcnow()
     audit.record(session, "password.change", actor_id=user.id, actor=user.email,

@@ -12,6 +12,15 @@ Two counters per attempt:
   all accounts: 50 failures lock the address for 15 minutes (password spraying).
   A success does not reset it.
 
+The account's attempt is counted **before** the secret is checked (``claim``), by
+one conditional UPDATE that only succeeds while the name is neither locked nor at
+its limit, in a transaction the caller commits before the slow Argon2 check. So
+40 concurrent guesses cannot all pass a "not locked yet" read: at most 10 are
+checked, the claim that reaches the limit sets the lock, the rest are refused. A
+right password gives its claim back (``refund``), a full sign-in resets (``succeed``).
+A conditional UPDATE is atomic on SQLite (one writer) and PostgreSQL (row lock,
+WHERE re-checked) alike.
+
 Wrong second-factor codes count exactly like wrong passwords. ``rate_limit`` is a
 plain fixed-window limiter for other abuse-prone actions (reset e-mails, sign-up).
 Counters are changed with single UPDATE statements, never read-modify-write.
@@ -21,7 +30,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import and_, case, literal, or_, select, update
 
 from portal.models import LoginThrottle
 from portal.services.errors import ServiceError
@@ -99,20 +108,38 @@ def check(session, email: str, ip: str, *, now: datetime | None = None) -> None:
         raise ServiceError(TOO_MANY)
 
 
-def fail(session, email: str, ip: str, *, now: datetime | None = None) -> float:
-    """Count one failure for the account name and the address; returns the delay (seconds)
-    the caller should wait (after committing) before answering."""
+def claim(session, email: str, ip: str, *, now: datetime | None = None) -> int:
+    """Count one attempt for the account name before its secret is checked; raise
+    ServiceError(TOO_MANY) when the name or the address is locked or the name has used
+    its attempts. Returns the name's count including this attempt. The caller commits
+    right after, so concurrent attempts see it."""
     now = _now(now)
-    akey, ikey = account_key(email), ip_key(ip)
+    if _locked(_row(session, ip_key(ip)), now):
+        raise ServiceError(TOO_MANY)
+    akey = account_key(email)
     _ensure(session, akey, now)
+    lock_end = literal(now + timedelta(minutes=LOCK_MINUTES), T.c.locked_until.type)
+    expired = T.c.locked_until.is_not(None)  # not locked now (WHERE below): a lock that ran out
+    claimed = session.execute(
+        update(T)
+        .where(T.c.key == akey,
+               or_(T.c.locked_until.is_(None), T.c.locked_until <= now),
+               or_(expired, T.c.failures < LOCK_AFTER))
+        .values(failures=case((expired, 1), else_=T.c.failures + 1),
+                locked_until=case((and_(~expired, T.c.failures + 1 >= LOCK_AFTER), lock_end), else_=None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise ServiceError(TOO_MANY)
+    return _row(session, akey).failures
+
+
+def fail(session, email: str, ip: str, *, now: datetime | None = None) -> float:
+    """After a claimed attempt failed: count the failure for the address; returns the
+    delay (seconds) the caller should wait (after committing) before answering."""
+    now = _now(now)
+    ikey = ip_key(ip)
     _ensure(session, ikey, now)
-
-    session.execute(update(T).where(T.c.key == akey).values(failures=T.c.failures + 1))
-    failures = _row(session, akey).failures
-    if failures >= LOCK_AFTER:
-        session.execute(update(T).where(T.c.key == akey).values(
-            failures=0, locked_until=now + timedelta(minutes=LOCK_MINUTES)))
-
     cutoff = now - timedelta(minutes=IP_WINDOW_MINUTES)
     stale = T.c.window_start <= cutoff
     session.execute(update(T).where(T.c.key == ikey).values(
@@ -122,7 +149,15 @@ def fail(session, email: str, ip: str, *, now: datetime | None = None) -> float:
     if _row(session, ikey).failures >= IP_LIMIT:
         session.execute(update(T).where(T.c.key == ikey).values(
             locked_until=now + timedelta(minutes=LOCK_MINUTES)))
-    return delay_for(failures)
+    row = _row(session, account_key(email))
+    return delay_for(row.failures if row else 0)
+
+
+def refund(session, email: str) -> None:
+    """The claimed attempt was right (a password before its second factor): give it back,
+    including the lock its claim may have set."""
+    session.execute(update(T).where(T.c.key == account_key(email), T.c.failures > 0).values(
+        failures=T.c.failures - 1, locked_until=None).execution_options(synchronize_session=False))
 
 
 def succeed(session, email: str, ip: str = "") -> None:
@@ -137,10 +172,11 @@ def unlock(session, email: str) -> None:
 
 def status(session, email: str, *, now: datetime | None = None) -> tuple[int, datetime | None]:
     """(consecutive failures, locked until or None) for the account name."""
+    now = _now(now)
     row = _row(session, account_key(email))
-    if not row:
+    if not row or (row.locked_until and not _locked(row, now)):  # a lock that ran out starts afresh
         return 0, None
-    return row.failures, (_now(row.locked_until) if _locked(row, _now(now)) else None)
+    return row.failures, (_now(row.locked_until) if _locked(row, now) else None)
 
 
 def rate_limit(session, key: str, limit: int, window_minutes: int, *, now: datetime | None = None) -> None:

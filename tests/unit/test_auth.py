@@ -637,3 +637,46 @@ def test_self_signup_is_off_until_an_admin_turns_it_on(db_url):
         assert auth.self_signup_enabled(s)
         auth.request_signup(s, "cand@corp.cn", "10.0.0.1")
         assert [e.action for e in audit.search(s, action="setting.self_signup")] == ["setting.self_signup"]
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def test_concurrent_wrong_passwords_check_at_most_the_limit(db_url, monkeypatch):
+    """30 wrong passwords for one account at once, each in its own thread and transaction on
+    the same database file: the attempt is counted before the (slow) Argon2 check, so no more
+    than LOCK_AFTER passwords are ever checked and the rest are refused as locked."""
+    import threading
+
+    _make_user(db_url, "race@corp.cn")
+    checked: list[int] = []
+    real_verify = auth.passwords.verify_password
+
+    def counting_verify(stored, password):
+        checked.append(1)
+        return real_verify(stored, password)
+
+    monkeypatch.setattr(auth.passwords, "verify_password", counting_verify)
+    attempts = 30
+    barrier = threading.Barrier(attempts)
+    answers: list[str] = []
+
+    def attempt(i: int) -> None:
+        barrier.wait()
+        with db.session_scope(db_url) as s:
+            try:
+                auth.login(s, "race@corp.cn", f"wrong password {i}", f"10.8.{i}.1", "ua")
+            except ServiceError as exc:
+                answers.append(exc.msgid)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == attempts
+    assert len(checked) <= throttle.LOCK_AFTER, f"{len(checked)} passwords were checked"
+    assert answers.count(auth.INCORRECT) == len(checked)
+    assert answers.count(throttle.TOO_MANY) == attempts - len(checked)
+    with db.session_scope(db_url) as s:
+        assert throttle.status(s, "race@corp.cn")[1] is not None  # and the account is locked
