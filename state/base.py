@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.cookies import SimpleCookie
 from urllib.parse import quote
 
@@ -284,7 +284,9 @@ class BaseState(rx.State):
     def nav_items(self) -> list[dict[str, str]]:
         return navigation.nav_items(self.role, self.lang)
 
-    @rx.var
+    # Cached per language, but a tab open across midnight must not keep yesterday:
+    # recomputed when older than a minute (the formatting is memoised per day).
+    @rx.var(interval=timedelta(minutes=1))
     def today(self) -> str:
         return i18n.format_date(datetime.now(timezone.utc).date(), self.lang, "full")
 

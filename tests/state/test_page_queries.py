@@ -142,3 +142,26 @@ def test_the_language_cookie_sent_with_every_navigation_recomputes_nothing(porta
     assert not base.dirty_vars and not tab.state(JobsState).dirty_vars
     base.locale = "zh_CN"  # a real switch still re-translates
     assert {"lang", "nav_items"} <= base.dirty_vars
+
+
+def test_the_date_in_a_tab_open_across_midnight_moves_on(portal_db, monkeypatch):
+    from datetime import datetime as real_datetime
+    from datetime import timedelta
+
+    import state.base
+    from state.base import BaseState
+
+    tab = Tab("")
+    tab.load(routes.HOME)
+    base = tab.state(BaseState)
+    shown = base.today
+
+    class Tomorrow(real_datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return real_datetime.now(tz) + timedelta(days=1)
+
+    monkeypatch.setattr(state.base, "datetime", Tomorrow)
+    var = BaseState.computed_vars["today"]
+    setattr(base, var._last_updated_attr, real_datetime.now() - timedelta(minutes=2))
+    assert base.today != shown
