@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -113,11 +114,20 @@ def _post(handler):
 
 def login(request: Request, form: dict[str, str]) -> Response:
     form["_back"] = routes.LOGIN
-    with db.session_scope() as s:
-        result = auth.login(s, form.get("email", ""), form.get("password", ""), _ip(request), _ua(request))
+    email = form.get("email", "")
+    try:
+        with db.session_scope() as s:
+            result = auth.login(s, email, form.get("password", ""), _ip(request), _ua(request))
+    except ServiceError as exc:
+        # Keep the address for the form (HttpOnly, five minutes, not in the URL or its
+        # history); never the password.
+        response = _back(routes.LOGIN, exc.msgid)
+        _set_cookie(response, routes.LOGIN_EMAIL_COOKIE, quote(email.strip()[:254], safe=""), max_age=300)
+        return response
     target = routes.LOGIN_CODE if result.status == "mfa" else routes.MFA_SETUP
     response = RedirectResponse(target, status_code=303)
     _set_cookie(response, SESSION_COOKIE, result.token)
+    _clear_cookie(response, routes.LOGIN_EMAIL_COOKIE)
     return response
 
 
@@ -141,35 +151,93 @@ def logout(request: Request, form: dict[str, str]) -> Response:
 # ---------------------------------------------------------------- MFA enrolment and recovery codes
 
 _FRAME_HEADERS = {
-    # These two frames are embedded by our own pages only.
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+    # These two frames are embedded by our own pages only; their one script is a
+    # static file of ours (no inline code).
+    "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
+                               "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
     "x-frame-options": "SAMEORIGIN",
     "cache-control": "no-store",
 }
 _FRAME_STYLE = (
-    "body{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;background:transparent;"
-    "color:#1c2024}@media (prefers-color-scheme:dark){body{color:#edeef0}}"
-    "svg{width:180px;height:180px;background:#fff;padding:6px;border-radius:6px}"
-    "code{font-size:15px;word-break:break-all;user-select:all}"
-    "ol{columns:2;font-size:15px;margin:0;padding-left:1.6em}li{margin:.2em 0}"
+    ":root{color-scheme:light;--fg:#1c2024;--muted:#60646c;--btn:#e8eaf6;--btn-fg:#1f2d5c;--line:#d9d9e0}"
+    ":root.dark{color-scheme:dark;--fg:#edeef0;--muted:#b0b4ba;--btn:#262a45;--btn-fg:#c9d2ff;--line:#3a3f42}"
+    "body{margin:0;display:flow-root;font-family:system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC',sans-serif;"
+    "background:transparent;color:var(--fg);font-size:15px}"
+    "svg{display:block;width:180px;height:180px;background:#fff;padding:6px;border-radius:6px}"
+    ".mono{font-family:ui-monospace,Menlo,Consolas,'Noto Sans Mono',monospace}"
+    "p{margin:.6em 0}.muted{color:var(--muted);font-size:13px}"
+    "#totp-key{display:block;font-size:17px;line-height:1.6;letter-spacing:.04em;word-spacing:.3em;"
+    "overflow-wrap:anywhere;user-select:all}"
+    ".actions{display:flex;flex-wrap:wrap;gap:8px;margin:.6em 0}"
+    ".btn{display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;min-height:44px;"
+    "padding:0 16px;border:0;border-radius:8px;background:var(--btn);color:var(--btn-fg);font:inherit;"
+    "font-weight:500;text-decoration:none;cursor:pointer}"
+    "ol{margin:0;padding:0 0 0 2.2em;font-size:17px;line-height:1.9}"
+    "li code{white-space:nowrap;font-size:17px}"
+    "#frame-status{min-height:1.2em;margin:0;color:var(--muted);font-size:13px}"
+    "@media print{.actions,#frame-status{display:none}body{color:#000}}"
 )
+FRAME_SCRIPT = routes.AUTH_FRAME_SCRIPT
+_SCRIPT_PATH = Path(__file__).with_name("static") / "secret_frame.js"
 
 
-def _frame(body: str) -> HTMLResponse:
-    page = f"<!doctype html><meta charset=utf-8><style>{_FRAME_STYLE}</style>{body}"
+def _frame(body: str, locale: str) -> HTMLResponse:
+    lang = "en" if locale == "en" else "zh-CN"
+    page = (f"<!doctype html><html lang={lang}><meta charset=utf-8>"
+            f"<meta name=viewport content='width=device-width,initial-scale=1'><style>{_FRAME_STYLE}</style>"
+            f"<body>{body}<p id=frame-status role=status aria-live=polite></p>"
+            f"<script src='{FRAME_SCRIPT}'></script></body></html>")
     return HTMLResponse(page, headers=_FRAME_HEADERS)
 
 
+def frame_script(request: Request) -> Response:
+    return Response(_SCRIPT_PATH.read_text(encoding="utf-8"), media_type="text/javascript; charset=utf-8",
+                    headers={"cache-control": "no-cache"})
+
+
+def _copy_button(locale: str, source_id: str, label: str, button_id: str) -> str:
+    g = i18n.gettext
+    return (f"<button type=button class=btn id={button_id} data-action=copy data-source={source_id} "
+            f"data-done='{html.escape(g(locale, COPIED))}' data-failed='{html.escape(g(locale, COPY_FAILED))}'>"
+            f"{html.escape(g(locale, label))}</button>")
+
+
+COPY_KEY = N_("Copy the key")
+COPY_CODES = N_("Copy the codes")
+COPIED = N_("Copied.")
+COPY_FAILED = N_("Could not copy: select the text and copy it by hand.")
+OPEN_IN_APP = N_("Open in the authenticator app")
+ON_THIS_PHONE = N_("On this phone? Open the key in your authenticator app directly:")
+KEY_LABEL = N_("Key (type it in if you cannot scan):")
+DOWNLOAD_CODES = N_("Download (.txt)")
+PRINT_CODES = N_("Print")
+CODES_FILE_TITLE = N_("Talent Portal recovery codes. Each code works once.")
+
+
 def mfa_secret(request: Request) -> Response:
-    """The QR code and key of the authenticator being set up (created on first view)."""
+    """The QR code and key of the authenticator being set up (created on first view).
+    A phone cannot scan its own screen: the otpauth:// link opens the app, and the key
+    is shown whole with a copy button."""
+    locale = _locale(request)
     token = request.cookies.get(SESSION_COOKIE, "")
     try:
         with db.session_scope() as s:
-            secret, svg, _uri = auth.begin_enrolment(s, token, reuse_pending=True)
+            secret, svg, uri = auth.begin_enrolment(s, token, reuse_pending=True)
     except ServiceError:
-        return _frame("<p>—</p>")
+        return _frame("<p>—</p>", locale)
+    g = i18n.gettext
     spaced = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return _frame(f"{svg}<p><code id=totp-key data-key='{html.escape(secret)}'>{html.escape(spaced)}</code></p>")
+    return _frame(
+        f"<p class=muted>{html.escape(g(locale, ON_THIS_PHONE))}</p>"
+        f"<div class=actions><a class=btn id=otpauth-link href='{html.escape(uri)}' target=_top>"
+        f"{html.escape(g(locale, OPEN_IN_APP))}</a></div>"
+        f"{svg}"
+        f"<p class=muted>{html.escape(g(locale, KEY_LABEL))}</p>"
+        f"<code class=mono id=totp-key data-key='{html.escape(secret)}' data-copy='{html.escape(secret)}'>"
+        f"{html.escape(spaced)}</code>"
+        f"<div class=actions>{_copy_button(locale, 'totp-key', COPY_KEY, 'copy-key')}</div>",
+        locale,
+    )
 
 
 def _stash_codes(response: Response, token: str, codes: list[str]) -> None:
@@ -200,6 +268,7 @@ def recovery_regenerate(request: Request, form: dict[str, str]) -> Response:
 
 
 def recovery_frame(request: Request) -> Response:
+    locale = _locale(request)
     token = request.cookies.get(SESSION_COOKIE, "")
     codes: list[str] = []
     try:
@@ -208,9 +277,25 @@ def recovery_frame(request: Request) -> Response:
             codes = [str(c) for c in payload.get("c", [])]
     except Exception:  # noqa: BLE001 - missing, tampered or foreign cookie: show nothing
         codes = []
-    body = "<ol id=codes>" + "".join(f"<li><code>{html.escape(c)}</code></li>" for c in codes) + "</ol>" \
-        if codes else "<p id=codes-gone>—</p>"
-    response = _frame(body)
+    if codes:
+        g = i18n.gettext
+        # The .txt is a data: link made here: it works without script and the codes
+        # never leave this response (the cookie that carried them is deleted below).
+        text = g(locale, CODES_FILE_TITLE) + "\r\n\r\n" + "\r\n".join(codes) + "\r\n"
+        body = (
+            "<ol id=codes class=mono data-copy='" + html.escape("\n".join(codes)) + "'>"
+            + "".join(f"<li><code>{html.escape(c)}</code></li>" for c in codes) + "</ol>"
+            + "<div class=actions>"
+            + _copy_button(locale, "codes", COPY_CODES, "copy-codes")
+            + f"<a class=btn id=download-codes download=recovery-codes.txt "
+              f"href='data:text/plain;charset=utf-8,{quote(text)}'>{html.escape(g(locale, DOWNLOAD_CODES))}</a>"
+            + f"<button type=button class=btn id=print-codes data-action=print>"
+              f"{html.escape(g(locale, PRINT_CODES))}</button>"
+            + "</div>"
+        )
+    else:
+        body = "<p id=codes-gone>—</p>"
+    response = _frame(body, locale)
     _clear_cookie(response, CODES_COOKIE, path=routes.AUTH_RECOVERY_FRAME)
     return response
 
@@ -380,6 +465,7 @@ def auth_app() -> Starlette:
         Route(routes.AUTH_MFA_FRAME, mfa_secret, methods=["GET"]),
         Route(routes.AUTH_MFA_CONFIRM, _post(mfa_confirm), methods=["POST"]),
         Route(routes.AUTH_RECOVERY_FRAME, recovery_frame, methods=["GET"]),
+        Route(routes.AUTH_FRAME_SCRIPT, frame_script, methods=["GET"]),
         Route(routes.AUTH_RECOVERY_REGENERATE, _post(recovery_regenerate), methods=["POST"]),
         Route(routes.AUTH_REAUTH, _post(reauth), methods=["POST"]),
         Route(routes.AUTH_PASSWORD, _post(password_change), methods=["POST"]),

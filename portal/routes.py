@@ -24,6 +24,7 @@ HR_INVITATIONS = "/hr/invitations"
 # Cookies shared by the HTTP routes and the states
 SESSION_COOKIE = "tp_session"  # HttpOnly; set by portal/auth_routes.py
 LOCALE_COOKIE = "tp_locale"  # the language switch's choice
+LOGIN_EMAIL_COOKIE = "tp_login_email"  # the address of a refused sign-in, to fill the form again
 
 # Links in e-mails (HTTP): /invite/<token>, /reset/<token>
 INVITE = "/invite"
@@ -36,6 +37,7 @@ AUTH_LOGOUT = "/auth/logout"
 AUTH_MFA_FRAME = "/auth/mfa/secret"
 AUTH_MFA_CONFIRM = "/auth/mfa/confirm"
 AUTH_RECOVERY_FRAME = "/auth/mfa/recovery"
+AUTH_FRAME_SCRIPT = "/auth/secret-frame.js"  # the buttons of the two frames above
 AUTH_RECOVERY_REGENERATE = "/auth/recovery-codes/new"
 AUTH_REAUTH = "/auth/reauth"
 AUTH_PASSWORD = "/auth/password"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from http.cookies import SimpleCookie
+from urllib.parse import unquote
+
 import reflex as rx
 
 from portal import routes
@@ -16,11 +19,14 @@ class AuthPageState(BaseState):
     next_path: str = ""
     sso_enabled: bool = False
     signup_enabled: bool = False
+    # What the visitor typed before a refused sign-in (their own input, never the password).
+    login_email: str = ""
 
     @public
     @rx.event
     def load_messages(self):
         self._read_url_messages()
+        self.login_email = self._kept_login_email() if self.error_msgid else ""
         from portal.services import oidc
 
         self.sso_enabled = oidc.is_enabled()
@@ -28,6 +34,17 @@ class AuthPageState(BaseState):
 
         with db.session_scope() as s:
             self.signup_enabled = auth.self_signup_enabled(s)
+
+    def _kept_login_email(self) -> str:
+        """The address auth_routes.login keeps in a short-lived HttpOnly cookie after a refusal."""
+        jar = SimpleCookie()
+        try:
+            jar.load(self.router.headers.cookie or "")
+        except Exception:  # noqa: BLE001 - a malformed header keeps nothing
+            return ""
+        morsel = jar.get(routes.LOGIN_EMAIL_COOKIE)
+        value = unquote(morsel.value) if morsel else ""
+        return value if len(value) <= 254 and value.isprintable() else ""
 
     @rx.var
     def error_text(self) -> str:

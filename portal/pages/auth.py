@@ -23,8 +23,11 @@ def login() -> rx.Component:
         post_form(
             routes.AUTH_LOGIN,
             rx.vstack(
-                field(t("E-mail address"), "email", type="email", autocomplete="username"),
-                field(t("Password"), "password", type="password", autocomplete="current-password"),
+                # after a refusal the address is kept and the password gets the focus
+                field(t("E-mail address"), "email", type="email", autocomplete="username",
+                      default_value=S.login_email),
+                field(t("Password"), "password", type="password", autocomplete="current-password",
+                      auto_focus=S.login_email != ""),
                 submit(t("Continue"), id="login-submit"),
                 spacing="3",
             ),
@@ -77,7 +80,7 @@ def mfa_setup() -> rx.Component:
                   "Google Authenticator or FreeOTP)."), size="2"),
         rx.text(t("2. Scan this QR code with the app, or type the key shown below it."), size="2"),
         secret_frame(routes.AUTH_MFA_FRAME, "totp-frame", t("QR code and key for your authenticator app"),
-                     "240px"),
+                     "420px"),
         rx.text(t("3. Enter the 6-digit code the app shows."), size="2"),
         post_form(
             routes.AUTH_MFA_CONFIRM,
@@ -97,8 +100,9 @@ def recovery_codes() -> rx.Component:
         t("Your recovery codes"),
         rx.callout(t("Each code works once, if you lose your phone. Store them somewhere safe now: "
                      "they are shown only this one time."), icon="key-round", color_scheme="amber"),
-        secret_frame(routes.AUTH_RECOVERY_FRAME, "codes-frame", t("Recovery codes"), "200px"),
-        rx.link(rx.button(t("I have saved them"), size="3", width="100%"), href=routes.HOME, id="codes-done"),
+        secret_frame(routes.AUTH_RECOVERY_FRAME, "codes-frame", t("Recovery codes"), "420px"),
+        rx.link(rx.button(t("I have saved them"), size="3", width="100%"), href=routes.HOME, id="codes-done",
+                width="100%"),
     ))
 
 

@@ -14,7 +14,8 @@ def _job(job: rx.Var) -> rx.Component:
         rx.vstack(
             rx.heading(job["title"], size="5", as_="h2"),
             rx.text(job["department"], " · ", job["location"], size="2", color_scheme="gray"),
-            rx.text(job["description"], size="3"),
+            # descriptions are written in paragraphs and numbered lines: keep the breaks
+            rx.text(job["description"], size="3", white_space="pre-line", class_name="job-description"),
             rx.hstack(
                 rx.text(t("Assessed competencies"), weight="bold", size="2"),
                 rx.text(job["competencies"], size="2"),

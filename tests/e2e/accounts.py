@@ -26,7 +26,9 @@ def sign_in_demo(page: Page, portal, role: str, secrets: dict[str, str]) -> pyot
         page.fill("#f-code", pyotp.TOTP(key).now())
         page.click("#mfa-confirm")
         expect(page).to_have_url(re.compile(r"/mfa/recovery-codes"))
-        secrets[role + ":codes"] = " ".join(page.frame_locator("#codes-frame").locator("li").all_inner_texts())
+        codes = page.frame_locator("#codes-frame").locator("li")
+        expect(codes).to_have_count(10)  # the page shows the frame once its state has arrived
+        secrets[role + ":codes"] = " ".join(codes.all_inner_texts())
         page.click("#codes-done")
         secrets[role + ":step"] = str(int(time.time() // 30))
     else:
@@ -47,3 +49,59 @@ def next_code(secrets: dict[str, str], role: str) -> str:
         now_step = int(time.time() // 30)
     secrets[role + ":step"] = str(step)
     return totp.at(step * 30)
+
+
+def invite_link(portal, email: str, role: str = "candidate") -> str:
+    """An invitation link for ``email`` as HR would send it."""
+    from sqlmodel import select
+
+    from portal import models
+    from portal.services import auth, db
+
+    with db.session_scope(portal.db_url) as s:
+        hr = s.exec(select(models.User).where(models.User.role == "hr")).first()
+        token = auth.create_invitation(s, hr, email, role)
+    return f"{portal.url}/invite/{token}"
+
+
+def wait_hydrated(page: Page) -> None:
+    """The page's state has arrived: the shell replaced its neutral skeleton."""
+    expect(page.locator("#skeleton-header")).to_have_count(0)
+    expect(page.locator("#skeleton")).to_have_count(0)
+
+
+# What a user would check in a frame that shows a secret: nothing is cut off or
+# needs scrolling, and every line of the secret is one unbroken line.
+_FRAME_GEOMETRY = """(_html) => {
+  const doc = document.scrollingElement;
+  const items = [...document.querySelectorAll('#codes li code, #totp-key')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, lines: e.getClientRects().length,
+            text: e.textContent};
+  });
+  const controls = [...document.querySelectorAll('a, button')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {id: e.id, left: r.left, right: r.right, bottom: r.bottom, height: r.height};
+  });
+  return {scrollWidth: doc.scrollWidth, scrollHeight: doc.scrollHeight, width: window.innerWidth,
+          height: window.innerHeight, items, controls};
+}"""
+
+
+def assert_frame_fits(page: Page, frame_id: str) -> dict:
+    frame = page.frame_locator(f"#{frame_id}").locator("html")
+    expect(frame).to_be_visible()
+    page.wait_for_timeout(300)  # the frame's script sizes it on load
+    geometry = frame.evaluate(_FRAME_GEOMETRY)
+    outer = page.locator(f"#{frame_id}").bounding_box()
+    viewport = page.viewport_size["width"]
+    assert outer["x"] >= 0 and outer["x"] + outer["width"] <= viewport + 0.5, (frame_id, outer)
+    assert geometry["scrollWidth"] <= geometry["width"], (frame_id, geometry)
+    assert geometry["scrollHeight"] <= geometry["height"] + 1, f"{frame_id} cuts its content off: {geometry}"
+    for item in geometry["items"]:
+        assert item["left"] >= 0 and item["right"] <= geometry["width"] + 0.5, (frame_id, item)
+        assert item["bottom"] <= geometry["height"] + 0.5, (frame_id, item)
+    for control in geometry["controls"]:
+        assert control["left"] >= 0 and control["right"] <= geometry["width"] + 0.5, (frame_id, control)
+        assert control["height"] >= 44, (frame_id, control)
+    return geometry

@@ -12,16 +12,10 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from portal import models
-from portal.services import auth, db
+from portal.services import db
+from tests.e2e.accounts import assert_frame_fits, invite_link
 
 PASSWORD = "blue harbour lantern 42"
-
-
-def _invite(portal, email: str, role: str = "candidate") -> str:
-    with db.session_scope(portal.db_url) as s:
-        hr = s.exec(select(models.User).where(models.User.role == "hr")).first()
-        token = auth.create_invitation(s, hr, email, role)
-    return f"{portal.url}/invite/{token}"
 
 
 def _frame_text(page: Page, frame_id: str, selector: str) -> str:
@@ -49,7 +43,7 @@ def _sign_out(page: Page) -> None:
 
 def test_candidate_account_life(page: Page, portal):
     email = "new.candidate@example.cn"
-    page.goto(_invite(portal, email))
+    page.goto(invite_link(portal, email))
     expect(page).to_have_url(re.compile(r"/welcome/?$"))
     # the invitation token left the address bar
     assert "/invite/" not in page.url
@@ -74,8 +68,10 @@ def test_candidate_account_life(page: Page, portal):
     page.fill("#f-code", totp.now())
     page.click("#mfa-confirm")
     expect(page).to_have_url(re.compile(r"/mfa/recovery-codes"))
+    expect(page.frame_locator("#codes-frame").locator("li")).to_have_count(10)
     codes = [c.strip() for c in page.frame_locator("#codes-frame").locator("li").all_inner_texts()]
     assert len(codes) == 10 and len(set(codes)) == 10
+    assert_frame_fits(page, "codes-frame")  # on the desktop too: one column, nothing clipped
     page.click("#codes-done")
     expect(page.locator("#user-name")).to_have_text("陈晨")
     # the codes are shown once: the frame is empty now

@@ -1,4 +1,4 @@
-"""The shell a visitor sees: language, 404, error page, theme, phone width."""
+"""The shell a visitor sees: language, 404, error page, theme (phone width: test_phone.py)."""
 
 from __future__ import annotations
 
@@ -59,20 +59,6 @@ def test_dark_theme_toggle(page: Page, portal):
     page.click("#theme-toggle")
     expect(html).not_to_have_class(before)
     assert ("dark" in (html.get_attribute("class") or "")) != ("dark" in before)
-
-
-def test_phone_width_has_no_horizontal_scroll_and_a_menu(phone: Page, portal):
-    for path in ("/", "/jobs", "/nope", "/login", "/login/code", "/forgot", "/welcome", "/password/new",
-                 "/mfa/setup", "/forbidden"):
-        phone.goto(portal.url + path)
-        phone.wait_for_load_state("networkidle")
-        width = phone.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"{path} is {width}px wide at phone width"
-    phone.goto(portal.url + "/")
-    phone.click("#menu-button")
-    expect(phone.get_by_role("dialog").get_by_role("link", name="开放职位")).to_be_visible()
-    phone.get_by_role("dialog").get_by_role("link", name="开放职位").click()
-    expect(phone).to_have_url(re.compile(r"/jobs/?$"))
 
 
 def test_every_response_carries_the_security_headers(page: Page, portal):
