@@ -4,6 +4,7 @@ and a first-time user's authenticator set-up and recovery codes at phone width
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -53,14 +54,16 @@ def _first_sign_in(browser, portal, locale: str) -> None:
     page.fill("#f-email", demo_email(FIRST_TIMERS[locale]))
     page.fill("#f-password", DEMO_PASSWORD)
     page.click("#login-submit")
-    page.wait_for_url(f"**{routes.MFA_SETUP}")
+    page.wait_for_url(re.compile(re.escape(routes.MFA_SETUP)))
     _settle(page)
+    expect(page.frame_locator("#totp-frame").locator("#totp-key")).to_be_visible()
     _shoot(page, f"mfa-setup-phone-{locale}")
     key = page.frame_locator("#totp-frame").locator("#totp-key").get_attribute("data-key")
     page.fill("#f-code", pyotp.TOTP(key).now())
     page.click("#mfa-confirm")
-    page.wait_for_url(f"**{routes.RECOVERY_CODES}")
+    page.wait_for_url(re.compile(re.escape(routes.RECOVERY_CODES)))
     _settle(page)
+    expect(page.frame_locator("#codes-frame").locator("li")).to_have_count(10)
     _shoot(page, f"recovery-codes-phone-{locale}")
     ctx.close()
 
