@@ -7,7 +7,8 @@ with the hydrate event in the CONNECT packet, then navigates between pages (the
 events the frontend sends on a route change: the cookie vars, then on_load_internal,
 answered once the server flips is_hydrated) and switches the language every fourth
 action. CPU is the server's process group's user+system time over the action phase,
-divided by the actions done. Loopback only; every loop is bounded in count and time.
+less its idle rate with the same sessions connected, divided by the actions done.
+Loopback only; every loop is bounded in count and time.
 
     python -m benchmarks load
 """
