@@ -195,11 +195,19 @@ def frame_script(request: Request) -> Response:
                     headers={"cache-control": "no-cache"})
 
 
+def _both(msgid: str) -> str:
+    """Both translations, for the frame's script to follow the page's language switch
+    (reloading the frame would lose the recovery codes, which are shown only once)."""
+    return html.escape(json.dumps({loc: i18n.gettext(loc, msgid) for loc in i18n.LOCALES}, ensure_ascii=False))
+
+
+def _text(locale: str, msgid: str) -> str:
+    return f"<span data-i18n='{_both(msgid)}'>{html.escape(i18n.gettext(locale, msgid))}</span>"
+
+
 def _copy_button(locale: str, source_id: str, label: str, button_id: str) -> str:
-    g = i18n.gettext
     return (f"<button type=button class=btn id={button_id} data-action=copy data-source={source_id} "
-            f"data-done='{html.escape(g(locale, COPIED))}' data-failed='{html.escape(g(locale, COPY_FAILED))}'>"
-            f"{html.escape(g(locale, label))}</button>")
+            f"data-done='{_both(COPIED)}' data-failed='{_both(COPY_FAILED)}'>{_text(locale, label)}</button>")
 
 
 COPY_KEY = N_("Copy the key")
@@ -225,14 +233,13 @@ def mfa_secret(request: Request) -> Response:
             secret, svg, uri = auth.begin_enrolment(s, token, reuse_pending=True)
     except ServiceError:
         return _frame("<p>—</p>", locale)
-    g = i18n.gettext
     spaced = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return _frame(
-        f"<p class=muted>{html.escape(g(locale, ON_THIS_PHONE))}</p>"
+        f"<p class=muted>{_text(locale, ON_THIS_PHONE)}</p>"
         f"<div class=actions><a class=btn id=otpauth-link href='{html.escape(uri)}' target=_top>"
-        f"{html.escape(g(locale, OPEN_IN_APP))}</a></div>"
+        f"{_text(locale, OPEN_IN_APP)}</a></div>"
         f"{svg}"
-        f"<p class=muted>{html.escape(g(locale, KEY_LABEL))}</p>"
+        f"<p class=muted>{_text(locale, KEY_LABEL)}</p>"
         f"<code class=mono id=totp-key data-key='{html.escape(secret)}' data-copy='{html.escape(secret)}'>"
         f"{html.escape(spaced)}</code>"
         f"<div class=actions>{_copy_button(locale, 'totp-key', COPY_KEY, 'copy-key')}</div>",
@@ -288,9 +295,9 @@ def recovery_frame(request: Request) -> Response:
             + "<div class=actions>"
             + _copy_button(locale, "codes", COPY_CODES, "copy-codes")
             + f"<a class=btn id=download-codes download=recovery-codes.txt "
-              f"href='data:text/plain;charset=utf-8,{quote(text)}'>{html.escape(g(locale, DOWNLOAD_CODES))}</a>"
+              f"href='data:text/plain;charset=utf-8,{quote(text)}'>{_text(locale, DOWNLOAD_CODES)}</a>"
             + f"<button type=button class=btn id=print-codes data-action=print>"
-              f"{html.escape(g(locale, PRINT_CODES))}</button>"
+              f"{_text(locale, PRINT_CODES)}</button>"
             + "</div>"
         )
     else:

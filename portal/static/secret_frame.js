@@ -24,6 +24,31 @@
     return ok;
   }
 
+  // The page's language (the shell's lang attribute), which the switch changes in place.
+  function locale() {
+    try {
+      var holder = window.frameElement && window.frameElement.closest("[lang]");
+      return holder && holder.getAttribute("lang") === "en" ? "en" : "zh_CN";
+    } catch (e) {
+      return document.documentElement.lang === "en" ? "en" : "zh_CN";
+    }
+  }
+
+  function pick(json) {
+    try { return JSON.parse(json)[locale()]; } catch (e) { return json; }
+  }
+
+  function translate() {
+    var lang = locale();
+    document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+    var nodes = document.querySelectorAll("[data-i18n]");
+    for (var i = 0; i < nodes.length; i += 1) {
+      nodes[i].textContent = pick(nodes[i].getAttribute("data-i18n"));
+    }
+    say("");
+    fit();
+  }
+
   function copy(text, done, failed) {
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(function () { say(done); }, function () {
@@ -41,7 +66,7 @@
     if (action === "copy") {
       var source = document.getElementById(button.getAttribute("data-source"));
       var text = source.getAttribute("data-copy") || source.textContent;
-      copy(text, button.getAttribute("data-done"), button.getAttribute("data-failed"));
+      copy(text, pick(button.getAttribute("data-done")), pick(button.getAttribute("data-failed")));
     } else if (action === "print") {
       window.print();
     }
@@ -64,11 +89,15 @@
   }
 
   theme();
-  fit();
+  translate();
   window.addEventListener("load", fit);
   window.addEventListener("resize", fit);
   try {
     new MutationObserver(theme).observe(window.parent.document.documentElement,
                                         { attributes: true, attributeFilter: ["class"] });
+    var holder = window.frameElement && window.frameElement.closest("[lang]");
+    if (holder) {
+      new MutationObserver(translate).observe(holder, { attributes: true, attributeFilter: ["lang"] });
+    }
   } catch (e) { /* standalone */ }
 }());

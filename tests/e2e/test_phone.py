@@ -224,6 +224,14 @@ def test_a_new_user_sets_up_the_authenticator_on_a_phone(browser, portal, locale
     codes_frame.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
     frame.locator("#print-codes").click()
     assert codes_frame.evaluate("window.__printed") == 1
+
+    # the page's language switch changes the frame's words in place: the codes stay
+    page.click("#menu-button")
+    page.click("#menu-language-switch")
+    page.keyboard.press("Escape")
+    expect(frame.locator("#print-codes")).to_have_text("Print" if locale == "zh_CN" else "打印")
+    expect(frame.locator("#copy-codes")).to_have_text("Copy the codes" if locale == "zh_CN" else "复制恢复码")
+    expect(frame.locator("li")).to_have_count(10)
     context.close()
 
 
