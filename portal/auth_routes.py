@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -357,12 +358,24 @@ def invite(request: Request, form: dict[str, str]) -> Response:
     return response
 
 
+def _send_reset_link(email: str, ip: str, locale: str) -> None:
+    try:
+        with db.session_scope() as s:
+            auth.send_reset_link(s, email, ip, locale=locale)
+    except Exception:  # noqa: BLE001 - after the answer: nobody to tell but the log
+        log.exception("sending a reset link failed")
+
+
 def reset_request(request: Request, form: dict[str, str]) -> Response:
+    """Answer after the rate limit only (the same work for every address); the lookup, the
+    link and the e-mail, which only a known address needs, run after the answer is sent."""
     form["_back"] = routes.RESET_REQUEST
+    email, ip = form.get("email", ""), _ip(request)
     with db.session_scope() as s:
-        auth.request_reset(s, form.get("email", ""), _ip(request),
-                           locale=_locale(request))
-    return _back(routes.RESET_REQUEST, RESET_SENT, param="m")
+        auth.limit_reset_request(s, email, ip)
+    response = _back(routes.RESET_REQUEST, RESET_SENT, param="m")
+    response.background = BackgroundTask(_send_reset_link, email, ip, _locale(request))
+    return response
 
 
 SIGNUP_SENT = N_("Check your e-mail: we have sent a link to create your account.")
@@ -456,6 +469,7 @@ def audit_csv(request: Request) -> Response:
         if not access.reauth_is_recent(found[1]):
             return _back(f"{routes.REAUTH}?next={quote(routes.ADMIN_AUDIT)}", auth.REAUTH_REQUIRED)
         q = request.query_params
+        audit.flush_repeats(s)  # counted refusals become summary events before the export
         events = audit.search(s, actor=q.get("actor") or None, action=q.get("action") or None,
                               outcome=q.get("outcome") or None, limit=10_000)
         body = audit.export_csv(events)

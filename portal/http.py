@@ -5,6 +5,10 @@ pages carry a few fixed inline scripts (theme bootstrap, router context); they
 are allowed by their sha256 hashes, computed from the built HTML at start, not
 by 'unsafe-inline'. Styles need 'unsafe-inline' because Emotion injects <style>
 tags at run time.
+
+The event websocket (``/_event``) from a foreign Origin is refused here, before
+Reflex's Socket.IO server would refuse it silently, so the refusal is audited
+(``websocket.refused``, aggregated per source like every denial).
 """
 
 from __future__ import annotations
@@ -15,7 +19,27 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+EVENT_PATH = "/_event"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _audit_refused_handshake(scope: Scope, origin: str) -> None:
+    from portal.services import audit, db
+    from portal.services.settings import client_ip
+
+    peer = (scope.get("client") or ("", 0))[0]
+    with db.session_scope() as s:
+        audit.record(s, "websocket.refused", object_type="origin", object_id=origin[:60],
+                     ip=client_ip(peer, _header(scope, b"x-forwarded-for")), outcome="denied")
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 
@@ -71,9 +95,27 @@ class SecurityHeaders:
             headers.append((b"cache-control", b"no-store"))
         return headers
 
+    async def _refuse_foreign_origin(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """True when the event websocket's handshake came from a foreign Origin and was refused.
+        Like the Socket.IO server, a handshake without an Origin (not a browser) is let through."""
+        if scope["type"] != "websocket" or not scope.get("path", "").startswith(EVENT_PATH):
+            return False
+        from portal.services.settings import get_settings
+
+        origin = _header(scope, b"origin")
+        if origin is None or origin == get_settings().origin:
+            return False
+        try:
+            await run_in_threadpool(_audit_refused_handshake, scope, origin)
+        finally:
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008})  # before accept: HTTP 403
+        return True
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            if not await self._refuse_foreign_origin(scope, receive, send):
+                await self.app(scope, receive, send)
             return
         extra = self._headers(scope.get("path", ""))
 

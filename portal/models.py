@@ -423,5 +423,21 @@ class AuditEvent(Base, table=True):
     hash: str = Field(max_length=64)
 
 
+class AuditRepeat(Base, table=True):
+    """Repeated refusals (denied, locked, rate-limited) of one source and action: the
+    audit log gets the first of each window and one summary event with the count
+    (services/audit.py), so a flood cannot push real events off the page. A plain
+    counter outside the hash chain, updated in place."""
+
+    key: str = Field(unique=True, max_length=64)  # sha256 of action, outcome, actor and ip
+    action: str = Field(max_length=60)
+    outcome: str = Field(max_length=20)
+    actor_id: Optional[int] = None
+    actor: str = Field(default="", max_length=254)
+    ip: str = Field(default="", max_length=64)
+    window_start: datetime = Field(default_factory=utcnow)
+    repeats: int = 0
+
+
 metadata = SQLModel.metadata
 _ = sqlmodel  # re-exported for migrations' sqlmodel types

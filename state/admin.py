@@ -41,6 +41,7 @@ class AuditLogState(AuthPageState):
     @rx.event
     def load(self):
         with db.session_scope() as s:
+            audit.flush_repeats(s)  # counted refusals become summary events before reading
             events = audit.search(s, actor=self.filter_actor.strip() or None,
                                   action=self.filter_action.strip() or None,
                                   outcome=self.filter_outcome or None, limit=200)

@@ -12,6 +12,14 @@ database write lock, on PostgreSQL a transaction-scoped advisory lock is taken
 before), and only then is the previous hash read, so two processes cannot both
 chain onto the same predecessor.
 
+Repeated refusals (outcomes ``denied``, ``locked``, ``rate_limited``) are
+aggregated per source: for one (action, outcome, actor, ip) the first refusal of a
+``REPEAT_WINDOW`` is written as usual, the following ones only count in
+``AuditRepeat`` (a plain counter table outside the chain), and one summary event
+(object ``repeated`` / the count) is appended when that source's next window
+starts or when the log is read (``flush_repeats``). Events are never updated, so
+the chain stays valid, and 200 anonymous refusals cost two rows, not 200.
+
     python -m portal.services.audit verify [--db URL]    prints OK or the first bad id
 """
 
@@ -23,11 +31,11 @@ import io
 import json
 import sys
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text, update
 
-from portal.models import AuditEvent
+from portal.models import AuditEvent, AuditRepeat
 
 
 def utcnow() -> datetime:  # module-level so tests can pin the clock
@@ -44,6 +52,9 @@ _LIMITS = {"actor": 254, "action": 60, "object_type": 60, "object_id": 60, "ip":
 FIELDS = ("id", "at", "actor_id", "actor", "action", "object_type", "object_id", "ip", "outcome")
 CSV_COLUMNS = (*FIELDS, "prev_hash", "hash")
 MAX_LIMIT = 5000
+AGGREGATED = frozenset({"denied", "locked", "rate_limited"})
+REPEAT_WINDOW = timedelta(minutes=5)
+REPEATED = "repeated"  # object_type of a summary event; object_id is the count
 
 
 def _clean(name: str, value: object) -> str:
@@ -84,21 +95,20 @@ def record(
     object_id: object = "",
     ip: str = "",
     outcome: str = "success",
-) -> AuditEvent:
-    """Append one event in the caller's transaction and return it."""
+) -> AuditEvent | None:
+    """Append one event in the caller's transaction and return it; None when it is a
+    repeated refusal that was only counted (see the module's docstring)."""
     _lock_chain(session)
-    event = AuditEvent(
-        at=utcnow(),
-        actor_id=actor_id,
-        actor=_clean("actor", actor),
-        action=_clean("action", action),
-        object_type=_clean("object_type", object_type),
-        object_id=_clean("object_id", object_id),
-        ip=_clean("ip", ip),
-        outcome=_clean("outcome", outcome),
-        prev_hash=GENESIS,
-        hash="pending",
-    )
+    fields = {"actor_id": actor_id, "actor": _clean("actor", actor), "action": _clean("action", action),
+              "object_type": _clean("object_type", object_type), "object_id": _clean("object_id", object_id),
+              "ip": _clean("ip", ip), "outcome": _clean("outcome", outcome)}
+    if fields["outcome"] in AGGREGATED and not _first_of_window(session, fields):
+        return None
+    return _append(session, fields)
+
+
+def _append(session, fields: dict) -> AuditEvent:
+    event = AuditEvent(at=utcnow(), **fields, prev_hash=GENESIS, hash="pending")
     session.add(event)
     session.flush()  # the INSERT: from here on no other writer can append before us
     prev = session.execute(
@@ -109,6 +119,56 @@ def record(
     event.hash = compute_hash(event.prev_hash, _fields_of(event))
     session.flush()
     return event
+
+
+_SOURCE = ("action", "outcome", "actor_id", "actor", "ip")
+
+
+def _repeat_key(fields: dict) -> str:
+    return hashlib.sha256(json.dumps([fields[k] for k in _SOURCE]).encode()).hexdigest()
+
+
+def _summary(session, row) -> None:
+    _append(session, {**{k: getattr(row, k) for k in _SOURCE}, "object_type": REPEATED,
+                      "object_id": str(row.repeats)})
+
+
+def _first_of_window(session, fields: dict) -> bool:
+    """Count a refusal of this source; True when it opens a new window (write it).
+    The first statement is a write, so on SQLite it takes the write lock and on
+    PostgreSQL the chain's advisory lock is already held: no two writers interleave."""
+    R = AuditRepeat
+    key, now = _repeat_key(fields), utcnow()
+    counted = session.execute(
+        update(R).where(R.key == key, R.window_start > now - REPEAT_WINDOW)
+        .values(repeats=R.repeats + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    if counted:
+        return False
+    row = session.execute(select(R).where(R.key == key)).scalars().first()
+    if row is None:
+        session.add(R(key=key, window_start=now, repeats=0, **{k: fields[k] for k in _SOURCE}))
+    else:
+        if row.repeats:
+            _summary(session, row)
+        row.window_start, row.repeats = now, 0
+    session.flush()
+    return True
+
+
+def flush_repeats(session) -> int:
+    """Write the summary of every source with uncounted refusals (before the log is read);
+    returns how many summaries were written. Counters idle for a day are dropped."""
+    _lock_chain(session)
+    R = AuditRepeat
+    rows = session.execute(select(R).where(R.repeats > 0).order_by(R.id)).scalars().all()
+    for row in rows:
+        _summary(session, row)
+        row.repeats = 0
+    session.execute(delete(R).where(R.repeats == 0, R.window_start < utcnow() - timedelta(days=1))
+                    .execution_options(synchronize_session=False))
+    session.flush()
+    return len(rows)
 
 
 def verify_chain(session) -> tuple[bool, int | None]:
@@ -138,6 +198,7 @@ def search(
     object_type: str | None = None,
     object_id: str | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[AuditEvent]:
     """Newest first. ``actor`` matches the actor id (a number) or part of the actor name."""
     q = select(AuditEvent)
@@ -160,7 +221,8 @@ def search(
     if until is not None:
         q = q.where(AuditEvent.at <= as_utc(until))
     limit = max(1, min(int(limit), MAX_LIMIT))
-    return list(session.execute(q.order_by(AuditEvent.id.desc()).limit(limit)).scalars())
+    q = q.order_by(AuditEvent.id.desc()).limit(limit).offset(max(0, int(offset)))
+    return list(session.execute(q).scalars())
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -541,10 +541,28 @@ def _notify_change(session, user: User, change_msgid: str) -> None:
 
 
 def request_reset(session, email: str, ip: str = "", *, locale: str | None = None) -> None:
-    """Always the same answer. An active account gets a 30-minute single-use link by e-mail."""
+    """Always the same answer. An active account gets a 30-minute single-use link by e-mail.
+    The HTTP route calls the two halves apart: the limit before answering, the rest after."""
+    limit_reset_request(session, email, ip)
+    send_reset_link(session, email, ip, locale=locale)
+
+
+def limit_reset_request(session, email: str, ip: str = "") -> None:
+    """The part of a reset request done before answering: the same work for every address
+    (known or not), so the answer's timing tells nothing. A refusal is audited."""
     email_n = normalize_email(email)
-    throttle.rate_limit(session, throttle.ip_key(ip).replace("ip:", "reset-ip:", 1), 30, 60)
-    throttle.rate_limit(session, "reset:" + email_n, 5, 60)
+    try:
+        throttle.rate_limit(session, throttle.ip_key(ip).replace("ip:", "reset-ip:", 1), 30, 60)
+        throttle.rate_limit(session, "reset:" + email_n, 5, 60)
+    except ServiceError as exc:
+        audit.record(session, "password.reset_request", actor=_masked(email_n), ip=ip, outcome="rate_limited")
+        _refuse(session, exc)
+
+
+def send_reset_link(session, email: str, ip: str = "", *, locale: str | None = None) -> None:
+    """The part done after answering (a background task of the route): look the address up
+    and, for an active account, replace its reset link and e-mail the new one."""
+    email_n = normalize_email(email)
     user = _user_by_email(session, email_n)
     if user is None or not user.is_active or not notifications.valid_address(user.email):
         audit.record(session, "password.reset_request", actor=_masked(email_n), ip=ip, outcome="unknown")

@@ -90,3 +90,46 @@ def test_raw_websocket_event_for_an_hr_handler_from_a_candidate_is_refused_and_a
     assert planted == 0
     assert denied >= 1
     context.close()
+
+
+def test_event_websocket_from_a_foreign_origin_is_refused_and_audited(browser, portal):
+    """A page on another site opens our event websocket (the browser sends its own Origin):
+    refused at the handshake, and the refusals are audited, aggregated per source."""
+    import http.server
+    import threading
+
+    class EvilSite(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<!doctype html><title>another site</title>")
+
+        def log_message(self, *args):
+            pass
+
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EvilSite)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    evil = f"http://127.0.0.1:{site.server_address[1]}"
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(evil + "/")
+    ws_url = portal.url.replace("http", "ws", 1) + "/_event/?EIO=4&transport=websocket"
+    outcomes = page.evaluate("""async (url) => {
+        const one = () => new Promise(done => {
+            const ws = new WebSocket(url);
+            ws.onopen = () => { ws.close(); done("open"); };
+            ws.onerror = () => done("refused");
+        });
+        const out = [];
+        for (let i = 0; i < 5; i++) out.push(await one());
+        return out;
+    }""", ws_url)
+    assert outcomes == ["refused"] * 5
+    with _db(portal).connect() as conn:
+        rows = conn.execute(text(
+            "select object_id from auditevent where action = 'websocket.refused' and outcome = 'denied'"
+        )).scalars().all()
+    assert rows == [evil]  # the first one; the other four are counted
+    context.close()
+    site.shutdown()

@@ -191,3 +191,48 @@ def test_cli_verify(db_url, capsys):
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode != 0
     assert str(ids[0]) in proc.stdout
+
+
+def test_a_flood_of_refusals_is_aggregated_per_source(db_url, monkeypatch):
+    """200 anonymous refusals from one address: the first is written, the rest are counted
+    and summed up in one event, so the admin's real event stays on the first page."""
+    clock = [datetime(2026, 4, 1, 8, 0, tzinfo=timezone.utc)]
+    monkeypatch.setattr(audit, "utcnow", lambda: clock[0])
+    with db.session_scope(db_url) as session:
+        audit.record(session, "user.role_change", actor="admin@corp.cn", actor_id=1)
+    for i in range(200):
+        with db.session_scope(db_url) as session:
+            audit.record(session, "page_denied", object_type="page", object_id=f"/admin/p{i}",
+                         ip="203.0.113.9", outcome="denied")
+    with db.session_scope(db_url) as session:  # another source is not swallowed
+        audit.record(session, "page_denied", object_type="page", object_id="/admin", ip="198.51.100.2",
+                     outcome="denied")
+    with db.session_scope(db_url) as session:
+        assert len(session.exec(select(AuditEvent)).all()) == 3
+        assert audit.flush_repeats(session) == 1  # the audit page reads: the count is written
+        assert audit.flush_repeats(session) == 0
+    with db.session_scope(db_url) as session:
+        page = audit.search(session, limit=50)
+        assert [(e.action, e.ip, e.object_type, e.object_id) for e in page] == [
+            ("page_denied", "203.0.113.9", audit.REPEATED, "199"),
+            ("page_denied", "198.51.100.2", "page", "/admin"),
+            ("page_denied", "203.0.113.9", "page", "/admin/p0"),
+            ("user.role_change", "", "", ""),
+        ]
+        assert audit.verify_chain(session) == (True, None)
+    # the next window starts with a written event again; its leftovers are summed up first
+    for minutes in (1, 2, 7):
+        clock[0] = clock[0] + timedelta(minutes=minutes)
+        with db.session_scope(db_url) as session:
+            audit.record(session, "page_denied", ip="203.0.113.9", outcome="denied")
+    with db.session_scope(db_url) as session:
+        newest = audit.search(session, limit=2)
+        assert [(e.object_type, e.object_id) for e in newest] == [("", ""), (audit.REPEATED, "2")]
+        assert audit.verify_chain(session) == (True, None)
+
+
+def test_search_pages(db_url):
+    _append(db_url, 7)
+    with db.session_scope(db_url) as session:
+        pages = [[e.actor for e in audit.search(session, limit=3, offset=o)] for o in (0, 3, 6)]
+    assert pages == [["user6", "user5", "user4"], ["user3", "user2", "user1"], ["user0"]]
