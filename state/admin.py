@@ -22,10 +22,16 @@ INVITATION_SENT = N_("Invitation sent to {email}.")
 CHAIN_OK = N_("The audit chain is intact.")
 CHAIN_BROKEN = N_("The audit chain is broken at event {id}.")
 DONE = N_("Done.")
+PAGE_TEXT = N_("Page {page}")
+ALL_ACTIONS = N_("All actions")
 
 
 def _when(value, locale: str) -> str:
     return i18n.format_datetime(value, locale, "short") if value else ""
+
+
+PAGE_SIZE = 50
+OUTCOMES = ("success", "failure", "denied", "locked", "rate_limited", "unknown", "exists")
 
 
 @per_view(routes.ADMIN_AUDIT)
@@ -33,7 +39,10 @@ class AuditLogState(AuthPageState):
     filter_actor: str = ""
     filter_action: str = ""
     filter_outcome: str = ""
+    page: int = 0  # 0 = the newest PAGE_SIZE events
+    has_next: bool = False
     _events: list[dict] = []
+    _user_names: dict[int, str] = {}
     chain_ok: bool = True
     chain_bad_id: int = 0
 
@@ -44,10 +53,16 @@ class AuditLogState(AuthPageState):
             audit.flush_repeats(s)  # counted refusals become summary events before reading
             events = audit.search(s, actor=self.filter_actor.strip() or None,
                                   action=self.filter_action.strip() or None,
-                                  outcome=self.filter_outcome or None, limit=200)
-            self._events = [{"id": e.id, "at": e.at, "actor": e.actor or (str(e.actor_id or "")),
-                             "action": e.action, "object": f"{e.object_type} {e.object_id}".strip(),
-                             "ip": e.ip, "outcome": e.outcome} for e in events]
+                                  outcome=self.filter_outcome or None, limit=PAGE_SIZE + 1,
+                                  offset=self.page * PAGE_SIZE)
+            self.has_next = len(events) > PAGE_SIZE
+            events = events[:PAGE_SIZE]
+            # Administrators manage accounts: they may see whom an event is about.
+            ids = audit.user_object_ids(events)
+            users = s.exec(select(models.User).where(models.User.id.in_(ids))).all() if ids else []
+            self._user_names = {u.id: f"{u.display_name} ({u.email})" if u.display_name else u.email
+                                for u in users}
+            self._events = [{name: getattr(e, name) for name in audit.FIELDS} for e in events]
             self.chain_ok, bad = audit.verify_chain(s)
             self.chain_bad_id = bad or 0
 
@@ -55,15 +70,43 @@ class AuditLogState(AuthPageState):
     @rx.event
     def apply_filter(self, form: dict):
         self.filter_actor = str(form.get("actor", ""))[:100]
-        self.filter_action = str(form.get("action", ""))[:60]
+        action = str(form.get("action", ""))[:60]
+        self.filter_action = "" if action == "all" else action
         outcome = str(form.get("outcome", ""))
-        self.filter_outcome = outcome if outcome in ("success", "failure", "denied", "locked") else ""
+        self.filter_outcome = outcome if outcome in OUTCOMES else ""
+        self.page = 0
+        return AuditLogState.load
+
+    @requires(access.AUDIT_VIEW)
+    @rx.event
+    def next_page(self):
+        if self.has_next:
+            self.page += 1
+        return AuditLogState.load
+
+    @requires(access.AUDIT_VIEW)
+    @rx.event
+    def previous_page(self):
+        self.page = max(0, self.page - 1)
         return AuditLogState.load
 
     @rx.var
     def events(self) -> list[dict[str, str]]:
-        return [{**{k: str(v) for k, v in e.items() if k != "at"}, "at": _when(e["at"], self.lang)}
-                for e in self._events]
+        return [{"id": str(e["id"]), "at": _when(e["at"], self.lang), "ip": e["ip"], "code": e["action"],
+                 **audit.describe(e, self.lang, self._user_names)} for e in self._events]
+
+    @rx.var
+    def page_text(self) -> str:
+        return i18n.gettext(self.lang, PAGE_TEXT, page=self.page + 1)
+
+    @rx.var
+    def action_options(self) -> list[list[str]]:
+        labels = [[code, i18n.gettext(self.lang, msgid)] for code, msgid in audit.ACTION_LABELS.items()]
+        return [["all", i18n.gettext(self.lang, ALL_ACTIONS)], *sorted(labels, key=lambda o: o[1])]
+
+    @rx.var
+    def outcome_options(self) -> list[list[str]]:
+        return [[o, i18n.gettext(self.lang, audit.OUTCOME_LABELS[o])] for o in OUTCOMES]
 
     @rx.var
     def chain_text(self) -> str:

@@ -34,15 +34,14 @@ def audit_log() -> rx.Component:
         rx.form(
             rx.hstack(
                 rx.input(name="actor", placeholder=t("Actor"), default_value=s.filter_actor),
-                rx.input(name="action", placeholder=t("Action"), default_value=s.filter_action),
                 rx.select.root(
-                    rx.select.trigger(placeholder=t("Outcome")),
-                    rx.select.content(
-                        rx.select.item(t("Success"), value="success"),
-                        rx.select.item(t("Failure"), value="failure"),
-                        rx.select.item(t("Denied"), value="denied"),
-                        rx.select.item(t("Locked"), value="locked"),
-                    ),
+                    rx.select.trigger(placeholder=t("Action"), id="filter-action"),
+                    rx.select.content(rx.foreach(s.action_options, lambda o: rx.select.item(o[1], value=o[0]))),
+                    name="action",
+                ),
+                rx.select.root(
+                    rx.select.trigger(placeholder=t("Outcome"), id="filter-outcome"),
+                    rx.select.content(rx.foreach(s.outcome_options, lambda o: rx.select.item(o[1], value=o[0]))),
                     name="outcome",
                 ),
                 rx.button(t("Filter"), type="submit"),
@@ -56,9 +55,22 @@ def audit_log() -> rx.Component:
         _table(
             [t("Time"), t("Actor"), t("Action"), t("Object"), t("IP"), t("Outcome")],
             s.events,
-            lambda e: rx.table.row(*[rx.table.cell(e[k]) for k in ("at", "actor", "action", "object", "ip",
-                                                                  "outcome")]),
+            lambda e: rx.table.row(
+                rx.table.cell(e["at"]), rx.table.cell(e["actor"]),
+                rx.table.cell(e["action"], title=e["code"]),  # the code, for whoever greps logs
+                rx.table.cell(e["object"]), rx.table.cell(e["ip"]), rx.table.cell(e["outcome"]),
+            ),
             "audit-table",
+        ),
+        rx.hstack(
+            rx.button(t("Newer"), on_click=s.previous_page, disabled=s.page == 0, variant="soft",
+                      id="audit-newer"),
+            rx.text(s.page_text, id="audit-page"),
+            rx.button(t("Older"), on_click=s.next_page, disabled=~s.has_next, variant="soft",
+                      id="audit-older"),
+            align="center",
+            spacing="3",
+            margin_top="1em",
         ),
     )
 

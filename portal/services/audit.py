@@ -36,6 +36,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, or_, select, text, update
 
 from portal.models import AuditEvent, AuditRepeat
+from portal.services.i18n import N_, gettext
+from portal.services.navigation import role_name
 
 
 def utcnow() -> datetime:  # module-level so tests can pin the clock
@@ -223,6 +225,109 @@ def search(
     limit = max(1, min(int(limit), MAX_LIMIT))
     q = q.order_by(AuditEvent.id.desc()).limit(limit).offset(max(0, int(offset)))
     return list(session.execute(q).scalars())
+
+
+# ---------------------------------------------------------------- labels for people
+
+ACTION_LABELS = {
+    "access_denied": N_("Action refused"),
+    "audit.export": N_("Audit log exported"),
+    "csrf.refused": N_("Form from another site refused"),
+    "invitation.accept": N_("Invitation accepted"),
+    "invitation.create": N_("Invitation sent"),
+    "invitation.list": N_("Invitations viewed"),
+    "keys.remove": N_("Encryption key removed"),
+    "keys.rotate": N_("Encryption key rotated"),
+    "login.failure": N_("Sign-in failed"),
+    "login.mfa_failure": N_("Wrong authenticator code"),
+    "login.password": N_("Password accepted"),
+    "login.success": N_("Signed in"),
+    "mfa.change": N_("Authenticator replaced"),
+    "mfa.enrol": N_("Authenticator set up"),
+    "mfa.recovery_code_used": N_("Recovery code used"),
+    "mfa.recovery_codes": N_("New recovery codes"),
+    "mfa.reset": N_("Authenticator reset"),
+    "outbox.view": N_("Outbox viewed"),
+    "page_denied": N_("Page refused"),
+    "password.change": N_("Password changed"),
+    "password.reset": N_("Password reset"),
+    "password.reset_request": N_("Password reset requested"),
+    "reauth": N_("Identity confirmed again"),
+    "session.end": N_("Session ended"),
+    "session.end_all": N_("All sessions ended"),
+    "session.expired": N_("Session expired"),
+    "session.logout": N_("Signed out"),
+    "session.renew": N_("Session renewed"),
+    "session.revoke": N_("Sessions ended by a change"),
+    "setting.self_signup": N_("Self sign-up setting changed"),
+    "signup.request": N_("Sign-up requested"),
+    "sso_login": N_("Single sign-on"),
+    "user.disable": N_("Account disabled"),
+    "user.enable": N_("Account enabled"),
+    "user.list": N_("Users viewed"),
+    "user.role_change": N_("Role changed"),
+    "user.unlock": N_("Account unlocked"),
+    "websocket.refused": N_("Connection from another site refused"),
+}
+OUTCOME_LABELS = {
+    "success": N_("Success"),
+    "failure": N_("Failure"),
+    "denied": N_("Denied"),
+    "locked": N_("Locked"),
+    "rate_limited": N_("Rate limited"),
+    "unknown": N_("Unknown address"),
+    "exists": N_("Account exists"),
+}
+ANONYMOUS = N_("Anonymous")
+UNKNOWN_NAME = N_("Unknown address {ref}")
+REPEATED_TEXT = N_("{count} more times")
+USER_OBJECT = N_("User {id}")
+SESSION_OBJECT = N_("Session {id}")
+RESET_OBJECT = N_("Reset link {id}")
+INVITATION_OBJECT = N_("Invitation {id}")
+
+
+def user_object_ids(events: Iterable) -> set[int]:
+    """Ids of the users that ``events`` are about (to look their names up in one query)."""
+    return {int(e.object_id) for e in events
+            if e.object_type.split(":")[0] == "user" and str(e.object_id).isdigit()}
+
+
+def describe(event: dict, locale: str, user_names: dict[int, str]) -> dict[str, str]:
+    """Actor, action, object and outcome of one event (a dict of its fields) in words of
+    ``locale``; codes without a label are shown as they are. ``user_names``: id -> name
+    and e-mail of the users the viewer may see."""
+    def say(msgid: str, **params: object) -> str:
+        return gettext(locale, msgid, **params)
+
+    actor = event["actor"] or ""
+    if actor.startswith("unknown:"):
+        actor = say(UNKNOWN_NAME, ref=actor.removeprefix("unknown:")[:8])
+    elif not actor:
+        actor = str(event["actor_id"]) if event["actor_id"] else say(ANONYMOUS)
+    kind, _, detail = (event["object_type"] or "").partition(":")
+    oid = str(event["object_id"] or "")
+    if kind == REPEATED:
+        obj = say(REPEATED_TEXT, count=oid)
+    elif kind == "user" and oid.isdigit():
+        obj = user_names.get(int(oid)) or say(USER_OBJECT, id=oid)
+        old, _, new = detail.partition(">")
+        if new:
+            obj = f"{obj}: {role_name(old, locale)} → {role_name(new, locale)}"
+    elif kind == "session" and oid:
+        obj = say(SESSION_OBJECT, id=oid)
+    elif kind == "password_reset" and oid:
+        obj = say(RESET_OBJECT, id=oid)
+    elif kind == "invitation" and oid:
+        obj = say(INVITATION_OBJECT, id=oid)
+        if detail:
+            obj = f"{obj} ({role_name(detail, locale)})"
+    else:
+        obj = f"{event['object_type']} {oid}".strip()
+    action, outcome = event["action"], event["outcome"]
+    return {"actor": actor, "object": obj,
+            "action": say(ACTION_LABELS[action]) if action in ACTION_LABELS else action,
+            "outcome": say(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else outcome}
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")

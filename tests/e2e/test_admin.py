@@ -46,7 +46,8 @@ def test_hr_invites_and_admin_sees_the_mail_and_the_audit_trail(browser, portal,
 
     page.goto(portal.url + "/admin/audit")
     expect(page.locator("#chain-status")).to_contain_text("审计链完整无损")
-    expect(page.locator("#audit-table")).to_contain_text("invitation.create")
+    expect(page.locator("#audit-table")).to_contain_text("发出邀请")  # words, not the code
+    expect(page.locator("#audit-table")).not_to_contain_text("invitation.create")
     # export needs a fresh password + code
     page.click("#export-csv")
     expect(page).to_have_url(re.compile(r"/confirm/?\?"))
@@ -68,7 +69,10 @@ def test_hr_invites_and_admin_sees_the_mail_and_the_audit_trail(browser, portal,
     expect(page.get_by_text("已完成。")).to_be_visible()
     expect(row).to_contain_text("未设置")
     page.goto(portal.url + "/admin/audit")
-    expect(page.locator("#audit-table")).to_contain_text("mfa.reset")
+    # translated, and about the person by name, not "user 6"
+    reset_row = page.locator("#audit-table tr").filter(has_text="重置身份验证器").first
+    expect(reset_row).to_contain_text("candidate@demo.talent.local")
+    expect(reset_row).to_contain_text("成功")
     context.close()
 
 
@@ -105,3 +109,46 @@ def test_admin_turns_on_self_signup_and_a_candidate_signs_up(browser, portal, se
     anon.goto(link)
     expect(anon).to_have_url(re.compile(r"/welcome/?$"))
     anon_ctx.close()
+
+
+def test_audit_log_pages_keep_the_filter_and_a_flood_does_not_bury_real_events(browser, portal, secrets):
+    from sqlalchemy import text
+
+    from portal.services import audit, db
+
+    # 60 sign-ins of one account, then a flood of 120 anonymous refusals from one address
+    for _ in range(60):
+        with db.session_scope(portal.db_url) as s:
+            audit.record(s, "login.success", actor="pager@example.cn", ip="10.20.0.1")
+    for i in range(120):
+        with db.session_scope(portal.db_url) as s:
+            audit.record(s, "page_denied", object_type="page", object_id=f"/admin/x{i}", ip="203.0.113.50",
+                         outcome="denied")
+    context, page = _page(browser)
+    sign_in_demo(page, portal, "admin", secrets)
+    page.goto(portal.url + "/admin/audit")
+    table = page.locator("#audit-table")
+    # the flood is one event and one summary with its count; the sign-ins are right below
+    expect(table).to_contain_text("另有 119 次")
+    flood = table.locator("tr").filter(has_text="203.0.113.50")
+    expect(flood).to_have_count(2)
+    expect(table.locator("tr").filter(has_text="pager@example.cn").first).to_contain_text("登录成功")
+    with db.get_engine(portal.db_url).connect() as conn:
+        assert conn.execute(text("select count(*) from auditevent where ip = '203.0.113.50'")).scalar() == 2
+
+    page.fill("input[name=actor]", "pager@example.cn")
+    page.click("button[type=submit]")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#audit-page")).to_have_text("第 1 页")
+    expect(page.locator("#audit-newer")).to_be_disabled()
+    page.click("#audit-older")
+    expect(page.locator("#audit-page")).to_have_text("第 2 页")
+    expect(rows).to_have_count(10)  # the filter holds on the next page
+    expect(page.locator("#audit-older")).to_be_disabled()
+    for i in range(10):
+        expect(rows.nth(i)).to_contain_text("pager@example.cn")
+    page.click("#audit-newer")
+    expect(page.locator("#audit-page")).to_have_text("第 1 页")
+    expect(rows).to_have_count(50)
+    context.close()

@@ -236,3 +236,32 @@ def test_search_pages(db_url):
     with db.session_scope(db_url) as session:
         pages = [[e.actor for e in audit.search(session, limit=3, offset=o)] for o in (0, 3, 6)]
     assert pages == [["user6", "user5", "user4"], ["user3", "user2", "user1"], ["user0"]]
+
+
+def test_events_are_described_in_words_of_both_languages():
+    names = {6: "王伟 (wang@corp.cn)"}
+    login = {"actor": "wang@corp.cn", "actor_id": 6, "action": "login.success", "object_type": "user",
+             "object_id": "6", "outcome": "success"}
+    assert audit.describe(login, "zh_CN", names) == {
+        "actor": "wang@corp.cn", "action": "登录成功", "object": "王伟 (wang@corp.cn)", "outcome": "成功"}
+    assert audit.describe(login, "en", names)["action"] == "Signed in"
+    assert audit.describe(login, "en", {})["object"] == "User 6"  # a name the viewer may not see
+    role = {**login, "action": "user.role_change", "object_type": "user:candidate>hr"}
+    assert audit.describe(role, "en", names)["object"] == "王伟 (wang@corp.cn): Candidate → HR"
+    flood = {"actor": "", "actor_id": None, "action": "page_denied", "object_type": audit.REPEATED,
+             "object_id": "199", "outcome": "denied"}
+    assert audit.describe(flood, "zh_CN", {}) == {"actor": "匿名", "action": "页面访问被拒绝",
+                                                  "object": "另有 199 次", "outcome": "已拒绝"}
+    unknown = {**flood, "actor": "unknown:0123456789abcdef", "action": "password.reset_request",
+               "object_type": "", "object_id": "", "outcome": "rate_limited"}
+    assert audit.describe(unknown, "en", {}) == {"actor": "Unknown address 01234567", "object": "",
+                                                 "action": "Password reset requested", "outcome": "Rate limited"}
+    # every action the code base records has a label
+    import re
+
+    from tests.conftest import ROOT
+    recorded = set()
+    for path in [*ROOT.glob("portal/**/*.py"), *ROOT.glob("state/**/*.py")]:
+        source = path.read_text(encoding="utf-8")
+        recorded |= set(re.findall(r'(?:audit\.record\(\s*\w+,\s*|reason=|_end\(session, us, |AUDIT_ACTION = )"([a-z_.]+)"', source))
+    assert recorded and recorded - set(audit.ACTION_LABELS) == set()
