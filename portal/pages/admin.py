@@ -44,7 +44,7 @@ def audit_log() -> rx.Component:
                     rx.select.content(rx.foreach(s.outcome_options, lambda o: rx.select.item(o[1], value=o[0]))),
                     name="outcome",
                 ),
-                rx.button(t("Filter"), type="submit"),
+                rx.button(t("Filter"), type="submit", id="audit-filter"),
                 rx.el.a(rx.button(t("Export CSV"), variant="soft", type="button", tab_index=-1),
                         href=s.csv_href, id="export-csv", custom_attrs={"reloadDocument": True}),
                 wrap="wrap",
