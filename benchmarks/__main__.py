@@ -1,11 +1,11 @@
-"""Run every benchmark: python -m benchmarks [startup] [worker] [load]."""
+"""Run every benchmark: python -m benchmarks [startup] [worker] [load] [reset_timing]."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-SUITES = ("startup", "worker", "load")
+SUITES = ("startup", "worker", "load", "reset_timing")
 
 
 def main() -> None:
