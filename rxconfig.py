@@ -1,10 +1,10 @@
 """Reflex configuration. Everything deployment-specific comes from the environment
-(see portal/services/settings.py and the README's configuration table)."""
+(see portal/services/platform/settings.py and the README's configuration table)."""
 
 import reflex as rx
 from reflex.constants import StateManagerMode
 
-from portal.services.settings import get_settings
+from portal.services.platform.settings import get_settings
 
 _s = get_settings()
 

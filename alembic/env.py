@@ -5,7 +5,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from portal import models
-from portal.services.settings import get_settings
+from portal.services.platform.settings import get_settings
 
 target_metadata = models.metadata
 

@@ -125,7 +125,8 @@ def signed_in_cookies(db_url: str, count: int) -> list[str]:
     from sqlmodel import select
 
     from portal import models, routes
-    from portal.services import auth, db
+    from portal.services.accounts import auth
+    from portal.services.platform import db
 
     cookies = []
     with db.session_scope(db_url) as s:

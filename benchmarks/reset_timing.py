@@ -33,7 +33,8 @@ def run() -> None:
 
     from portal import auth_routes
     from portal.models import User
-    from portal.services import auth, db, settings
+    from portal.services.accounts import auth
+    from portal.services.platform import db, settings
 
     settings.get_settings.cache_clear()
     db.migrate()

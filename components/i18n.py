@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services.i18n import catalogs
+from portal.services.platform.i18n import catalogs
 from state.base import BaseState
 
 

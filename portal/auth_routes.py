@@ -27,10 +27,11 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from portal import models, routes
-from portal.services import audit, auth, crypto, db, i18n
-from portal.services.errors import ServiceError
-from portal.services.i18n import N_
-from portal.services.settings import client_ip, get_settings
+from portal.services.platform import audit, crypto, db, i18n
+from portal.services.accounts import auth
+from portal.services.platform.errors import ServiceError
+from portal.services.platform.i18n import N_
+from portal.services.platform.settings import client_ip, get_settings
 
 log = logging.getLogger("portal.auth")
 
@@ -414,7 +415,7 @@ def sso_start(request: Request) -> Response:
     """Send the browser to the identity provider. The pending login (state, nonce,
     PKCE verifier) rides in an encrypted HttpOnly cookie bound to this browser,
     so the callback works on any portal process and a forged callback has none."""
-    from portal.services import oidc
+    from portal.services.accounts import oidc
 
     try:
         url, pending = oidc.begin_login(_sso_redirect_uri())
@@ -426,7 +427,7 @@ def sso_start(request: Request) -> Response:
 
 
 def sso_callback(request: Request) -> Response:
-    from portal.services import oidc
+    from portal.services.accounts import oidc
 
     store: dict = {}
     try:
@@ -457,7 +458,7 @@ def sso_callback(request: Request) -> Response:
 
 def audit_csv(request: Request) -> Response:
     """The filtered audit log as CSV; admins only, after a recent re-authentication."""
-    from portal.services import access
+    from portal.services.accounts import access
 
     token = request.cookies.get(SESSION_COOKIE, "")
     with db.session_scope() as s:

@@ -17,7 +17,7 @@ EMAIL_INTERVAL_S = float(os.environ.get("TALENT_EMAIL_INTERVAL_S", "10"))
 
 
 async def deliver_email_forever() -> None:
-    from portal.services import notifications
+    from portal.services.platform import notifications
 
     if notifications.smtp_config_from_env() is None:
         return  # no SMTP server: the outbox stays readable by administrators
@@ -31,6 +31,6 @@ async def deliver_email_forever() -> None:
 
 async def dispatch_scoring_forever() -> None:
     """Send pending answers to the scoring worker, retrying with backoff while it is down."""
-    from portal.services import scoring_client
+    from portal.services.interviews import scoring_client
 
     await scoring_client.run_dispatcher()

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from portal.services.settings import ROOT, get_settings
+from portal.services.platform.settings import ROOT, get_settings
 
 BUILD_INPUTS = ("portal", "components", "state", "assets", "locales", "rxconfig.py", "pyproject.toml")
 
@@ -76,13 +76,13 @@ def build(force: bool = False) -> bool:
 
 
 def setup() -> None:
-    from portal.services import db
+    from portal.services.platform import db
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db.migrate()
     if settings.demo_content:
-        from portal.services import demo
+        from portal.services.platform import demo
 
         with db.session_scope() as session:
             if demo.load_demo(session):
@@ -92,7 +92,7 @@ def setup() -> None:
 def _start_worker() -> subprocess.Popen | None:
     if not (ROOT / "scoring_worker" / "__main__.py").exists():
         return None
-    from portal.services import secrets
+    from portal.services.platform import secrets
 
     settings = get_settings()
     token_file = secrets.secret_file("scoring_token")

@@ -33,8 +33,8 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def _audit_refused_handshake(scope: Scope, origin: str) -> None:
-    from portal.services import audit, db
-    from portal.services.settings import client_ip
+    from portal.services.platform import audit, db
+    from portal.services.platform.settings import client_ip
 
     peer = (scope.get("client") or ("", 0))[0]
     with db.session_scope() as s:
@@ -100,7 +100,7 @@ class SecurityHeaders:
         Like the Socket.IO server, a handshake without an Origin (not a browser) is let through."""
         if scope["type"] != "websocket" or not scope.get("path", "").startswith(EVENT_PATH):
             return False
-        from portal.services.settings import get_settings
+        from portal.services.platform.settings import get_settings
 
         origin = _header(scope, b"origin")
         if origin is None or origin == get_settings().origin:

@@ -2,7 +2,7 @@
 beyond building components; the database is migrated by the CLI before start.
 
 Every page's first on_load event is BaseState.guard, which applies
-portal.services.access.PAGE_ROLES on the server.
+portal.services.accounts.access.PAGE_ROLES on the server.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from babel.messages.pofile import read_po, write_po  # noqa: E402
 
-from portal.services.i18n import LOCALES_DIR  # noqa: E402
+from portal.services.platform.i18n import LOCALES_DIR  # noqa: E402
 
 locale = sys.argv[1]
 path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"

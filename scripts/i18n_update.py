@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from babel.messages.catalog import Catalog  # noqa: E402
 from babel.messages.pofile import read_po, write_po  # noqa: E402
 
-from portal.services.i18n import LOCALES, LOCALES_DIR, extract_msgids  # noqa: E402
+from portal.services.platform.i18n import LOCALES, LOCALES_DIR, extract_msgids  # noqa: E402
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import pyotp  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from portal import routes  # noqa: E402
-from portal.services.demo import DEMO_PASSWORD, demo_email  # noqa: E402
+from portal.services.platform.demo import DEMO_PASSWORD, demo_email  # noqa: E402
 from tests.e2e.harness import ROOT, launch_chromium, running_portal  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"

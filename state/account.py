@@ -7,7 +7,8 @@ from datetime import datetime
 import reflex as rx
 
 from portal import routes
-from portal.services import access, auth, db, i18n, mfa, navigation
+from portal.services.accounts import access, auth, mfa
+from portal.services.platform import db, i18n, navigation
 from state.auth import AuthPageState
 from state.base import current_actor, per_view, requires
 

@@ -13,8 +13,9 @@ import reflex as rx
 from sqlmodel import select
 
 from portal import models, routes
-from portal.services import access, audit, auth, db, i18n, mfa, navigation, notifications
-from portal.services.i18n import N_
+from portal.services.accounts import access, auth, mfa
+from portal.services.platform import audit, db, i18n, navigation, notifications
+from portal.services.platform.i18n import N_
 from state.auth import AuthPageState
 from state.base import BaseState, current_actor, per_view, requires
 

@@ -8,8 +8,8 @@ from urllib.parse import unquote
 import reflex as rx
 
 from portal import routes
-from portal.services import i18n
-from portal.services.auth import REAUTH_REQUIRED
+from portal.services.platform import i18n
+from portal.services.accounts.auth import REAUTH_REQUIRED
 from state.base import BaseState, public
 
 
@@ -27,10 +27,11 @@ class AuthPageState(BaseState):
     def load_messages(self):
         self._read_url_messages()
         self.login_email = self._kept_login_email() if self.error_msgid else ""
-        from portal.services import oidc
+        from portal.services.accounts import oidc
 
         self.sso_enabled = oidc.is_enabled()
-        from portal.services import auth, db
+        from portal.services.accounts import auth
+        from portal.services.platform import db
 
         with db.session_scope() as s:
             self.signup_enabled = auth.self_signup_enabled(s)

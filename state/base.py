@@ -4,7 +4,7 @@ Feature states subclass BaseState so their computed vars can depend on the
 locale and re-translate when it changes. Who is calling is decided here, on
 the server, for every page load and every event: the session token comes from
 the HttpOnly cookie of the websocket's handshake (never from a state var), and
-the policy in portal.services.access decides.
+the policy in portal.services.accounts.access decides.
 
 Reflex keys state by the tab's client token, not by the person. So a tab's
 state is bound to the session that filled it: ``SessionBinding`` runs before
@@ -27,9 +27,10 @@ import reflex as rx
 from reflex.middleware import Middleware
 
 from portal import models, routes
-from portal.services import access, audit, auth, db, i18n, navigation
-from portal.services.errors import PERMISSION_DENIED, ServiceError
-from portal.services.settings import client_ip
+from portal.services.accounts import access, auth
+from portal.services.platform import audit, db, i18n, navigation
+from portal.services.platform.errors import PERMISSION_DENIED, ServiceError
+from portal.services.platform.settings import client_ip
 
 INCIDENT = i18n.N_("Something went wrong. Please try again. If it keeps happening, quote incident {incident}.")
 _ACTOR: contextvars.ContextVar[models.User | None] = contextvars.ContextVar("actor", default=None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services import i18n, jobs
+from portal.services.platform import i18n
+from portal.services.interviews import jobs
 from state.base import BaseState, public
 
 

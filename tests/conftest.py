@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:
 @pytest.fixture
 def db_url(tmp_path) -> str:
     """A migrated, empty SQLite database file."""
-    from portal.services import db
+    from portal.services.platform import db
 
     url = f"sqlite:///{tmp_path / 'test.db'}"
     db.migrate(url)
@@ -24,7 +24,7 @@ def db_url(tmp_path) -> str:
 def isolated_data_dir(tmp_path, monkeypatch):
     """Settings, secrets and the encryption keyring of this test only: a fresh data
     directory, no keyring from the environment, and no cached settings or keys."""
-    from portal.services import crypto, settings
+    from portal.services.platform import crypto, settings
 
     monkeypatch.setenv("TALENT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv(crypto.ENV_VAR, raising=False)

@@ -8,7 +8,7 @@ import time
 import pyotp
 from playwright.sync_api import Page, expect
 
-from portal.services.demo import DEMO_PASSWORD, demo_email
+from portal.services.platform.demo import DEMO_PASSWORD, demo_email
 
 
 def sign_in_demo(page: Page, portal, role: str, secrets: dict[str, str]) -> pyotp.TOTP:
@@ -56,7 +56,8 @@ def invite_link(portal, email: str, role: str = "candidate") -> str:
     from sqlmodel import select
 
     from portal import models
-    from portal.services import auth, db
+    from portal.services.accounts import auth
+    from portal.services.platform import db
 
     with db.session_scope(portal.db_url) as s:
         hr = s.exec(select(models.User).where(models.User.role == "hr")).first()

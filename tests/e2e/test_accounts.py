@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from portal import models
-from portal.services import db
+from portal.services.platform import db
 from tests.e2e.accounts import assert_frame_fits, invite_link
 
 PASSWORD = "blue harbour lantern 42"

@@ -114,7 +114,7 @@ def test_admin_turns_on_self_signup_and_a_candidate_signs_up(browser, portal, se
 def test_audit_log_pages_keep_the_filter_and_a_flood_does_not_bury_real_events(browser, portal, secrets):
     from sqlalchemy import text
 
-    from portal.services import audit, db
+    from portal.services.platform import audit, db
 
     # 60 sign-ins of one account, then a flood of 120 anonymous refusals from one address
     for _ in range(60):

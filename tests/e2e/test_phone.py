@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal import models, routes
-from portal.services import access
-from portal.services.demo import DEMO_PASSWORD, JOBS, demo_email
+from portal.services.accounts import access
+from portal.services.platform.demo import DEMO_PASSWORD, JOBS, demo_email
 from tests.e2e.accounts import assert_frame_fits, invite_link, sign_in_demo, wait_hydrated
 
 WIDTH = 375

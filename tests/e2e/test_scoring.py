@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from portal import models
-from portal.services import crypto, db, scoring_client, settings
+from portal.services.platform import crypto, db, settings
+from portal.services.interviews import scoring_client
 
 ANSWER = ("去年双十一期间，一位大客户因为物流延误非常不满。我先耐心倾听，确认了他的核心诉求，"
           "然后当天同步物流和仓库团队，制定了补发方案并每天向客户更新进度。"

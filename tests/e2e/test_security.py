@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from portal import models
-from portal.services.access import can_open
-from portal.services.demo import DEMO_PASSWORD, demo_email
-from portal.services.navigation import nav_items
+from portal.services.accounts.access import can_open
+from portal.services.platform.demo import DEMO_PASSWORD, demo_email
+from portal.services.platform.navigation import nav_items
 from tests.e2e.accounts import sign_in_demo
 
 

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Browser, expect
 
-from portal.services.demo import DEMO_PASSWORD, demo_email
+from portal.services.platform.demo import DEMO_PASSWORD, demo_email
 from tests.e2e.accounts import next_code, sign_in_demo
 
 

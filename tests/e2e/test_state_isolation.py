@@ -15,8 +15,8 @@ import socketio
 from playwright.sync_api import expect
 
 from portal import models
-from portal.services import audit, i18n
-from portal.services.demo import demo_email
+from portal.services.platform import audit, i18n
+from portal.services.platform.demo import demo_email
 from tests.e2e.accounts import sign_in_demo
 
 HYDRATE = "reflex___state____state.hydrate_and_load"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from portal import models
-from portal.services import access
+from portal.services.accounts import access
 
 ALL = set(models.ROLES)
 ANON = "anonymous"

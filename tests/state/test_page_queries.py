@@ -15,7 +15,8 @@ from portal import models, routes
 
 @pytest.fixture
 def portal_db(isolated_data_dir):
-    from portal.services import db, demo, jobs
+    from portal.services.platform import db, demo
+    from portal.services.interviews import jobs
 
     db.get_engine.cache_clear()
     jobs.reset_cache()
@@ -42,7 +43,8 @@ def statements(portal_db):
 
 
 def _signed_in_cookie() -> str:
-    from portal.services import auth, db
+    from portal.services.accounts import auth
+    from portal.services.platform import db
 
     with db.session_scope() as s:
         user = models.User(email="reader@example.cn", display_name="Reader", role="candidate")
@@ -112,7 +114,7 @@ def test_the_language_switch_needs_no_query_and_shows_the_cached_other_language(
 
 
 def test_an_hr_edit_shows_on_the_next_page_load(portal_db):
-    from portal.services import db
+    from portal.services.platform import db
     from state.jobs import JobsState
 
     tab = Tab("")

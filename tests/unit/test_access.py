@@ -20,8 +20,9 @@ from portal.models import (
     User,
     UserSession,
 )
-from portal.services import access, db
-from portal.services.access import (
+from portal.services.accounts import access
+from portal.services.platform import db
+from portal.services.accounts.access import (
     ADMIN,
     AUDIT_VIEW,
     CANDIDATE,
@@ -38,7 +39,7 @@ from portal.services.access import (
     SENSITIVE_VIEW,
     USER_MANAGE,
 )
-from portal.services.errors import PermissionDenied
+from portal.services.platform.errors import PermissionDenied
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=timezone.utc)
 

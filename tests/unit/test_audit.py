@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from portal.models import AuditEvent
-from portal.services import audit, db
+from portal.services.platform import audit, db
 from tests.conftest import ROOT
 
 
@@ -187,7 +187,7 @@ def test_cli_verify(db_url, capsys):
     assert capsys.readouterr().out.strip() == "OK"
     with db.get_engine(db_url).begin() as conn:
         _owner_tampers(conn, "UPDATE auditevent SET ip='6.6.6.6' WHERE id=:id", {"id": ids[0]})
-    proc = subprocess.run([sys.executable, "-m", "portal.services.audit", "--db", db_url, "verify"],
+    proc = subprocess.run([sys.executable, "-m", "portal.services.platform.audit", "--db", db_url, "verify"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode != 0
     assert str(ids[0]) in proc.stdout

@@ -19,8 +19,9 @@ from portal.models import (
     User,
     UserSession,
 )
-from portal.services import audit, auth, db, mfa, throttle
-from portal.services.errors import PermissionDenied, ServiceError
+from portal.services.platform import audit, db
+from portal.services.accounts import auth, mfa, throttle
+from portal.services.platform.errors import PermissionDenied, ServiceError
 
 PW = "violet-harbour-lantern"
 
@@ -619,8 +620,9 @@ def test_pending_authenticator_is_bound_to_its_session(db_url, totp):
 
 def test_self_signup_is_off_until_an_admin_turns_it_on(db_url):
     from portal.models import User
-    from portal.services import audit, auth, db
-    from portal.services.errors import PermissionDenied, ServiceError
+    from portal.services.platform import audit, db
+    from portal.services.accounts import auth
+    from portal.services.platform.errors import PermissionDenied, ServiceError
 
     with db.session_scope(db_url) as s:
         admin = User(email="root@corp.cn", role="admin")
@@ -694,7 +696,7 @@ def test_reset_request_answers_alike_before_the_address_is_looked_up(db_url, mon
 
     from portal import auth_routes
     from portal.models import LoginThrottle
-    from portal.services import settings
+    from portal.services.platform import settings
 
     monkeypatch.setenv("TALENT_DB_URL", db_url)
     settings.get_settings.cache_clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.services import i18n
+from portal.services.platform import i18n
 
 
 def test_every_msgid_is_translated_in_every_locale():

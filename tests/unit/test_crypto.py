@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 
 from portal import models
-from portal.services import audit, crypto, db
-from portal.services.errors import ServiceError
+from portal.services.platform import audit, crypto, db
+from portal.services.platform.errors import ServiceError
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal import models
-from portal.services import db
-from portal.services.demo import (
+from portal.services.platform import db
+from portal.services.platform.demo import (
     ASSETS_DIR,
     DEMO_MARKER_KEY,
     INTERVIEWERS,
@@ -175,8 +175,8 @@ def test_courses_cover_every_competency(loaded):
 
 
 def test_one_account_per_role_with_the_demo_password_and_no_authenticator(loaded):
-    from portal.services import passwords
-    from portal.services.demo import DEMO_PASSWORD
+    from portal.services.accounts import passwords
+    from portal.services.platform.demo import DEMO_PASSWORD
 
     with db.session_scope(loaded) as s:
         users = _all(s, models.User)
@@ -242,9 +242,9 @@ def test_employee_shows_growth(loaded):
 def test_email_templates_fill_in(loaded):
     with db.session_scope(loaded) as s:
         templates = {(t.key, t.locale): t for t in _all(s, models.EmailTemplate)}
-        from portal.services.notifications import fill
+        from portal.services.platform.notifications import fill
 
-        # exactly the values the services pass (portal/services/auth.py)
+        # exactly the values the services pass (portal/services/accounts/auth.py)
         values = {"invitation": {"link": "https://hr.example.cn/x", "email": "a@b.cn", "role": "candidate"},
                   "password_reset": {"link": "https://hr.example.cn/x", "name": "张伟"}}
         for key in ("invitation", "password_reset"):

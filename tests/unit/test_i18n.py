@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.services import i18n
+from portal.services.platform import i18n
 
 
 def test_normalize_locale():

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from portal.models import RecoveryCode, User
-from portal.services import db, mfa
+from portal.services.platform import db
+from portal.services.accounts import mfa
 
 T0 = 1_900_000_020.0  # a step boundary plus nothing in particular
 

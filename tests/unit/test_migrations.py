@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from portal import models
-from portal.services import db
+from portal.services.platform import db
 
 
 def test_migrated_schema_equals_the_models(db_url):

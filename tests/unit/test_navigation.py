@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from portal.models import ROLES
-from portal.services.navigation import NAV, nav_items
+from portal.services.platform.navigation import NAV, nav_items
 
 
 def test_every_role_has_a_menu_and_unknown_roles_get_the_public_one():
@@ -17,7 +17,7 @@ def test_labels_follow_the_locale():
 
 def test_the_menu_only_offers_pages_the_role_may_open():
     from portal import models
-    from portal.services import access
+    from portal.services.accounts import access
 
     for role in ROLES:
         user = models.User(id=1, email="x@example.com", role=role)

@@ -11,8 +11,9 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from portal.models import AuditEvent, EmailOutbox, User
-from portal.services import auth, db, notifications
-from portal.services.errors import PermissionDenied, ServiceError
+from portal.services.accounts import auth
+from portal.services.platform import db, notifications
+from portal.services.platform.errors import PermissionDenied, ServiceError
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import User
-from portal.services import audit, db, oidc
-from portal.services.errors import ServiceError
+from portal.services.platform import audit, db
+from portal.services.accounts import oidc
+from portal.services.platform.errors import ServiceError
 from tests.oidc_provider import OidcTestProvider
 
 REDIRECT = "http://portal.test/auth/oidc/callback"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher, Type
 
-from portal.services import passwords
-from portal.services.passwords import (
+from portal.services.accounts import passwords
+from portal.services.accounts.passwords import (
     CONTAINS_EMAIL,
     TOO_COMMON,
     TOO_LONG,

@@ -25,10 +25,10 @@ from portal.models import (
     ScoringJob,
     User,
 )
-from portal.services import crypto, db, settings
-from portal.services import scoring_client as sc
-from portal.services.demo import demo_email, load_demo
-from portal.services.errors import PermissionDenied, ServiceError
+from portal.services.platform import crypto, db, settings
+from portal.services.interviews import scoring_client as sc
+from portal.services.platform.demo import demo_email, load_demo
+from portal.services.platform.errors import PermissionDenied, ServiceError
 from tests.unit.worker import conftest as worker_helpers
 
 ANSWER_ZH = ("去年双十一，客户因为物流延迟投诉。我先耐心倾听，复述确认他的诉求，"

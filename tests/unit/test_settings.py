@@ -5,7 +5,7 @@ import stat
 import subprocess
 import sys
 
-from portal.services import settings
+from portal.services.platform import settings
 from tests.conftest import ROOT
 
 
@@ -41,7 +41,7 @@ def test_defaults_are_embedded(monkeypatch):
 
 
 def test_secret_files_are_created_owner_only(monkeypatch, tmp_path):
-    from portal.services import secrets
+    from portal.services.platform import secrets
 
     monkeypatch.setenv("TALENT_DATA_DIR", str(tmp_path))
     settings.get_settings.cache_clear()

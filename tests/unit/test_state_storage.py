@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from portal.cli import prepare_state_storage
-from portal.services.settings import ROOT
+from portal.services.platform.settings import ROOT
 
 
 def _mode_chosen(**env: str) -> str:

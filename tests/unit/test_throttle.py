@@ -4,8 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from portal.services import db, throttle
-from portal.services.errors import ServiceError
+from portal.services.platform import db
+from portal.services.accounts import throttle
+from portal.services.platform.errors import ServiceError
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
 

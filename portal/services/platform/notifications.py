@@ -29,11 +29,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_, select, update
 
 from portal.models import EmailOutbox, EmailTemplate, User
-from portal.services import access
-from portal.services import db as _db
-from portal.services.errors import ServiceError
-from portal.services.i18n import N_, normalize_locale
-from portal.services.settings import get_settings
+from portal.services.accounts import access
+from portal.services.platform import db as _db
+from portal.services.platform.errors import ServiceError
+from portal.services.platform.i18n import N_, normalize_locale
+from portal.services.platform.settings import get_settings
 
 MAX_ATTEMPTS = 10
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this was a crashed sender
@@ -94,7 +94,7 @@ def render_template(session, key: str, locale: str | None, values: dict[str, obj
 def list_outbox(session, actor: User, *, pending_only: bool = False, limit: int = 200,
                 ip: str = "") -> list[EmailOutbox]:
     """Newest first, for administrators; the look is audited (bodies may hold live links)."""
-    from portal.services import audit
+    from portal.services.platform import audit
 
     access.require(actor, access.OUTBOX_VIEW, session=session, ip=ip)
     q = select(EmailOutbox)

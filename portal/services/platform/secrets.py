@@ -6,7 +6,7 @@ import os
 import secrets as _secrets
 from pathlib import Path
 
-from portal.services.settings import get_settings
+from portal.services.platform.settings import get_settings
 
 
 def secret_file(name: str, nbytes: int = 32) -> Path:

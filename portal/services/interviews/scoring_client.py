@@ -49,10 +49,11 @@ from portal.models import (
     ScoringJob,
     User,
 )
-from portal.services import access, crypto
-from portal.services import db as _db
-from portal.services.errors import PermissionDenied, ServiceError
-from portal.services.i18n import N_
+from portal.services.accounts import access
+from portal.services.platform import crypto
+from portal.services.platform import db as _db
+from portal.services.platform.errors import PermissionDenied, ServiceError
+from portal.services.platform.i18n import N_
 
 log = logging.getLogger("portal.scoring_client")
 
@@ -160,7 +161,7 @@ def submit_answer(session, user: User, question_id: int, transcript: str, *,
 
 def _deny(session, user: User, obj) -> None:
     """Refuse like ``access.require`` does: audited, committed, then PermissionDenied."""
-    from portal.services import audit
+    from portal.services.platform import audit
 
     audit.record(session, "access_denied", actor_id=user.id, actor=user.email or "",
                  object_type=f"answer.submit:{type(obj).__name__}",
@@ -343,7 +344,7 @@ class ScoringClient:
 
 def default_client(timeout: float = 10.0) -> ScoringClient:
     """The client the portal uses: URL from settings, token from the secret store."""
-    from portal.services import secrets, settings
+    from portal.services.platform import secrets, settings
 
     return ScoringClient(settings.get_settings().worker_url,
                          secrets.read_secret("scoring_token", "SCORING_TOKEN"), timeout=timeout)

@@ -8,7 +8,7 @@ service is a bug, and the caller shows a generic message instead.
 
 from __future__ import annotations
 
-from portal.services.i18n import N_
+from portal.services.platform.i18n import N_
 
 PERMISSION_DENIED = N_("You do not have permission to do this.")
 
@@ -22,7 +22,7 @@ class ServiceError(Exception):
         self.params = params
 
     def translate(self, locale: str | None) -> str:
-        from portal.services.i18n import gettext
+        from portal.services.platform.i18n import gettext
 
         return gettext(locale, self.msgid, **self.params)
 

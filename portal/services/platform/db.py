@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from portal.services.settings import ROOT, get_settings
+from portal.services.platform.settings import ROOT, get_settings
 
 
 @lru_cache(maxsize=4)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from portal import models
-from portal.services.db import session_scope
-from portal.services.i18n import LOCALES, pick
+from portal.services.platform.db import session_scope
+from portal.services.platform.i18n import LOCALES, pick
 
 CACHE_SECONDS = 30.0
 CONTENT = (models.Job, models.CompetencyModel, models.Competency)

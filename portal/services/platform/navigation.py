@@ -5,7 +5,7 @@ so the shell never hard-codes a role check."""
 from __future__ import annotations
 
 from portal import routes
-from portal.services.i18n import N_, gettext
+from portal.services.platform.i18n import N_, gettext
 
 # (route, msgid) in display order. "" is a visitor who has not signed in.
 _PUBLIC = [(routes.HOME, N_("Home")), (routes.JOBS, N_("Open positions"))]

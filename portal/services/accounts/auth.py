@@ -33,10 +33,11 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import bindparam, func, select, update
 
 from portal.models import ROLES, AppSetting, Invitation, Job, PasswordReset, User, UserSession
-from portal.services import access, audit, mfa, notifications, passwords, throttle
-from portal.services.errors import PermissionDenied, ServiceError
-from portal.services.i18n import N_, gettext
-from portal.services.settings import get_settings
+from portal.services.accounts import access, mfa, passwords, throttle
+from portal.services.platform import audit, notifications
+from portal.services.platform.errors import PermissionDenied, ServiceError
+from portal.services.platform.i18n import N_, gettext
+from portal.services.platform.settings import get_settings
 
 
 def _env_number(name: str, default: float) -> float:

@@ -35,7 +35,7 @@ from portal.models import (
     User,
     UserSession,
 )
-from portal.services.errors import PermissionDenied
+from portal.services.platform.errors import PermissionDenied
 
 CANDIDATE, EMPLOYEE, INTERVIEWER, HR, HR_MANAGER, ADMIN = ROLES
 SIGNED_IN = frozenset(ROLES)
@@ -239,7 +239,7 @@ def require(user: User | None, permission: str, obj=None, *, session=None,
     if can(user, permission, obj, session=session, user_session=user_session, now=now):
         return
     if session is not None:
-        from portal.services import audit
+        from portal.services.platform import audit
 
         kind = type(obj).__name__ if obj is not None else ""
         audit.record(

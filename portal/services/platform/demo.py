@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from portal import models
-from portal.services.settings import ROOT
+from portal.services.platform.settings import ROOT
 
 DEMO_MARKER_KEY = "demo_loaded"
 DEMO_EMAIL_DOMAIN = "demo.talent.local"
@@ -263,7 +263,7 @@ def load_demo(session: Session, now: datetime | None = None) -> bool:
     now = _naive_utc(now or models.utcnow())
 
     # Accounts first: existing rows with the same email are reused untouched.
-    from portal.services import passwords
+    from portal.services.accounts import passwords
 
     demo_hash = passwords.hash_password(DEMO_PASSWORD)
     users: dict[str, models.User] = {}

@@ -20,7 +20,7 @@ aggregated per source: for one (action, outcome, actor, ip) the first refusal of
 starts or when the log is read (``flush_repeats``). Events are never updated, so
 the chain stays valid, and 200 anonymous refusals cost two rows, not 200.
 
-    python -m portal.services.audit verify [--db URL]    prints OK or the first bad id
+    python -m portal.services.platform.audit verify [--db URL]    prints OK or the first bad id
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, or_, select, text, update
 
 from portal.models import AuditEvent, AuditRepeat
-from portal.services.i18n import N_, gettext
-from portal.services.navigation import role_name
+from portal.services.platform.i18n import N_, gettext
+from portal.services.platform.navigation import role_name
 
 
 def utcnow() -> datetime:  # module-level so tests can pin the clock
@@ -354,9 +354,9 @@ def export_csv(events: Iterable) -> str:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from portal.services import db
+    from portal.services.platform import db
 
-    parser = argparse.ArgumentParser(prog="python -m portal.services.audit")
+    parser = argparse.ArgumentParser(prog="python -m portal.services.platform.audit")
     parser.add_argument("--db", default=None, help="database URL (default: settings)")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("verify", help="check the hash chain")

@@ -19,7 +19,7 @@ from babel.dates import format_datetime as _format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent as _format_percent
 
-from portal.services.settings import ROOT
+from portal.services.platform.settings import ROOT
 
 LOCALES_DIR = ROOT / "locales"
 LOCALES = ("zh_CN", "en")

@@ -33,8 +33,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, case, literal, or_, select, update
 
 from portal.models import LoginThrottle
-from portal.services.errors import ServiceError
-from portal.services.i18n import N_
+from portal.services.platform.errors import ServiceError
+from portal.services.platform.i18n import N_
 
 TOO_MANY = N_("Too many attempts. Try again later.")
 

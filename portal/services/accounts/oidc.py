@@ -58,8 +58,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.models import ROLES, User
-from portal.services.errors import ServiceError
-from portal.services.i18n import N_
+from portal.services.platform.errors import ServiceError
+from portal.services.platform.i18n import N_
 
 # ---------------------------------------------------------------- messages
 
@@ -487,7 +487,7 @@ def _display_name(claims: Mapping[str, Any]) -> str:
 
 
 def _locale(claims: Mapping[str, Any]) -> str:
-    from portal.services.i18n import normalize_locale
+    from portal.services.platform.i18n import normalize_locale
 
     value = claims.get("locale")
     return normalize_locale(value if isinstance(value, str) else None)
@@ -542,7 +542,7 @@ def _bind_user(session, config: OidcConfig, claims: Mapping[str, Any]) -> User:
 
 
 def _audit_success(session, user: User, ip: str) -> None:
-    from portal.services import audit
+    from portal.services.platform import audit
 
     audit.record(
         session, AUDIT_ACTION, actor_id=user.id, actor=user.email,
@@ -555,7 +555,7 @@ def _audit_failure(session, actor: str, ip: str, user_id: int | None = None) -> 
     unit of work rolls back on the ServiceError we are about to raise."""
     from sqlmodel import Session
 
-    from portal.services import audit
+    from portal.services.platform import audit
 
     with Session(session.get_bind()) as own:
         audit.record(

@@ -10,7 +10,7 @@ it), otherwise in ``<data_dir>/secrets/keyring.json``, created 0600 on first use
 ``rotate_keys`` adds a key, makes it current and re-encrypts every ``*_enc``
 value; ``remove_key`` drops an old key once no row uses it.
 
-    python -m portal.services.crypto usage | rotate | remove <kid>
+    python -m portal.services.platform.crypto usage | rotate | remove <kid>
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Table, func, select
 
-from portal.services.errors import ServiceError
-from portal.services.i18n import N_
-from portal.services.settings import get_settings
+from portal.services.platform.errors import ServiceError
+from portal.services.platform.i18n import N_
+from portal.services.platform.settings import get_settings
 
 ENV_VAR = "TALENT_ENCRYPTION_KEYS"
 VERSION = "v1"
@@ -274,7 +274,7 @@ def rotate_keys(session, *, actor_id: int | None = None, actor: str = "") -> int
 
     The keyring file is written before the rows change: if the transaction rolls
     back, the old key is still in the ring and every value still decrypts."""
-    from portal.services import audit
+    from portal.services.platform import audit
 
     with _keyring_lock():
         ring = _writable_ring()
@@ -305,7 +305,7 @@ def key_usage(session) -> dict[str, int]:
 
 def remove_key(session, kid: str, *, actor_id: int | None = None, actor: str = "") -> None:
     """Drop ``kid`` from the keyring; refused while it is current or any row still uses it."""
-    from portal.services import audit
+    from portal.services.platform import audit
 
     with _keyring_lock():
         ring = _writable_ring()
@@ -325,9 +325,9 @@ def remove_key(session, kid: str, *, actor_id: int | None = None, actor: str = "
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from portal.services import db
+    from portal.services.platform import db
 
-    parser = argparse.ArgumentParser(prog="python -m portal.services.crypto")
+    parser = argparse.ArgumentParser(prog="python -m portal.services.platform.crypto")
     parser.add_argument("--db", default=None, help="database URL (default: settings)")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("usage", help="values per key id")

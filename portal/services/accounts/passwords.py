@@ -16,7 +16,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from portal.services.i18n import N_
+from portal.services.platform.i18n import N_
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128

@@ -34,8 +34,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.models import RecoveryCode, User
-from portal.services import crypto
-from portal.services.secrets import read_secret
+from portal.services.platform import crypto
+from portal.services.platform.secrets import read_secret
 
 ISSUER = "Talent Portal"
 STEP_SECONDS = 30
