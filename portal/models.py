@@ -55,6 +55,7 @@ class User(Base, table=True):
     phone_enc: Optional[str] = None
     id_number_enc: Optional[str] = None
     hired_at: Optional[datetime] = None
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)  # IANA name; times are shown in it
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
@@ -189,6 +190,23 @@ class InterviewStage(Base, table=True):
     duration_min: int = 10
 
 
+class InterviewGuide(Base, table=True):
+    """What a candidate is told about how a job's interview runs: what the AI analyses
+    and what it does not, what is recorded, who sees it and how long it is kept.
+    One per job, configured by HR (seeded from demo content for now)."""
+
+    job_id: int = Field(foreign_key="job.id", unique=True)
+    analysed_zh: str = ""
+    analysed_en: str = ""
+    not_analysed_zh: str = ""
+    not_analysed_en: str = ""
+    recorded_zh: str = ""
+    recorded_en: str = ""
+    access_zh: str = ""  # who sees the recordings and scores
+    access_en: str = ""
+    retention_days: int = 180
+
+
 class InterviewerProfile(Base, table=True):
     user_id: Optional[int] = Field(default=None, foreign_key="user.id")
     name_zh: str
@@ -197,6 +215,9 @@ class InterviewerProfile(Base, table=True):
     title_en: str = ""
     background_zh: str = ""
     background_en: str = ""
+    focus_zh: str = ""  # what they look for in an answer
+    focus_en: str = ""
+    years_experience: int = 0
     photo: str = ""  # path under assets/
     is_active: bool = True
 
@@ -209,7 +230,33 @@ class Interview(Base, table=True):
     duration_min: int = 45
     status: str = Field(default="scheduled", max_length=20)  # scheduled|in_progress|completed|cancelled
     meeting_link: str = ""
+    sequence: int = 0  # iCalendar SEQUENCE: raised on every reschedule
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class InterviewReminder(Base, table=True):
+    """One row per e-mail that is due (invitation, 24 h, 1 h) for one scheduled time.
+    The unique key is the claim: whichever process inserts it sends it, so a restart or
+    a second portal process never sends the same reminder twice; a reschedule makes
+    new rows for the new time."""
+
+    interview_id: int = Field(foreign_key="interview.id", index=True)
+    kind: str = Field(max_length=20)  # invitation|24h|1h
+    scheduled_at: datetime  # the interview time this reminder is about
+    claimed_at: datetime = Field(default_factory=utcnow)
+    sent_at: Optional[datetime] = None
+
+    __table_args__ = (UniqueConstraint("interview_id", "kind", "scheduled_at"),)
+
+
+class SchedulingPreference(Base, table=True):
+    """A time slot a candidate prefers for future interviews (weekday 0 = Monday, minutes
+    from midnight in the candidate's time zone)."""
+
+    user_id: int = Field(foreign_key="user.id", index=True)
+    weekday: int
+    start_minute: int
+    end_minute: int
 
 
 class InterviewAssignment(Base, table=True):
@@ -232,10 +279,18 @@ class DeviceCheck(Base, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     interview_id: Optional[int] = Field(default=None, foreign_key="interview.id")
     camera_ok: bool = False
+    camera_width: Optional[int] = None
+    camera_height: Optional[int] = None
+    camera_fps: Optional[float] = None
     microphone_ok: bool = False
-    network_mbps: Optional[float] = None
+    microphone_level: Optional[float] = None  # peak level 0..1 while the candidate spoke
+    latency_ms: Optional[float] = None  # median round trip to the portal
+    download_mbps: Optional[float] = None
+    upload_mbps: Optional[float] = None
+    network_ok: bool = False
     browser: str = Field(default="", max_length=200)
     browser_ok: bool = False
+    problems: list[str] = json_field()  # codes of what fell short, shown as advice
     checked_at: datetime = Field(default_factory=utcnow)
 
 
@@ -402,6 +457,8 @@ class EmailOutbox(Base, table=True):
     subject: str
     body_text: str
     kind: str = Field(default="", max_length=40)
+    # [{"filename", "content_type", "content"}] with text content (an .ics invitation)
+    attachments: list[dict] = json_field()
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: Optional[datetime] = None
     attempts: int = 0

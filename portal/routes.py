@@ -20,6 +20,15 @@ ADMIN_AUDIT = "/admin/audit"
 ADMIN_USERS = "/admin/users"
 ADMIN_OUTBOX = "/admin/outbox"
 HR_INVITATIONS = "/hr/invitations"
+# The candidate's preparation (issue 8)
+CANDIDATE_HOME = "/candidate"
+CANDIDATE_INTERVIEWS = "/candidate/interviews"
+CANDIDATE_CONSENT = "/candidate/consent"
+CANDIDATE_DEVICE_CHECK = "/candidate/device-check"
+CANDIDATE_PROCESS = "/candidate/how-it-works"
+CANDIDATE_INTERVIEWERS = "/candidate/interviewers"
+CANDIDATE_PRACTICE = "/candidate/practice"
+CANDIDATE_AVAILABILITY = "/candidate/availability"
 
 # Cookies shared by the HTTP routes and the states
 SESSION_COOKIE = "tp_session"  # HttpOnly; set by portal/auth_routes.py
@@ -49,6 +58,11 @@ AUDIT_CSV = "/auth/audit.csv"
 AUTH_SSO = "/auth/sso"
 AUTH_SSO_START = "/auth/sso/start"
 AUTH_SSO_CALLBACK = "/auth/sso/callback"
+
+# The device check's network measurements (signed-in candidates only, capped and rate-limited)
+NET_PING = "/net/ping"
+NET_DOWNLOAD = "/net/download"
+NET_UPLOAD = "/net/upload"
 
 
 def safe_next(value: str | None, default: str = HOME) -> str:

@@ -100,6 +100,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/admin/outbox": frozenset({ADMIN}),
     "/hr": frozenset({HR, HR_MANAGER}),
     "/hr/invitations": frozenset({HR, HR_MANAGER, ADMIN}),
+    "/candidate": frozenset({CANDIDATE}),
 }
 
 

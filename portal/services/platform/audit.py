@@ -232,6 +232,8 @@ def search(
 ACTION_LABELS = {
     "access_denied": N_("Action refused"),
     "audit.export": N_("Audit log exported"),
+    "consent.grant": N_("Consent given"),
+    "consent.withdraw": N_("Consent withdrawn"),
     "csrf.refused": N_("Form from another site refused"),
     "invitation.accept": N_("Invitation accepted"),
     "invitation.create": N_("Invitation sent"),

@@ -10,13 +10,15 @@ from portal.services.platform.i18n import N_, gettext
 # (route, msgid) in display order. "" is a visitor who has not signed in.
 _PUBLIC = [(routes.HOME, N_("Home")), (routes.JOBS, N_("Open positions"))]
 _ACCOUNT = [(routes.ACCOUNT_SECURITY, N_("Security"))]
+# The candidate's preparation pages, in the order of the checklist.
+_CANDIDATE: list[tuple[str, str]] = []
 _HR = [(routes.HR_INVITATIONS, N_("Invitations"))]
 _ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log")),
           (routes.ADMIN_OUTBOX, N_("Outbox"))]
 
 NAV: dict[str, list[tuple[str, str]]] = {
     "": _PUBLIC,
-    "candidate": _PUBLIC + _ACCOUNT,
+    "candidate": _PUBLIC + _CANDIDATE + _ACCOUNT,
     "employee": _PUBLIC + _ACCOUNT,
     "interviewer": _PUBLIC + _ACCOUNT,
     "hr": _PUBLIC + _HR + _ACCOUNT,
