@@ -14,7 +14,12 @@ from portal.services.platform.demo import DEMO_PASSWORD, demo_email
 def sign_in_demo(page: Page, portal, role: str, secrets: dict[str, str]) -> pyotp.TOTP:
     """Sign a demo account in, enrolling its authenticator on first use.
     ``secrets`` remembers each role's key across tests (one portal per session)."""
-    email = demo_email(role)
+    return sign_in(page, portal, demo_email(role), role, secrets)
+
+
+def sign_in(page: Page, portal, email: str, role: str, secrets: dict[str, str]) -> pyotp.TOTP:
+    """Sign ``email`` in with the demo password (or ``secrets[role + ':password']``);
+    ``role`` is the key under which ``secrets`` keeps its authenticator."""
     page.goto(portal.url + "/login")
     page.fill("#f-email", email)
     page.fill("#f-password", secrets.get(role + ":password", DEMO_PASSWORD))
@@ -63,6 +68,38 @@ def invite_link(portal, email: str, role: str = "candidate") -> str:
         hr = s.exec(select(models.User).where(models.User.role == "hr")).first()
         token = auth.create_invitation(s, hr, email, role)
     return f"{portal.url}/invite/{token}"
+
+
+def new_candidate_with_interview(portal, *, days_ahead: float = 3, name: str = "测试候选人") -> tuple[str, int]:
+    """A candidate of their own for a test (the demo candidate stays untouched for the
+    walk-through), with the demo password and an interview for the first demo job,
+    assigned to the demo interviewer; returns (e-mail, interview id)."""
+    import secrets as pysecrets
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from portal import models
+    from portal.services.accounts import passwords
+    from portal.services.platform import db
+
+    email = f"cand-{pysecrets.token_hex(4)}@example.cn"
+    with db.session_scope(portal.db_url) as s:
+        user = models.User(email=email, display_name=name, role="candidate", locale="zh_CN",
+                           password_hash=passwords.hash_password(DEMO_PASSWORD), password_changed_at=models.utcnow())
+        s.add(user)
+        demo = s.exec(select(models.Interview).order_by(models.Interview.id)).first()
+        s.flush()
+        interview = models.Interview(candidate_id=user.id, job_id=demo.job_id, model_id=demo.model_id,
+                                     scheduled_at=models.utcnow() + timedelta(days=days_ahead),
+                                     duration_min=demo.duration_min, status="scheduled")
+        s.add(interview)
+        s.flush()
+        for assignment in s.exec(select(models.InterviewAssignment).where(
+                models.InterviewAssignment.interview_id == demo.id)).all():
+            s.add(models.InterviewAssignment(interview_id=interview.id, interviewer_id=assignment.interviewer_id))
+        interview_id = interview.id
+    return email, interview_id
 
 
 def wait_hydrated(page: Page) -> None:
