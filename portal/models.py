@@ -259,6 +259,18 @@ class SchedulingPreference(Base, table=True):
     end_minute: int
 
 
+class ChecklistMark(Base, table=True):
+    """A step of the candidate's checklist that only the candidate's own action can
+    tick and no other row records (today: "process", having opened how the interview
+    runs). Not an audit event: it is the candidate's progress, not a security record."""
+
+    user_id: int = Field(foreign_key="user.id", index=True)
+    step: str = Field(max_length=30)
+    marked_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "step"),)
+
+
 class InterviewAssignment(Base, table=True):
     """Which interviewer may see which candidate's interview."""
 

@@ -29,6 +29,8 @@ CANDIDATE_PROCESS = "/candidate/how-it-works"
 CANDIDATE_INTERVIEWERS = "/candidate/interviewers"
 CANDIDATE_PRACTICE = "/candidate/practice"
 CANDIDATE_AVAILABILITY = "/candidate/availability"
+# The interview room (issue 9): /candidate/interview/<interview id>; the join link points here
+INTERVIEW_ROOM = "/candidate/interview"
 
 # Cookies shared by the HTTP routes and the states
 SESSION_COOKIE = "tp_session"  # HttpOnly; set by portal/auth_routes.py
@@ -63,6 +65,10 @@ AUTH_SSO_CALLBACK = "/auth/sso/callback"
 NET_PING = "/net/ping"
 NET_DOWNLOAD = "/net/download"
 NET_UPLOAD = "/net/upload"
+
+
+def interview_room(interview_id: int) -> str:
+    return f"{INTERVIEW_ROOM}/{int(interview_id)}"
 
 
 def safe_next(value: str | None, default: str = HOME) -> str:

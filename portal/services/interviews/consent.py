@@ -9,7 +9,9 @@ before it sends an answer). Nothing here imports reflex.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from sqlmodel import select
 
@@ -17,7 +19,8 @@ from portal.models import Consent, User
 from portal.services.accounts import access
 from portal.services.platform import audit
 from portal.services.platform.errors import ServiceError
-from portal.services.platform.i18n import N_
+from portal.services.platform.i18n import N_, normalize_locale
+from portal.services.platform.settings import ROOT
 
 PURPOSE = "recording_analysis"
 # Raise with every change of the consent text (the page shows the text of this version).
@@ -26,8 +29,29 @@ CURRENT_VERSION = "2026-11"
 WRONG_VERSION = N_("This consent text has been replaced; read the current one and agree again.")
 
 
+# The consent texts are product text, one entry per version, in every locale.
+TEXTS_FILE = ROOT / "portal" / "content" / "consent.json"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, dict]]:
+    return json.loads(TEXTS_FILE.read_text(encoding="utf-8"))
+
+
+def text(locale: str | None, version: str = CURRENT_VERSION) -> dict:
+    """The consent text of ``version`` in ``locale``: title, intro, sections
+    [{heading, body}] and the agree label. Raises KeyError for an unknown version."""
+    return _texts()[version][normalize_locale(locale)]
+
+
+def latest(session, user_id: int) -> Consent | None:
+    """The person's most recent consent record of this purpose, any version, withdrawn or not."""
+    return session.exec(select(Consent).where(Consent.user_id == user_id, Consent.purpose == PURPOSE)
+                        .order_by(Consent.id.desc())).first()
 
 
 def active(session, user_id: int) -> Consent | None:

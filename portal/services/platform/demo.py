@@ -63,6 +63,8 @@ DEMO_JOB_CODES = tuple(job["code"] for job in JOBS)
 
 
 INTERVIEWERS: list[dict] = _content("interviewers.json")
+# How each job's interview runs (job code -> InterviewGuide fields), told to its candidates.
+GUIDES: dict[str, dict] = _content("guides.json")
 COURSES: list[dict] = _content("courses.json")
 
 
@@ -282,9 +284,12 @@ def load_demo(session: Session, now: datetime | None = None) -> bool:
     jobs: dict[str, tuple[models.Job, models.CompetencyModel]] = {}
     for spec in JOBS:
         jobs[spec["code"]] = _load_job(session, spec)
+    for code, guide in GUIDES.items():
+        _add(session, models.InterviewGuide(job_id=jobs[code][0].id, **guide))
 
     profile_fields = (
         "name_zh", "name_en", "title_zh", "title_en", "background_zh", "background_en",
+        "focus_zh", "focus_en", "years_experience",
     )
     profiles: list[models.InterviewerProfile] = []
     for index, spec in enumerate(INTERVIEWERS, start=1):

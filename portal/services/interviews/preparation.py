@@ -1,0 +1,405 @@
+"""The candidate's preparation: their interviews (upcoming and past), what is ready
+for each, and the "what's next" checklist that ticks itself off from the database.
+
+Checklist, in this order: consent (Consent, see consent.py) → device check (a
+DeviceCheck row for the interview, or one not tied to any interview) → how it runs
+(a ChecklistMark the process page writes when the candidate opens it) → practice
+(a practice Answer to a question of the interview's job) → the interview itself
+(its status is completed).
+
+Times are stored in UTC and shown in the candidate's own time zone (User.timezone)
+and language. The join link opens JOIN_OPENS_BEFORE before the slot and closes at
+its end. Loading returns locale-free rows (``InterviewPrep``); ``present`` formats
+one for a locale and a moment, so a page can keep both languages and switch without
+reloading. Every interview passes the access policy (INTERVIEW_VIEW on the object):
+a candidate reaches only their own. Nothing here imports reflex.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date, format_time, get_timezone_name
+from babel.units import format_unit
+from sqlmodel import select
+
+from portal import models, routes
+from portal.services.accounts import access
+from portal.services.interviews import consent
+from portal.services.platform.errors import PermissionDenied
+from portal.services.platform.i18n import LOCALES, N_, gettext, normalize_locale, pick
+
+JOIN_OPENS_BEFORE = timedelta(minutes=15)
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+PROCESS_STEP = "process"  # ChecklistMark.step written when the process page is opened
+
+STEPS = ("consent", "device_check", "process", "practice", "interview")
+STEP_LABELS = {
+    "consent": N_("Give your consent"),
+    "device_check": N_("Check your camera, microphone and network"),
+    "process": N_("Read how the interview runs"),
+    "practice": N_("Practise a question"),
+    "interview": N_("Take the interview"),
+}
+STEP_ROUTES = {
+    "consent": routes.CANDIDATE_CONSENT,
+    "device_check": routes.CANDIDATE_DEVICE_CHECK,
+    "process": routes.CANDIDATE_PROCESS,
+    "practice": routes.CANDIDATE_PRACTICE,
+    "interview": routes.CANDIDATE_INTERVIEWS,
+}
+STATUS_LABELS = {
+    "scheduled": N_("Scheduled"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+    "missed": N_("Time has passed"),  # scheduled, but the slot is over without the interview
+}
+STARTS_IN = N_("Starts in {countdown}")
+UNDER_WAY = N_("Under way now")
+JOIN_OPENS_AT = N_("The link opens at {time}")
+REPORT_FOLLOWS = N_("Your report will appear here once it is published.")
+DEVICE_PROBLEMS = N_("Problems found: run the check again")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The candidate's time zone; an unknown or empty name falls back to Beijing time."""
+    try:
+        return ZoneInfo(name or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+@dataclass
+class InterviewPrep:
+    """One interview of the candidate with everything the pages show, in both languages."""
+
+    id: int
+    job_id: int
+    title_zh: str
+    title_en: str
+    description_zh: str
+    description_en: str
+    scheduled_at: datetime  # aware UTC
+    duration_min: int
+    status: str
+    stages: list[dict] = field(default_factory=list)  # name_zh/_en, description_zh/_en, duration_min
+    consent: bool = False
+    device_check: bool = False
+    device_ok: bool = False  # the latest check found no problem
+    process: bool = False
+    practice: bool = False
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.scheduled_at + timedelta(minutes=self.duration_min)
+
+    def is_past(self, now: datetime) -> bool:
+        return self.status in ("completed", "cancelled") or (self.status != "in_progress" and self.ends_at <= now)
+
+    def join_state(self, now: datetime) -> str:
+        """'open' from JOIN_OPENS_BEFORE before the slot to its end, 'not_yet' before, 'closed' after."""
+        if self.status in ("completed", "cancelled"):
+            return "closed"
+        if now < self.scheduled_at - JOIN_OPENS_BEFORE:
+            return "not_yet"
+        if now < self.ends_at or self.status == "in_progress":
+            return "open"
+        return "closed"
+
+    def steps_done(self) -> dict[str, bool]:
+        return {"consent": self.consent, "device_check": self.device_check, "process": self.process,
+                "practice": self.practice, "interview": self.status == "completed"}
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _practised_job_ids(session, user_id: int) -> set[int]:
+    return set(session.exec(
+        select(models.Question.job_id).join(models.Answer, models.Answer.question_id == models.Question.id)
+        .where(models.Answer.user_id == user_id, models.Answer.is_practice.is_(True)).distinct()
+    ).all())
+
+
+def _device_checks(session, user_id: int) -> dict[int | None, bool]:
+    """interview id (None: not tied to one) → whether its latest check passed."""
+    rows = session.exec(
+        select(models.DeviceCheck).where(models.DeviceCheck.user_id == user_id)
+        .order_by(models.DeviceCheck.checked_at, models.DeviceCheck.id)
+    ).all()
+    return {row.interview_id: bool(row.camera_ok and row.microphone_ok and row.network_ok and row.browser_ok)
+            for row in rows}  # later rows overwrite earlier ones
+
+
+def process_read(session, user_id: int) -> bool:
+    return session.exec(select(models.ChecklistMark.id).where(
+        models.ChecklistMark.user_id == user_id, models.ChecklistMark.step == PROCESS_STEP)).first() is not None
+
+
+def _stages(session, job_ids: set[int]) -> dict[int, list[dict]]:
+    found: dict[int, list[dict]] = {job_id: [] for job_id in job_ids}
+    if not job_ids:
+        return found
+    for stage in session.exec(select(models.InterviewStage).where(models.InterviewStage.job_id.in_(job_ids))
+                              .order_by(models.InterviewStage.job_id, models.InterviewStage.position)).all():
+        found[stage.job_id].append({"name_zh": stage.name_zh, "name_en": stage.name_en,
+                                    "description_zh": stage.description_zh,
+                                    "description_en": stage.description_en, "duration_min": stage.duration_min})
+    return found
+
+
+def _prepare(session, user: models.User, rows) -> list[InterviewPrep]:
+    for interview, _job in rows:
+        access.require(user, access.INTERVIEW_VIEW, interview, session=session)
+    stages = _stages(session, {job.id for _i, job in rows})
+    checks = _device_checks(session, user.id) if rows else {}
+    practised = _practised_job_ids(session, user.id) if rows else set()
+    consented = consent.has_consent(session, user.id)
+    read = process_read(session, user.id)
+    found = []
+    for interview, job in rows:
+        check_key = interview.id if interview.id in checks else None
+        found.append(InterviewPrep(
+            id=interview.id, job_id=job.id, title_zh=job.title_zh, title_en=job.title_en,
+            description_zh=job.description_zh, description_en=job.description_en,
+            scheduled_at=_aware(interview.scheduled_at), duration_min=interview.duration_min,
+            status=interview.status, stages=stages[job.id], consent=consented,
+            device_check=check_key in checks, device_ok=checks.get(check_key, False), process=read,
+            practice=job.id in practised,
+        ))
+    return found
+
+
+def candidate_interviews(session, user: models.User) -> list[InterviewPrep]:
+    """The candidate's own interviews, earliest first."""
+    access.require(user, access.INTERVIEW_VIEW, session=session)
+    rows = session.exec(
+        select(models.Interview, models.Job).join(models.Job, models.Job.id == models.Interview.job_id)
+        .where(models.Interview.candidate_id == user.id)
+        .order_by(models.Interview.scheduled_at, models.Interview.id)
+    ).all()
+    return _prepare(session, user, rows)
+
+
+def candidate_interview(session, user: models.User, interview_id: int) -> InterviewPrep:
+    """One interview by id, only if it is the caller's: anyone else's (or no such id)
+    is refused alike, and the refusal is audited."""
+    interview = session.get(models.Interview, interview_id) if isinstance(interview_id, int) else None
+    if interview is None:
+        raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
+    access.require(user, access.INTERVIEW_VIEW, interview, session=session)
+    job = session.get(models.Job, interview.job_id)
+    return _prepare(session, user, [(interview, job)])[0]
+
+
+def next_interview(preps: list[InterviewPrep], now: datetime | None = None) -> InterviewPrep | None:
+    """The interview the candidate prepares for: the first that is not over; else the latest past one."""
+    now = now or utcnow()
+    upcoming = [p for p in preps if not p.is_past(now)]
+    if upcoming:
+        return upcoming[0]
+    return preps[-1] if preps else None
+
+
+def mark_process_read(session, user: models.User) -> bool:
+    """Record that the candidate opened how the interview runs; True the first time."""
+    access.require(user, access.INTERVIEW_VIEW, session=session)
+    if process_read(session, user.id):
+        return False
+    session.add(models.ChecklistMark(user_id=user.id, step=PROCESS_STEP, marked_at=utcnow()))
+    session.flush()
+    return True
+
+
+# ---------------------------------------------------------------- presenting
+
+
+def _unit(value: int, unit: str, locale: str) -> str:
+    text = format_unit(value, unit, length="long", locale=locale)
+    if unit in text:  # some locales (zh) have no long form of durations
+        text = format_unit(value, unit, length="short", locale=locale)
+    return text
+
+
+def format_duration(minutes: int, locale: str | None) -> str:
+    return _unit(int(minutes), "duration-minute", normalize_locale(locale))
+
+
+def countdown(delta: timedelta, locale: str | None) -> str:
+    """The time left in its two largest units ("2 days 3 hours", "3 hours 5 minutes", "1 minute").
+    Rounded up to the minute, so nothing says "0 minutes" before the start."""
+    locale = normalize_locale(locale)
+    minutes = max(1, -(-int(delta.total_seconds()) // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = ([("duration-day", days), ("duration-hour", hours)] if days
+             else [("duration-hour", hours), ("duration-minute", mins)] if hours
+             else [("duration-minute", mins)])
+    separator = "" if locale == "zh_CN" else " "
+    return separator.join(_unit(n, unit, locale) for unit, n in parts if n)
+
+
+def status_key(prep: InterviewPrep, now: datetime) -> str:
+    if prep.status == "scheduled" and prep.is_past(now):
+        return "missed"
+    return prep.status if prep.status in STATUS_LABELS else "scheduled"
+
+
+def checklist(prep: InterviewPrep | None, locale: str | None, *, consent_given: bool = False,
+              process_done: bool = False) -> list[dict[str, str]]:
+    """The "what's next" steps: label, link, done ("1"/""), next ("1" on the first open step).
+    Without an interview, the steps that do not depend on one still tick."""
+    done = prep.steps_done() if prep else {"consent": consent_given, "process": process_done}
+    found, next_marked = [], False
+    for step in STEPS:
+        is_done = bool(done.get(step))
+        is_next = not is_done and not next_marked
+        next_marked = next_marked or is_next
+        found.append({"step": step, "label": gettext(locale, STEP_LABELS[step]), "href": STEP_ROUTES[step],
+                      "done": "1" if is_done else "", "next": "1" if is_next else ""})
+    return found
+
+
+def present(prep: InterviewPrep, locale: str | None, tz_name: str | None, now: datetime | None = None) -> dict:
+    """Everything a page shows of one interview, as text in ``locale`` and the candidate's time zone."""
+    locale = normalize_locale(locale)
+    now = _aware(now or utcnow())
+    tz = zone(tz_name)
+    start, end = prep.scheduled_at.astimezone(tz), prep.ends_at.astimezone(tz)
+    join = prep.join_state(now)
+    past = prep.is_past(now)
+    if past:
+        when = ""
+    elif now < prep.scheduled_at:
+        when = gettext(locale, STARTS_IN, countdown=countdown(prep.scheduled_at - now, locale))
+    else:
+        when = gettext(locale, UNDER_WAY)
+    opens = (prep.scheduled_at - JOIN_OPENS_BEFORE).astimezone(tz)
+    opens_time = format_time(opens, "short", locale=locale)
+    if opens.date() != start.date():
+        opens_time = f"{format_date(opens.date(), 'medium', locale=locale)} {opens_time}"
+    readiness = [
+        {"label": gettext(locale, N_("Consent given")), "done": "1" if prep.consent else ""},
+        {"label": gettext(locale, N_("Device check done")) if prep.device_ok or not prep.device_check
+         else gettext(locale, DEVICE_PROBLEMS), "done": "1" if prep.device_check and prep.device_ok else ""},
+        {"label": gettext(locale, N_("Practice done")), "done": "1" if prep.practice else ""},
+    ]
+    return {
+        "id": str(prep.id),
+        "title": pick(locale, prep.title_zh, prep.title_en),
+        "description": pick(locale, prep.description_zh, prep.description_en),
+        "date": format_date(start.date(), "full", locale=locale),
+        "time": f"{format_time(start, 'short', locale=locale)} – {format_time(end, 'short', locale=locale)}",
+        "timezone": get_timezone_name(tz, locale=locale),
+        "duration": format_duration(prep.duration_min, locale),
+        "status": gettext(locale, STATUS_LABELS[status_key(prep, now)]),
+        "countdown": when,
+        "past": "1" if past else "",
+        "join": join,
+        "join_href": routes.interview_room(prep.id) if join == "open" else "",
+        "join_opens": gettext(locale, JOIN_OPENS_AT, time=opens_time) if join == "not_yet" else "",
+        "report_note": gettext(locale, REPORT_FOLLOWS) if past and prep.status == "completed" else "",
+        "stages": [{"name": pick(locale, s["name_zh"], s["name_en"]),
+                    "description": pick(locale, s["description_zh"], s["description_en"]),
+                    "duration": format_duration(s["duration_min"], locale) if s["duration_min"] else ""}
+                   for s in prep.stages],
+        "readiness": readiness,
+        "checklist": checklist(prep, locale),
+    }
+
+
+# ---------------------------------------------------------------- interviewers and guides
+
+
+def _active_interview_ids(session, user: models.User) -> list[tuple[int, int]]:
+    """(interview id, job id) of the candidate's interviews that are not cancelled."""
+    access.require(user, access.INTERVIEW_VIEW, session=session)
+    return list(session.exec(select(models.Interview.id, models.Interview.job_id).where(
+        models.Interview.candidate_id == user.id, models.Interview.status != "cancelled")).all())
+
+
+def my_interviewers(session, user: models.User) -> dict[str, list[dict[str, str]]]:
+    """Per locale, a card for each interviewer assigned to the candidate's own interviews
+    (and no one else's): photo, name, title, experience, background, focus, the positions."""
+    interviews = _active_interview_ids(session, user)
+    if not interviews:
+        return {locale: [] for locale in LOCALES}
+    rows = session.exec(
+        select(models.InterviewerProfile, models.Job)
+        .join(models.InterviewAssignment, models.InterviewAssignment.interviewer_id == models.InterviewerProfile.id)
+        .join(models.Interview, models.Interview.id == models.InterviewAssignment.interview_id)
+        .join(models.Job, models.Job.id == models.Interview.job_id)
+        .where(models.Interview.id.in_([i for i, _j in interviews]),
+               models.InterviewerProfile.is_active.is_(True))
+        .order_by(models.InterviewerProfile.id, models.Job.id)
+    ).all()
+    profiles: dict[int, tuple[models.InterviewerProfile, list[models.Job]]] = {}
+    for profile, job in rows:
+        jobs = profiles.setdefault(profile.id, (profile, []))[1]
+        if job not in jobs:
+            jobs.append(job)
+    return {
+        locale: [
+            {"id": str(p.id), "photo": p.photo, "name": pick(locale, p.name_zh, p.name_en),
+             "title": pick(locale, p.title_zh, p.title_en),
+             "experience": gettext(locale, EXPERIENCE, years=_unit(p.years_experience, "duration-year", locale))
+             if p.years_experience else "",
+             "background": pick(locale, p.background_zh, p.background_en),
+             "focus": pick(locale, p.focus_zh, p.focus_en),
+             "positions": " · ".join(pick(locale, j.title_zh, j.title_en) for j in jobs)}
+            for p, jobs in profiles.values()
+        ]
+        for locale in LOCALES
+    }
+
+
+EXPERIENCE = N_("{years} of experience")
+
+
+def process_guides(session, user: models.User) -> dict[str, list[dict]]:
+    """Per locale, how the interview runs for each position the candidate interviews for:
+    stages with durations, what the AI analyses and what not, what is recorded, who sees
+    it and how long it is kept. A position without a guide says so rather than guessing."""
+    job_ids = sorted({job_id for _i, job_id in _active_interview_ids(session, user)})
+    if not job_ids:
+        return {locale: [] for locale in LOCALES}
+    jobs = session.exec(select(models.Job).where(models.Job.id.in_(job_ids)).order_by(models.Job.id)).all()
+    guides = {g.job_id: g for g in session.exec(
+        select(models.InterviewGuide).where(models.InterviewGuide.job_id.in_(job_ids))).all()}
+    stages = _stages(session, set(job_ids))
+    found: dict[str, list[dict]] = {}
+    for locale in LOCALES:
+        found[locale] = []
+        for job in jobs:
+            guide = guides.get(job.id)
+            total = sum(s["duration_min"] for s in stages[job.id])
+            found[locale].append({
+                "job_id": str(job.id),
+                "title": pick(locale, job.title_zh, job.title_en),
+                "total": format_duration(total, locale) if total else "",
+                "stages": [{"name": pick(locale, s["name_zh"], s["name_en"]),
+                            "description": pick(locale, s["description_zh"], s["description_en"]),
+                            "duration": format_duration(s["duration_min"], locale) if s["duration_min"] else ""}
+                           for s in stages[job.id]],
+                "has_guide": "1" if guide else "",
+                "analysed": pick(locale, guide.analysed_zh, guide.analysed_en) if guide else "",
+                "not_analysed": pick(locale, guide.not_analysed_zh, guide.not_analysed_en) if guide else "",
+                "recorded": pick(locale, guide.recorded_zh, guide.recorded_en) if guide else "",
+                "access": pick(locale, guide.access_zh, guide.access_en) if guide else "",
+                "retention": gettext(locale, RETENTION, days=guide.retention_days) if guide else "",
+            })
+    return found
+
+
+RETENTION = N_("Recordings and transcripts are deleted {days} days after the decision on your application.")
