@@ -17,6 +17,7 @@ from portal import routes
 from portal.auth_routes import auth_app
 from portal.background import deliver_email_forever, dispatch_scoring_forever
 from portal.http import security_headers
+from portal.net_routes import net_app
 from portal.pages import account, admin, auth, errors, home, jobs
 from state.account import AccountState
 from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
@@ -37,8 +38,8 @@ def _backend_exception_handler(exception: Exception):
 app = rx.App(
     backend_exception_handler=_backend_exception_handler,
     html_lang="zh-CN",
-    # Sign-in endpoints first, then security headers around everything.
-    api_transformer=[auth_app(), security_headers],
+    # Sign-in and network-check endpoints first, then security headers around everything.
+    api_transformer=[auth_app(), net_app(), security_headers],
 )
 
 # A tab's state belongs to the session that filled it (state/base.py).

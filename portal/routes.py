@@ -65,6 +65,7 @@ AUTH_SSO_CALLBACK = "/auth/sso/callback"
 NET_PING = "/net/ping"
 NET_DOWNLOAD = "/net/download"
 NET_UPLOAD = "/net/upload"
+DEVICE_CHECK_SCRIPT = "/net/device-check.js"  # the check itself runs in the browser
 
 
 def interview_room(interview_id: int) -> str:
