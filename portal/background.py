@@ -14,6 +14,7 @@ import os
 log = logging.getLogger("portal.background")
 
 EMAIL_INTERVAL_S = float(os.environ.get("TALENT_EMAIL_INTERVAL_S", "10"))
+REMINDER_INTERVAL_S = float(os.environ.get("TALENT_REMINDER_INTERVAL_S", "30"))
 
 
 async def deliver_email_forever() -> None:
@@ -34,3 +35,16 @@ async def dispatch_scoring_forever() -> None:
     from portal.services.interviews import scoring_client
 
     await scoring_client.run_dispatcher()
+
+
+async def queue_interview_reminders_forever() -> None:
+    """Queue the interview e-mails that are due (invitations not yet sent, 24 h and 1 h
+    reminders); each is claimed once, whichever process gets there first."""
+    from portal.services.interviews import reminders
+
+    while True:
+        try:
+            await asyncio.to_thread(reminders.run_due)
+        except Exception:  # noqa: BLE001 - try again next round; nothing was half-claimed
+            log.exception("interview reminder round failed")
+        await asyncio.sleep(REMINDER_INTERVAL_S)

@@ -15,7 +15,7 @@ import reflex as rx
 from components.i18n import t
 from portal import routes
 from portal.auth_routes import auth_app
-from portal.background import deliver_email_forever, dispatch_scoring_forever
+from portal.background import deliver_email_forever, dispatch_scoring_forever, queue_interview_reminders_forever
 from portal.http import security_headers
 from portal.net_routes import net_app
 from portal.pages import account, admin, auth, errors, home, jobs
@@ -46,6 +46,7 @@ app = rx.App(
 app.add_middleware(SessionBinding())
 app.register_lifespan_task(deliver_email_forever)
 app.register_lifespan_task(dispatch_scoring_forever)
+app.register_lifespan_task(queue_interview_reminders_forever)
 
 guard = BaseState.guard
 messages = AuthPageState.load_messages

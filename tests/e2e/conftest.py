@@ -66,7 +66,7 @@ def portal(tmp_path_factory, oidc_provider, smtp_inbox):
            "TALENT_OIDC_CLIENT_SECRET": oidc_provider.client_secret,
            "TALENT_SMTP_HOST": "127.0.0.1", "TALENT_SMTP_PORT": str(smtp_inbox.port),
            "TALENT_SMTP_STARTTLS": "0", "TALENT_SMTP_FROM": "portal@talent.example.cn",
-           "TALENT_EMAIL_INTERVAL_S": "1"}
+           "TALENT_EMAIL_INTERVAL_S": "1", "TALENT_REMINDER_INTERVAL_S": "1"}
     with running_portal(tmp_path_factory.mktemp("portal-data"), env) as running:
         yield running
 

@@ -133,7 +133,9 @@ EMPLOYEE_PROGRESS: dict[str, list[float]] = _EMPLOYEE["progress"]
 EMPLOYEE_GOALS: list[dict] = _EMPLOYEE["goals"]
 EMPLOYEE_ENROLLMENTS: list[dict] = _EMPLOYEE["enrollments"]
 # Placeholders are what the services pass: invitation {link}, {email}, {role}
-# (the invitee has no name yet); password_reset {name}, {link}.
+# (the invitee has no name yet); password_reset {name}, {link}; interview_* (invitation,
+# rescheduled, reminder_24h, reminder_1h, cancelled) {name}, {job}, {date}, {time}, {timezone},
+# {duration}, {link}, {checklist} (portal/services/interviews/reminders.py).
 EMAIL_TEMPLATES: list[dict] = _content("email_templates.json")
 
 

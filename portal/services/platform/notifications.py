@@ -52,17 +52,26 @@ def valid_address(address: str) -> bool:
     return bool(address) and len(address) <= 254 and address.isprintable() and bool(_ADDRESS.match(address))
 
 
-def enqueue(session, to: str, subject: str, body: str, kind: str = "") -> EmailOutbox:
-    """Queue one plain-text e-mail in the caller's transaction."""
+def enqueue(session, to: str, subject: str, body: str, kind: str = "",
+            attachments: list[dict] | None = None) -> EmailOutbox:
+    """Queue one plain-text e-mail in the caller's transaction. ``attachments`` are
+    text files: [{"filename", "content_type", "content"}] (an .ics invitation)."""
     to = (to or "").strip()
     if not valid_address(to):
         raise ServiceError(INVALID_ADDRESS)
     # Header injection: a subject is one line.
     subject = re.sub(r"[\r\n\t\x00-\x1f\x7f]+", " ", subject or "").strip()[:900]
-    row = EmailOutbox(to_addr=to, subject=subject, body_text=body or "", kind=(kind or "")[:40])
+    files = [{"filename": _one_line(a["filename"])[:200], "content_type": _one_line(a["content_type"])[:200],
+              "content": str(a["content"])} for a in attachments or ()]
+    row = EmailOutbox(to_addr=to, subject=subject, body_text=body or "", kind=(kind or "")[:40],
+                      attachments=files)
     session.add(row)
     session.flush()
     return row
+
+
+def _one_line(value: object) -> str:
+    return re.sub(r"[\r\n\t\x00-\x1f\x7f]+", " ", str(value or "")).strip()
 
 
 # ---------------------------------------------------------------- templates
@@ -159,7 +168,27 @@ def build_message(row: EmailOutbox, sender: str) -> EmailMessage:
     msg["Message-ID"] = make_msgid(idstring=f"outbox{row.id}", domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(row.body_text)
+    for attachment in row.attachments or ():
+        _attach(msg, attachment)
     return msg
+
+
+def _attach(msg: EmailMessage, attachment: dict) -> None:
+    """A text attachment; parameters of its content type (an .ics's ``method``) are kept,
+    since calendar programs read the method from the MIME part."""
+    kind, *raw_params = attachment["content_type"].split(";")
+    maintype, _, subtype = kind.strip().lower().partition("/")
+    params = {}
+    for raw in raw_params:
+        key, _, value = raw.partition("=")
+        if key.strip() and value.strip():
+            params[key.strip().lower()] = value.strip().strip('"')
+    params["charset"] = "utf-8"
+    if maintype != "text" or not subtype:
+        maintype, subtype = "text", "plain"
+    # as bytes in base64: the CRLF line ends an .ics needs survive every mail hop unchanged
+    msg.add_attachment(str(attachment["content"]).encode("utf-8"), maintype=maintype, subtype=subtype,
+                       filename=attachment["filename"], params=params)
 
 
 def _connect(cfg: SmtpConfig) -> smtplib.SMTP:
