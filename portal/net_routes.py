@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 from functools import lru_cache
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -110,8 +111,18 @@ async def upload(request: Request) -> Response:
     return JSONResponse({"bytes": received}, headers=NO_STORE)
 
 
+_SCRIPT_PATH = Path(__file__).with_name("static") / "device_check.js"
+
+
+def script(request: Request) -> Response:
+    """The device check's own script (the page's policy allows no inline code)."""
+    return Response(_SCRIPT_PATH.read_text(encoding="utf-8"), media_type="text/javascript; charset=utf-8",
+                    headers={"cache-control": "no-cache"})
+
+
 def net_app() -> Starlette:
     return Starlette(routes=[
+        Route(routes.DEVICE_CHECK_SCRIPT, script, methods=["GET"]),
         Route(routes.NET_PING, ping, methods=["GET"]),
         Route(routes.NET_DOWNLOAD, download, methods=["GET"]),
         Route(routes.NET_UPLOAD, upload, methods=["POST"]),

@@ -18,11 +18,12 @@ from portal.auth_routes import auth_app
 from portal.background import deliver_email_forever, dispatch_scoring_forever, queue_interview_reminders_forever
 from portal.http import security_headers
 from portal.net_routes import net_app
-from portal.pages import account, admin, auth, errors, home, jobs
+from portal.pages import account, admin, auth, device_check, errors, home, jobs
 from state.account import AccountState
 from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
 from state.auth import AuthPageState
 from state.base import BaseState, SessionBinding
+from state.device_check import DeviceCheckState
 from state.jobs import JobsState
 
 log = logging.getLogger("portal")
@@ -71,6 +72,7 @@ PAGES = [
     (routes.ADMIN_USERS, admin.users, t("Users"), [UsersState.load]),
     (routes.ADMIN_OUTBOX, admin.outbox, t("Outbox"), [OutboxState.load]),
     (routes.HR_INVITATIONS, admin.invitations, t("Invitations"), [InvitationsState.load]),
+    (routes.CANDIDATE_DEVICE_CHECK, device_check.page, t("Device check"), [DeviceCheckState.load]),
 ]
 
 for route, component, title, on_load in PAGES:

@@ -21,9 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # the build is tied to its port: a stable one lets reruns reuse it (several checkouts
 # testing at once each set their own)
 PREFERRED_PORT = int(os.environ.get("TALENT_E2E_PORT", "3917"))
+# Fake camera and microphone, and their permission prompts accepted (the device check).
+FAKE_MEDIA_DEVICES = "--use-fake-device-for-media-stream"
+ACCEPT_MEDIA_PROMPTS = "--use-fake-ui-for-media-stream"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--disable-component-update", "--disable-sync", FAKE_MEDIA_DEVICES, ACCEPT_MEDIA_PROMPTS,
 ]
 
 
@@ -104,5 +107,6 @@ def running_portal(data_dir: Path, extra_env: dict[str, str] | None = None) -> I
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def launch_chromium(playwright):
-    return playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+def launch_chromium(playwright, args: list[str] | None = None):
+    return playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                      args=CHROMIUM_ARGS if args is None else args)

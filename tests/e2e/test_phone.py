@@ -15,7 +15,14 @@ from playwright.sync_api import Browser, Page, expect
 from portal import models, routes
 from portal.services.accounts import access
 from portal.services.platform.demo import DEMO_PASSWORD, JOBS, demo_email
-from tests.e2e.accounts import assert_frame_fits, invite_link, sign_in_demo, wait_hydrated
+from tests.e2e.accounts import (
+    assert_frame_fits,
+    invite_link,
+    new_candidate_with_interview,
+    sign_in,
+    sign_in_demo,
+    wait_hydrated,
+)
 
 WIDTH = 375
 LOCALES = ("zh_CN", "en")
@@ -110,12 +117,15 @@ def _check_menu(page: Page, locale: str, signed_in: bool) -> None:
 
 
 def test_every_page_fits_a_phone_in_both_languages(browser, portal, secrets):
-    """Visitors on every page anyone may open; the administrator, who may open every
-    page and has the longest menu, on all of them."""
+    """Visitors on every page anyone may open; the administrator, who has the longest
+    menu, on every page an administrator may open; a candidate of their own on the
+    candidate's pages."""
     all_routes = _app_routes()
     public = [r for r in all_routes if access.can_open(None, r)]
     admin = models.User(id=1, email="a@example.cn", role="admin", is_active=True)
-    assert all(access.can_open(admin, r) for r in all_routes), "pick a role that may open each route"
+    candidate = models.User(id=2, email="c@example.cn", role="candidate", is_active=True)
+    candidates_only = [r for r in all_routes if not access.can_open(admin, r)]
+    assert all(access.can_open(candidate, r) for r in candidates_only), "pick a role that may open each route"
 
     for locale in LOCALES:
         context, page = _context(browser, portal, locale)
@@ -131,9 +141,23 @@ def test_every_page_fits_a_phone_in_both_languages(browser, portal, secrets):
     for locale in LOCALES:
         _set_locale(page, portal, locale)
         for route in all_routes:
+            if route in candidates_only:
+                continue
             _open(page, portal, route)
             _assert_fits(page, f"{route} ({locale}, admin)")
         _open(page, portal, "/")
+        _check_menu(page, locale, signed_in=True)
+    context.close()
+
+    # the demo candidate is kept for the walk-through: a candidate of this test's own
+    email, _ = new_candidate_with_interview(portal)
+    context, page = _context(browser, portal, "zh_CN")
+    sign_in(page, portal, email, email, secrets)
+    for locale in LOCALES:
+        _set_locale(page, portal, locale)
+        for route in candidates_only:
+            _open(page, portal, route)
+            _assert_fits(page, f"{route} ({locale}, candidate)")
         _check_menu(page, locale, signed_in=True)
     context.close()
 

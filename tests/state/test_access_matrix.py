@@ -22,6 +22,7 @@ EXPECTED_PAGES = {
     "/confirm": ALL, "/account/security": ALL,
     "/admin/audit": ADMIN, "/admin/users": ADMIN, "/admin/outbox": ADMIN,
     "/hr/invitations": {"hr", "hr_manager", "admin"},
+    "/candidate/device-check": {"candidate"},
 }
 
 # handler (State class name . handler) -> roles allowed; None = anyone (touches nobody's data)
@@ -36,6 +37,9 @@ EXPECTED_HANDLERS = {
     "OutboxState.load": ADMIN,
     "InvitationsState.load": {"hr", "hr_manager", "admin"},
     "InvitationsState.invite": {"hr", "hr_manager", "admin"},
+    # the page is the candidate's; the service lets only an interview's own candidate save
+    "DeviceCheckState.load": {"candidate", "employee", "interviewer", "hr", "hr_manager"},
+    "DeviceCheckState.save": {"candidate", "employee", "interviewer", "hr", "hr_manager"},
 }
 
 

@@ -53,6 +53,7 @@ CODECS = ("video/webm;codecs=vp9,opus", "video/webm;codecs=vp8,opus", "video/web
 
 INVALID = N_("These device check figures are not plausible, so nothing was saved. Run the check again.")
 SAVED = N_("Your device check was saved.")
+CHECKED_AT = N_("Last checked {when}")
 
 MediaError = Literal["", "denied", "not_found", "in_use", "unsupported", "other"]
 
@@ -253,7 +254,8 @@ def utcnow() -> datetime:  # module-level so tests can move the clock
     return datetime.now(timezone.utc)
 
 
-def _aware(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
+    """Stored times are UTC; SQLite gives them back naive."""
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
@@ -267,7 +269,7 @@ def next_interview(session, user: User, *, now: datetime | None = None) -> Inter
         .order_by(Interview.scheduled_at)
     ).all()
     for row in rows:  # the duration differs per interview: the last filter is in Python
-        if _aware(row.scheduled_at) + timedelta(minutes=row.duration_min) >= now:
+        if as_utc(row.scheduled_at) + timedelta(minutes=row.duration_min) >= now:
             return row
     return None
 
@@ -337,3 +339,47 @@ def checks_for_interview(session, user: User, interview_id: int, *, ip: str = ""
         select(DeviceCheck).where(DeviceCheck.interview_id == interview.id)
         .order_by(DeviceCheck.checked_at.desc(), DeviceCheck.id.desc())
     ).all())
+
+
+def describe(session, interview: Interview, tz_name: str | None) -> dict[str, str]:
+    """The interview as the page names it, per locale: job title, date and time in the
+    candidate's time zone."""
+    from babel.dates import format_datetime
+
+    from portal.models import Job
+    from portal.services.interviews.preparation import zone
+
+    job = session.get(Job, interview.job_id)
+    start = as_utc(interview.scheduled_at).astimezone(zone(tz_name))
+    out = {}
+    for locale in i18n.LOCALES:
+        title = i18n.pick(locale, job.title_zh, job.title_en) if job else ""
+        when = format_datetime(start, "medium", tzinfo=start.tzinfo, locale=locale)
+        out[locale] = f"{title} · {when}" if title else when
+    return out
+
+
+def summary(check: DeviceCheck | None, locale: str | None) -> dict[str, str]:
+    """The latest check as the page shows it: one line per part, "1" flags for the
+    parts that passed, and the advice."""
+    if check is None:
+        return {}
+    n = i18n.format_number
+    dash = "—"
+    camera = (f"{check.camera_width} × {check.camera_height}"
+              + (f" · {n(check.camera_fps, locale)} fps" if check.camera_fps else "")
+              if check.camera_width else dash)
+    microphone = (i18n.gettext(locale, N_("Peak level {level}"), level=i18n.format_percent(check.microphone_level, locale))
+                  if check.microphone_level is not None else dash)
+    if None in (check.latency_ms, check.download_mbps, check.upload_mbps):
+        network = dash
+    else:
+        network = i18n.gettext(locale, N_("Latency {ms} ms · download {down} Mbps · upload {up} Mbps"),
+                               ms=n(check.latency_ms, locale), down=n(check.download_mbps, locale, 1),
+                               up=n(check.upload_mbps, locale, 1))
+    return {
+        "camera": camera, "microphone": microphone, "network": network, "browser": check.browser or dash,
+        "camera_ok": "1" if check.camera_ok else "", "microphone_ok": "1" if check.microphone_ok else "",
+        "network_ok": "1" if check.network_ok else "", "browser_ok": "1" if check.browser_ok else "",
+        "all_ok": "1" if check.camera_ok and check.microphone_ok and check.network_ok and check.browser_ok else "",
+    }

@@ -11,7 +11,7 @@ from portal.services.platform.i18n import N_, gettext
 _PUBLIC = [(routes.HOME, N_("Home")), (routes.JOBS, N_("Open positions"))]
 _ACCOUNT = [(routes.ACCOUNT_SECURITY, N_("Security"))]
 # The candidate's preparation pages, in the order of the checklist.
-_CANDIDATE: list[tuple[str, str]] = []
+_CANDIDATE: list[tuple[str, str]] = [(routes.CANDIDATE_DEVICE_CHECK, N_("Device check"))]
 _HR = [(routes.HR_INVITATIONS, N_("Invitations"))]
 _ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log")),
           (routes.ADMIN_OUTBOX, N_("Outbox"))]
