@@ -1,11 +1,11 @@
-"""Run every benchmark: python -m benchmarks [startup] [worker] [load] [reset_timing]."""
+"""Run every benchmark: python -m benchmarks [startup] [worker] [load] [reset_timing] [practice_feedback]."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-SUITES = ("startup", "worker", "load", "reset_timing")
+SUITES = ("startup", "worker", "load", "reset_timing", "practice_feedback")
 
 
 def main() -> None:

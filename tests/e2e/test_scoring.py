@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from portal import models
 from portal.services.platform import crypto, db, settings
-from portal.services.interviews import scoring_client
+from portal.services.interviews import consent, scoring_client
+from tests.e2e.accounts import new_candidate_with_interview
 
 ANSWER = ("去年双十一期间，一位大客户因为物流延误非常不满。我先耐心倾听，确认了他的核心诉求，"
           "然后当天同步物流和仓库团队，制定了补发方案并每天向客户更新进度。"
@@ -30,8 +31,11 @@ def portal_services(portal, monkeypatch):
 
 
 def test_a_practice_answer_is_scored_by_the_bundled_worker(portal, portal_services):
+    email, _interview = new_candidate_with_interview(portal)
     with db.session_scope(portal.db_url) as s:
-        candidate = s.exec(select(models.User).where(models.User.role == "candidate")).first()
+        candidate = s.exec(select(models.User).where(models.User.email == email)).one()
+        # The dispatcher sends only answers of people who consented.
+        consent.grant(s, candidate, consent.CURRENT_VERSION)
         question = s.exec(select(models.Question).where(models.Question.is_practice)).first()
         answer = scoring_client.submit_answer(s, candidate, question.id, ANSWER, language="zh", is_practice=True)
         answer_id = answer.id

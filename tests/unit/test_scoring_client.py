@@ -26,6 +26,7 @@ from portal.models import (
     User,
 )
 from portal.services.platform import crypto, db, settings
+from portal.services.interviews import consent
 from portal.services.interviews import scoring_client as sc
 from portal.services.platform.demo import demo_email, load_demo
 from portal.services.platform.errors import PermissionDenied, ServiceError
@@ -84,6 +85,9 @@ def demo(db_url):
         load_demo(session)
         users = {role: session.execute(select(User).where(User.email == demo_email(role)))
                  .scalar_one() for role in ("candidate", "employee", "hr")}
+        # The dispatcher sends only the answers of people with active consent.
+        for role in ("candidate", "employee"):
+            consent.grant(session, users[role], consent.CURRENT_VERSION)
         cand = users["candidate"]
         cand.id_number_enc = crypto.encrypt(ID_NUMBER)
         cand.phone_enc = crypto.encrypt(PHONE)
@@ -443,3 +447,95 @@ def test_run_dispatcher_survives_errors_and_stops(demo, worker, caplog, monkeypa
     assert _count(demo["url"], AnswerScore) == 1
     assert "OSError" in caplog.text and "RuntimeError" in caplog.text
     assert "双十一" not in caplog.text and Flaky.calls == 2
+
+
+# ---------------------------------------------------------------- consent gates the dispatcher
+
+
+def _audit_count(url) -> int:
+    from portal.models import AuditEvent
+
+    return _count(url, AuditEvent)
+
+
+def test_after_withdrawal_no_answer_of_that_person_is_sent(demo, worker):
+    """Answers waiting when consent is withdrawn are never sent, marked no_consent, not
+    retried; the other person's answers are still scored; nothing is audited by it."""
+    cand = demo["users"]["candidate"]
+    mine = _submit_practice(demo, 2)
+    theirs = _submit_practice(demo, 1, role="employee")
+    with db.session_scope(demo["url"]) as session:
+        assert consent.withdraw(session, cand)
+    audited = _audit_count(demo["url"])
+
+    transport = RecordingTransport()
+    client = sc.ScoringClient(worker.url, worker.token, transport=transport)
+    assert sc.dispatch_due(demo["factory"], client) == 1
+    sent = {i["answer"] for i in transport.sent_items()}
+    assert len(sent) == 1 and sent == {f"{ANSWER_ZH} (0)"}  # the employee's only
+    by_answer = {j.answer_id: j for j in _jobs(demo["url"])}
+    assert by_answer[theirs[0]].status == "done"
+    for answer_id in mine:
+        assert by_answer[answer_id].status == sc.NO_CONSENT and by_answer[answer_id].finished_at
+        with db.session_scope(demo["url"]) as session:
+            assert sc.scoring_status(session, answer_id, cand) == sc.NO_CONSENT
+
+    # Not retried, even much later; consent given again does not revive them either.
+    with db.session_scope(demo["url"]) as session:
+        consent.grant(session, cand, consent.CURRENT_VERSION)
+    audited_after_grant = _audit_count(demo["url"])
+    assert sc.dispatch_due(demo["factory"], client, now=sc.utcnow() + timedelta(days=1)) == 0
+    assert len(transport.sent_items()) == 1
+    assert _count(demo["url"], AnswerScore) == 1
+    assert audited_after_grant == audited + 1  # the grant's own event; the dispatcher added none
+    client.close()
+
+
+def test_answers_of_someone_who_never_consented_are_not_sent(demo, worker):
+    with db.session_scope(demo["url"]) as session:
+        other = User(email="no-consent@example.cn", role="candidate", display_name="x")
+        session.add(other)
+        session.flush()
+        interview = Interview(candidate_id=other.id, job_id=demo["interview"].job_id,
+                              model_id=demo["interview"].model_id, scheduled_at=sc.utcnow() + timedelta(days=2))
+        session.add(interview)
+        session.flush()
+        answer = sc.submit_answer(session, other, demo["question"].id, ANSWER_ZH, interview_id=interview.id)
+    transport = RecordingTransport()
+    client = sc.ScoringClient(worker.url, worker.token, transport=transport)
+    assert sc.dispatch_due(demo["factory"], client) == 0
+    assert transport.requests == []
+    assert {j.answer_id: j.status for j in _jobs(demo["url"])}[answer.id] == sc.NO_CONSENT
+    client.close()
+
+
+def test_a_woken_dispatcher_sends_a_new_answer_at_once(demo, worker):
+    """wake() (called after a practice answer's commit) ends the dispatcher's pause: with a
+    60-second interval, the answer is still scored within seconds."""
+    import asyncio
+    import concurrent.futures
+
+    async def main():
+        stop = asyncio.Event()
+        client = sc.ScoringClient(worker.url, worker.token)
+        task = asyncio.create_task(sc.run_dispatcher(stop, interval=60, session_factory=demo["factory"],
+                                                     client=client))
+        await asyncio.sleep(0.5)  # the first round found nothing and is now pausing
+        with db.session_scope(demo["url"]) as session:
+            sc.submit_answer(session, demo["users"]["candidate"], demo["practice"][0].id, ANSWER_EN,
+                             is_practice=True)
+            sc.wake_after_commit(session)
+        scored = False
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if _count(demo["url"], AnswerScore):
+                scored = True
+                break
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        client.close()
+        return scored
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, main()).result()
+    assert sc._wakers == set()  # a stopped dispatcher is no longer woken

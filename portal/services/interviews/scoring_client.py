@@ -15,6 +15,13 @@ only by the dispatcher that still finds the job in ``sending`` (and
 ``AnswerScore.answer_id`` is unique), so a result is stored at most once even if
 the worker was called twice for one ``request_id``.
 
+Consent: the claim asks ``consent.has_consent`` for the answer's owner; without
+active consent (never given, withdrawn, or given to an older text) the answer is
+never sent and the job ends as ``no_consent`` (not retried, not audited: nobody
+was refused anything). ``wake()`` ends a dispatcher's pause at once (a practice
+answer whose feedback is awaited), ``wake_after_commit`` does so when the
+answer's transaction commits.
+
 The worker receives the question, the answer text, delivery features and the
 competency model: never a name, e-mail, id number or user id. Log lines and
 ``last_error`` carry status codes, error codes and job ids only.
@@ -34,6 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import httpx
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -50,6 +58,7 @@ from portal.models import (
     User,
 )
 from portal.services.accounts import access
+from portal.services.interviews import consent
 from portal.services.platform import crypto
 from portal.services.platform import db as _db
 from portal.services.platform.errors import PermissionDenied, ServiceError
@@ -67,6 +76,9 @@ DISPATCH_LIMIT = 20
 CLAIM_TTL = timedelta(minutes=2)  # a claim older than this belonged to a dispatcher that died
 
 PENDING, SENDING, DONE, FAILED = "pending", "sending", "done", "failed"
+# The person behind the answer has no active consent (never given, withdrawn, or given to
+# an older text): the answer is never sent, and the job is not retried.
+NO_CONSENT = "no_consent"
 
 EMPTY_ANSWER = N_("The answer is empty.")
 ANSWER_TOO_LONG = N_("The answer is too long: at most {max} characters.")
@@ -182,7 +194,7 @@ def _current_model_id(session, job_id: int) -> int:
 
 
 def scoring_status(session, answer_id: int, user: User) -> str:
-    """"pending", "scored" or "failed" for a page (a sending job is still pending).
+    """"pending", "scored", "failed" or "no_consent" for a page (a sending job is still pending).
     Only people who may see the answer may ask; others get PermissionDenied."""
     answer = session.get(Answer, answer_id) if isinstance(answer_id, int) else None
     if answer is None:
@@ -193,7 +205,9 @@ def scoring_status(session, answer_id: int, user: User) -> str:
     status = session.execute(
         select(ScoringJob.status).where(ScoringJob.answer_id == answer.id)
     ).scalar_one_or_none()
-    return "failed" if status == FAILED else "pending"
+    if status in (FAILED, NO_CONSENT):
+        return status
+    return "pending"
 
 
 # ---------------------------------------------------------------- the request
@@ -383,9 +397,19 @@ def _claim(factory, job_id: int, now: datetime) -> _Claimed | None:
         if not claimed:
             return None
         row = session.execute(
-            select(ScoringJob.answer_id, ScoringJob.request_id, ScoringJob.attempts)
+            select(ScoringJob.answer_id, ScoringJob.request_id, ScoringJob.attempts, Answer.user_id)
+            .join(Answer, Answer.id == ScoringJob.answer_id)
             .where(ScoringJob.id == job_id)
         ).one()
+        # Asked under the claim, right before sending: a withdrawal stops every answer
+        # not yet sent. Not audited: nothing was refused to anybody.
+        if not consent.has_consent(session, row.user_id):
+            session.execute(
+                update(ScoringJob).where(ScoringJob.id == job_id)
+                .values(status=NO_CONSENT, last_error=NO_CONSENT, finished_at=now)
+                .execution_options(synchronize_session=False))
+            log.info("scoring job %s: not sent, no active consent", job_id)
+            return None
         return _Claimed(job_id, row.answer_id, row.request_id, row.attempts)
 
 
@@ -533,13 +557,49 @@ def dispatch_due(session_factory, client: ScoringClient, *, now: datetime | None
     return stored
 
 
+# The dispatchers running in this process, each woken by its own event on its own loop.
+_wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+
+def wake() -> None:
+    """Ask the dispatchers of this process to look for due jobs now instead of at the
+    end of their interval (a practice answer's feedback is awaited). Thread-safe; a
+    process without a running dispatcher ignores it."""
+    for loop, event in list(_wakers):
+        try:
+            loop.call_soon_threadsafe(event.set)
+        except RuntimeError:  # that loop has closed
+            _wakers.discard((loop, event))
+
+
+def wake_after_commit(session) -> None:
+    """Wake the dispatchers once ``session`` commits (before, they could not see the job)."""
+    sa_event.listen(session, "after_commit", lambda _session: wake(), once=True)
+
+
+async def _pause(stop: asyncio.Event | None, woken: asyncio.Event, interval: float) -> None:
+    """Sleep ``interval`` seconds, or less when woken or stopped."""
+    waits = [asyncio.ensure_future(woken.wait())]
+    if stop is not None:
+        waits.append(asyncio.ensure_future(stop.wait()))
+    try:
+        await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+
+
 async def run_dispatcher(stop: asyncio.Event | None = None, *, interval: float = 2.0,
                          session_factory=None, client: ScoringClient | None = None) -> None:
-    """The background loop: dispatch due jobs, sleep, repeat until ``stop`` is set.
-    Survives any error (logged by type only, never with answer text)."""
+    """The background loop: dispatch due jobs, sleep (until ``wake()``), repeat until
+    ``stop`` is set. Survives any error (logged by type only, never with answer text)."""
     own_client = client is None
+    woken = asyncio.Event()
+    waker = (asyncio.get_running_loop(), woken)
+    _wakers.add(waker)
     try:
         while stop is None or not stop.is_set():
+            woken.clear()  # a wake during the round below starts the next one at once
             busy = False
             try:
                 if client is None:
@@ -552,13 +612,8 @@ async def run_dispatcher(stop: asyncio.Event | None = None, *, interval: float =
             if busy:
                 await asyncio.sleep(0)
                 continue
-            if stop is None:
-                await asyncio.sleep(interval)
-            else:
-                try:
-                    await asyncio.wait_for(stop.wait(), interval)
-                except asyncio.TimeoutError:
-                    pass
+            await _pause(stop, woken, interval)
     finally:
+        _wakers.discard(waker)
         if own_client and client is not None:
             client.close()
