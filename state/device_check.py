@@ -43,7 +43,10 @@ class DeviceCheckState(BaseState):
         user = current_actor()
         raw = self.router.url.query_parameters.get("interview", "")
         requested = int(raw) if raw.isdigit() and len(raw) < 12 else None
+        # Nothing of a previous load stays if this one is refused (e.g. someone else's interview).
         self.save_error_msgid = self.saved_msgid = ""
+        self.has_interview, self._interview_id, self._interview_label = False, 0, {}
+        self._latest, self._advice, self._checked_at = {}, {}, ""
         with db.session_scope() as s:
             interview = device_check.interview_for_check(s, user, requested, ip=self._ip())
             self._interview_id = interview.id if interview else 0

@@ -74,6 +74,16 @@ def test_the_check_shows_and_records_camera_microphone_and_network(browser, port
         upload_mbps: 10}, browser: {name: 'x'}}); document.getElementById('dc-form').requestSubmit(); }""")
     expect(page.locator("#dc-error")).to_have_text("这些设备检测数据不合理，未保存任何内容。请重新运行检测。")
     assert len(_checks(portal, email)) == 1
+
+    # another candidate's interview in the address: refused, nothing of it shown, nothing saved for it
+    _, others = new_candidate_with_interview(portal, name="另一位候选人")
+    page.goto(f"{portal.url}{routes.CANDIDATE_DEVICE_CHECK}?interview={others}")
+    wait_hydrated(page)
+    expect(page.locator("#flash-text")).to_have_text("你没有执行此操作的权限。")
+    expect(page.locator("#dc-interview")).not_to_contain_text("适用于您的面试")
+    page.click("#dc-start")
+    expect(page.locator("#dc-saved")).to_be_visible(timeout=60_000)
+    assert [c.interview_id for c in _checks(portal, email)] == [interview_id, None]
     context.close()
 
 
@@ -88,7 +98,14 @@ def test_a_refused_camera_and_microphone_are_explained(browser, portal, secrets)
         context.add_cookies([{"name": routes.LOCALE_COOKIE, "value": "en", "url": portal.url}])
         page = context.new_page()
         page.set_default_timeout(20_000)
-        _open_check(page, portal, email, secrets)  # no ?interview=: the next interview
+        # through the menu (a client-side navigation loads the page's script too);
+        # no ?interview=: the candidate's next interview
+        sign_in(page, portal, email, email, secrets)
+        page.goto(portal.url + routes.JOBS)
+        wait_hydrated(page)
+        page.locator(f"header a[href='{routes.CANDIDATE_DEVICE_CHECK}']").click()
+        expect(page).to_have_url(re.compile(re.escape(routes.CANDIDATE_DEVICE_CHECK)))
+        expect(page.locator("#dc-start")).to_have_text("Start the check")
         page.click("#dc-start")
         expect(page.locator("#dc-saved")).to_be_visible(timeout=60_000)
         advice = page.locator("#dc-advice li")
