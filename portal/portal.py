@@ -15,14 +15,31 @@ import reflex as rx
 from components.i18n import t
 from portal import routes
 from portal.auth_routes import auth_app
-from portal.background import deliver_email_forever, dispatch_scoring_forever, queue_interview_reminders_forever
+from portal.background import (
+    deliver_email_forever,
+    dispatch_scoring_forever,
+    queue_interview_reminders_forever,
+)
 from portal.http import security_headers
 from portal.net_routes import net_app
 from portal.pages import account, admin, auth, device_check, errors, home, jobs
+from portal.pages.candidate import consent as candidate_consent
+from portal.pages.candidate import home as candidate_home
+from portal.pages.candidate import interviewers as candidate_interviewers
+from portal.pages.candidate import interviews as candidate_interviews
+from portal.pages.candidate import process as candidate_process
 from state.account import AccountState
 from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
 from state.auth import AuthPageState
 from state.base import BaseState, SessionBinding
+from state.candidate import (
+    CandidateHomeState,
+    CandidateInterviewsState,
+    CandidateLandingState,
+    ConsentState,
+    InterviewersState,
+    ProcessState,
+)
 from state.device_check import DeviceCheckState
 from state.jobs import JobsState
 
@@ -54,7 +71,8 @@ messages = AuthPageState.load_messages
 
 # (route, page, title msgid component, extra on_load events)
 PAGES = [
-    (routes.HOME, home.page, t("Talent Portal"), [JobsState.load]),
+    # A signed-in candidate is sent on to their own overview before anything loads.
+    (routes.HOME, home.page, t("Talent Portal"), [CandidateLandingState.leave_marketing, JobsState.load]),
     (routes.JOBS, jobs.page, t("Open positions"), [JobsState.load]),
     (routes.ERROR, errors.error, t("Something went wrong"), []),
     (routes.FORBIDDEN, auth.forbidden, t("No access"), []),
@@ -73,6 +91,12 @@ PAGES = [
     (routes.ADMIN_OUTBOX, admin.outbox, t("Outbox"), [OutboxState.load]),
     (routes.HR_INVITATIONS, admin.invitations, t("Invitations"), [InvitationsState.load]),
     (routes.CANDIDATE_DEVICE_CHECK, device_check.page, t("Device check"), [DeviceCheckState.load]),
+    (routes.CANDIDATE_HOME, candidate_home.page, t("Overview"), [CandidateHomeState.load]),
+    (routes.CANDIDATE_INTERVIEWS, candidate_interviews.page, t("My interviews"), [CandidateInterviewsState.load]),
+    (routes.CANDIDATE_CONSENT, candidate_consent.page, t("Consent"), [ConsentState.load]),
+    (routes.CANDIDATE_PROCESS, candidate_process.page, t("How the interview runs"), [ProcessState.load]),
+    (routes.CANDIDATE_INTERVIEWERS, candidate_interviewers.page, t("Meet your interviewers"),
+     [InterviewersState.load]),
 ]
 
 for route, component, title, on_load in PAGES:

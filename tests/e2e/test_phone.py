@@ -157,6 +157,8 @@ def test_every_page_fits_a_phone_in_both_languages(browser, portal, secrets):
         _set_locale(page, portal, locale)
         for route in candidates_only:
             _open(page, portal, route)
+            # the page itself, not a redirect away from it
+            expect(page).to_have_url(re.compile(re.escape(ROUTE_URLS.get(route, route)) + r"/?(\?.*)?$"))
             _assert_fits(page, f"{route} ({locale}, candidate)")
         _check_menu(page, locale, signed_in=True)
     context.close()

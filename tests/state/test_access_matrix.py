@@ -14,6 +14,8 @@ ALL = set(models.ROLES)
 ANON = "anonymous"
 EVERYONE = ALL | {ANON}
 ADMIN = {"admin"}
+CANDIDATE = {"candidate"}
+INTERVIEW_VIEWERS = {"candidate", "employee", "interviewer", "hr", "hr_manager"}
 
 EXPECTED_PAGES = {
     "/": EVERYONE, "/jobs": EVERYONE, "/error": EVERYONE, "/404": EVERYONE, "/forbidden": EVERYONE,
@@ -23,6 +25,8 @@ EXPECTED_PAGES = {
     "/admin/audit": ADMIN, "/admin/users": ADMIN, "/admin/outbox": ADMIN,
     "/hr/invitations": {"hr", "hr_manager", "admin"},
     "/candidate/device-check": {"candidate"},
+    "/candidate": CANDIDATE, "/candidate/interviews": CANDIDATE, "/candidate/consent": CANDIDATE,
+    "/candidate/how-it-works": CANDIDATE, "/candidate/interviewers": CANDIDATE,
 }
 
 # handler (State class name . handler) -> roles allowed; None = anyone (touches nobody's data)
@@ -40,6 +44,12 @@ EXPECTED_HANDLERS = {
     # the page is the candidate's; the service lets only an interview's own candidate save
     "DeviceCheckState.load": {"candidate", "employee", "interviewer", "hr", "hr_manager"},
     "DeviceCheckState.save": {"candidate", "employee", "interviewer", "hr", "hr_manager"},
+    # The candidate's pages: the services return only the caller's own interviews (none for
+    # other roles); consent is one's own, like the security settings.
+    "CandidateLandingState.leave_marketing": None,
+    "CandidateHomeState.load": INTERVIEW_VIEWERS, "CandidateInterviewsState.load": INTERVIEW_VIEWERS,
+    "ProcessState.load": INTERVIEW_VIEWERS, "InterviewersState.load": INTERVIEW_VIEWERS,
+    "ConsentState.load": ALL, "ConsentState.agree": ALL, "ConsentState.withdraw": ALL,
 }
 
 

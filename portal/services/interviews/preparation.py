@@ -80,6 +80,11 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(DEFAULT_TIMEZONE)
 
 
+def in_zone(value: datetime, tz_name: str | None) -> datetime:
+    """A stored time (UTC, aware or naive) in the candidate's time zone."""
+    return _aware(value).astimezone(zone(tz_name))
+
+
 @dataclass
 class InterviewPrep:
     """One interview of the candidate with everything the pages show, in both languages."""
@@ -289,11 +294,14 @@ def present(prep: InterviewPrep, locale: str | None, tz_name: str | None, now: d
     opens_time = format_time(opens, "short", locale=locale)
     if opens.date() != start.date():
         opens_time = f"{format_date(opens.date(), 'medium', locale=locale)} {opens_time}"
+    device = (N_("Device check done") if prep.device_ok else DEVICE_PROBLEMS) if prep.device_check \
+        else N_("Device check not done yet")
     readiness = [
-        {"label": gettext(locale, N_("Consent given")), "done": "1" if prep.consent else ""},
-        {"label": gettext(locale, N_("Device check done")) if prep.device_ok or not prep.device_check
-         else gettext(locale, DEVICE_PROBLEMS), "done": "1" if prep.device_check and prep.device_ok else ""},
-        {"label": gettext(locale, N_("Practice done")), "done": "1" if prep.practice else ""},
+        {"label": gettext(locale, N_("Consent given") if prep.consent else N_("Consent not given yet")),
+         "done": "1" if prep.consent else ""},
+        {"label": gettext(locale, device), "done": "1" if prep.device_check and prep.device_ok else ""},
+        {"label": gettext(locale, N_("Practice done") if prep.practice else N_("No practice yet")),
+         "done": "1" if prep.practice else ""},
     ]
     return {
         "id": str(prep.id),

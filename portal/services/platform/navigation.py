@@ -10,15 +10,23 @@ from portal.services.platform.i18n import N_, gettext
 # (route, msgid) in display order. "" is a visitor who has not signed in.
 _PUBLIC = [(routes.HOME, N_("Home")), (routes.JOBS, N_("Open positions"))]
 _ACCOUNT = [(routes.ACCOUNT_SECURITY, N_("Security"))]
-# The candidate's preparation pages, in the order of the checklist.
-_CANDIDATE: list[tuple[str, str]] = [(routes.CANDIDATE_DEVICE_CHECK, N_("Device check"))]
+# The candidate's preparation pages, in the order of the checklist. The overview replaces
+# "Home" for candidates: "/" sends them there (landing_page).
+_CANDIDATE: list[tuple[str, str]] = [
+    (routes.CANDIDATE_HOME, N_("Overview")),
+    (routes.CANDIDATE_INTERVIEWS, N_("My interviews")),
+    (routes.CANDIDATE_CONSENT, N_("Consent")),
+    (routes.CANDIDATE_DEVICE_CHECK, N_("Device check")),
+    (routes.CANDIDATE_PROCESS, N_("How it runs")),
+    (routes.CANDIDATE_INTERVIEWERS, N_("Interviewers")),
+]
 _HR = [(routes.HR_INVITATIONS, N_("Invitations"))]
 _ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log")),
           (routes.ADMIN_OUTBOX, N_("Outbox"))]
 
 NAV: dict[str, list[tuple[str, str]]] = {
     "": _PUBLIC,
-    "candidate": _PUBLIC + _CANDIDATE + _ACCOUNT,
+    "candidate": _CANDIDATE + _PUBLIC[1:] + _ACCOUNT,
     "employee": _PUBLIC + _ACCOUNT,
     "interviewer": _PUBLIC + _ACCOUNT,
     "hr": _PUBLIC + _HR + _ACCOUNT,
@@ -33,6 +41,14 @@ def nav_items(role: str, locale: str) -> list[dict[str, str]]:
         {"href": href, "label": gettext(locale, msgid)}
         for href, msgid in NAV.get(role, NAV[""])
     ]
+
+
+# Where "/" sends a signed-in user: candidates to their own overview, everyone else stays.
+_LANDING = {"candidate": routes.CANDIDATE_HOME}
+
+
+def landing_page(role: str) -> str:
+    return _LANDING.get(role, routes.HOME)
 
 
 ROLE_NAMES = {

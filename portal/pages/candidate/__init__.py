@@ -1,0 +1,1 @@
+"""The candidate's preparation pages (issue 8), one module per route."""

@@ -1,0 +1,212 @@
+"""The candidate's preparation pages: overview, my interviews, how it runs, the
+interviewers, consent. Thin: every rule (own interviews only, the join window, the
+checklist) is in portal/services/interviews/preparation.py and consent.py.
+
+Each page keeps its content in both languages, so the language switch needs no
+reload; the lists are the candidate's own and are emptied when another page loads
+(``per_view``). Times are formatted when the page loads (the countdown says how long
+from then).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal import routes
+from portal.services.accounts import access
+from portal.services.interviews import consent, preparation
+from portal.services.platform import db, i18n, navigation
+from portal.services.platform.errors import PermissionDenied
+from portal.services.platform.i18n import LOCALES, N_
+from state.base import BaseState, current_actor, per_view, public, requires
+
+AGREED = N_("Thank you. Your consent is recorded.")
+WITHDRAWN = N_("Your consent is withdrawn. Your answers will not be analysed from now on.")
+NOTHING_TO_WITHDRAW = N_("There is no consent to withdraw.")
+AGREED_ON = N_("You agreed to version {version} on {date}.")
+WITHDREW_ON = N_("You withdrew your consent on {date}.")
+NOT_GIVEN = N_("You have not given this consent yet.")
+WELCOME = N_("Welcome, {name}")
+
+
+class CandidateLandingState(BaseState):
+    @public
+    @rx.event
+    def leave_marketing(self):
+        """On "/": a signed-in candidate belongs on their own overview (the guard has
+        just set the role on the server); visitors and other roles stay."""
+        target = navigation.landing_page(self.role)
+        if self.signed_in and target != routes.HOME:
+            return rx.redirect(target)
+        return None
+
+
+def _present_all(preps, tz_name: str) -> dict[str, list[dict]]:
+    now = preparation.utcnow()
+    return {locale: [preparation.present(p, locale, tz_name, now) for p in preps] for locale in LOCALES}
+
+
+@per_view(routes.CANDIDATE_HOME)
+class CandidateHomeState(BaseState):
+    has_interview: bool = False
+    _interview: dict[str, dict] = {}  # locale -> the presented next interview
+    _checklist: dict[str, list[dict[str, str]]] = {}
+
+    @requires(access.INTERVIEW_VIEW)
+    @rx.event
+    def load(self):
+        user = current_actor()
+        with db.session_scope() as s:
+            preps = preparation.candidate_interviews(s, user)
+            upcoming = preparation.next_interview(preps)
+            consent_given = consent.has_consent(s, user.id)
+            process_done = preparation.process_read(s, user.id)
+        self.has_interview = upcoming is not None
+        shown = _present_all([upcoming], user.timezone) if upcoming else {}
+        self._interview = {locale: views[0] for locale, views in shown.items()}
+        self._checklist = {
+            locale: preparation.checklist(upcoming, locale, consent_given=consent_given, process_done=process_done)
+            for locale in LOCALES
+        }
+
+    @rx.var
+    def interview(self) -> dict[str, str]:
+        view = self._interview.get(self.lang, {})
+        return {k: v for k, v in view.items() if isinstance(v, str)}
+
+    @rx.var
+    def checklist(self) -> list[dict[str, str]]:
+        return self._checklist.get(self.lang, [])
+
+    @rx.var
+    def greeting(self) -> str:
+        return i18n.gettext(self.lang, WELCOME, name=self.display_name)
+
+
+@per_view(routes.CANDIDATE_INTERVIEWS)
+class CandidateInterviewsState(BaseState):
+    _views: dict[str, list[dict]] = {}
+
+    @requires(access.INTERVIEW_VIEW)
+    @rx.event
+    def load(self):
+        user = current_actor()
+        wanted = self.router.url.query_parameters.get("interview", "")
+        with db.session_scope() as s:
+            if wanted:  # one interview, by the id in the address: only one's own
+                try:
+                    preps = [preparation.candidate_interview(s, user, int(wanted) if str(wanted).isdigit() else -1)]
+                except PermissionDenied as exc:
+                    self._views = {}
+                    self._flash(exc.msgid, kind="error")
+                    return
+            else:
+                preps = preparation.candidate_interviews(s, user)
+        self._views = _present_all(preps, user.timezone)
+
+    @rx.var
+    def upcoming(self) -> list[dict]:
+        return [v for v in self._views.get(self.lang, []) if not v["past"]]
+
+    @rx.var
+    def past(self) -> list[dict]:
+        return [v for v in self._views.get(self.lang, []) if v["past"]]
+
+    @rx.var
+    def has_any(self) -> bool:
+        return bool(self._views.get(self.lang))
+
+
+@per_view(routes.CANDIDATE_PROCESS)
+class ProcessState(BaseState):
+    _guides: dict[str, list[dict]] = {}
+
+    @requires(access.INTERVIEW_VIEW)
+    @rx.event
+    def load(self):
+        user = current_actor()
+        with db.session_scope() as s:
+            self._guides = preparation.process_guides(s, user)
+            preparation.mark_process_read(s, user)  # the checklist's "how it runs" step
+
+    @rx.var
+    def guides(self) -> list[dict]:
+        return self._guides.get(self.lang, [])
+
+
+@per_view(routes.CANDIDATE_INTERVIEWERS)
+class InterviewersState(BaseState):
+    _cards: dict[str, list[dict[str, str]]] = {}
+
+    @requires(access.INTERVIEW_VIEW)
+    @rx.event
+    def load(self):
+        user = current_actor()
+        with db.session_scope() as s:
+            self._cards = preparation.my_interviewers(s, user)
+
+    @rx.var
+    def cards(self) -> list[dict[str, str]]:
+        return self._cards.get(self.lang, [])
+
+
+@per_view(routes.CANDIDATE_CONSENT)
+class ConsentState(BaseState):
+    given: bool = False
+    version: str = ""  # the version of the text the page shows: agreeing means agreeing to it
+    _status: tuple[str, str] = ("", "")  # (msgid, version)
+    _when: dict[str, str] = {}
+
+    @requires(access.ACCOUNT_SELF)
+    @rx.event
+    def load(self):
+        user = current_actor()
+        with db.session_scope() as s:
+            record = consent.latest(s, user.id)
+            self.given = consent.has_consent(s, user.id)
+        self.version = consent.CURRENT_VERSION
+        if self.given:
+            msgid, at = AGREED_ON, record.granted_at
+        elif record is not None and record.withdrawn_at is not None:
+            msgid, at = WITHDREW_ON, record.withdrawn_at
+        else:
+            msgid, at = NOT_GIVEN, None
+        self._status = (msgid, record.version if record else "")
+        local = preparation.in_zone(at, user.timezone) if at else None
+        self._when = {locale: i18n.format_datetime(local, locale, "medium") if local else "" for locale in LOCALES}
+
+    @rx.var
+    def status_text(self) -> str:
+        msgid, version = self._status
+        if not msgid:
+            return ""
+        return i18n.gettext(self.lang, msgid, version=version, date=self._when.get(self.lang, ""))
+
+    @rx.var
+    def text(self) -> dict[str, str]:
+        if not self.version:
+            return {}
+        content = consent.text(self.lang, self.version)
+        return {"title": content["title"], "intro": content["intro"], "agree_label": content["agree_label"]}
+
+    @rx.var
+    def sections(self) -> list[dict[str, str]]:
+        return consent.text(self.lang, self.version)["sections"] if self.version else []
+
+    @requires(access.ACCOUNT_SELF)
+    @rx.event
+    def agree(self):
+        user = current_actor()
+        with db.session_scope() as s:
+            consent.grant(s, user, self.version, ip=self._ip())
+        self._flash(AGREED)
+        return ConsentState.load
+
+    @requires(access.ACCOUNT_SELF)
+    @rx.event
+    def withdraw(self):
+        user = current_actor()
+        with db.session_scope() as s:
+            withdrawn = consent.withdraw(s, user, ip=self._ip())
+        self._flash(WITHDRAWN if withdrawn else NOTHING_TO_WITHDRAW, kind="success" if withdrawn else "error")
+        return ConsentState.load
