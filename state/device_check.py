@@ -8,6 +8,8 @@ forbids). The service validates them and decides the verdicts.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import reflex as rx
 
 from portal import models, routes
@@ -92,13 +94,8 @@ class DeviceCheckState(BaseState):
     def checked_at(self) -> str:
         if not self._checked_at:
             return ""
-        from datetime import datetime
-
-        from portal.services.interviews.preparation import zone
-
-        when = datetime.fromisoformat(self._checked_at).astimezone(zone(self._timezone))
-        return i18n.gettext(self.lang, device_check.CHECKED_AT,
-                            when=i18n.format_datetime(when.replace(tzinfo=None), self.lang, "medium"))
+        when = device_check.local_time(datetime.fromisoformat(self._checked_at), self.lang, self._timezone)
+        return i18n.gettext(self.lang, device_check.CHECKED_AT, when=when)
 
     @rx.var
     def save_error(self) -> str:

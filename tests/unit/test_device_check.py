@@ -4,7 +4,7 @@ saved only against one's own interview, read by HR and the interviewers assigned
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import select
@@ -236,3 +236,18 @@ def test_saving_is_rate_limited(people):
     assert "Too many" in refused.value.translate("en")
     with db.session_scope(url) as s:
         assert len(s.exec(select(DeviceCheck)).all()) == device_check.SAVES_PER_HOUR
+
+
+def test_the_page_shows_the_figures_and_the_interview_in_the_candidates_time(people):
+    url, ids = people
+    with db.session_scope(url) as s:
+        row = device_check.save(s, _user(s, ids, "ann"), ids["ann_interview"], _figures())
+        assert device_check.summary(row, "en") == {
+            "camera": "1280 × 720 · 30 fps", "microphone": "Peak level 42%",
+            "network": "Latency 24 ms · download 48.2 Mbps · upload 12.7 Mbps", "browser": "Chrome 131",
+            "camera_ok": "1", "microphone_ok": "1", "network_ok": "1", "browser_ok": "1", "all_ok": "1"}
+        assert device_check.summary(row, "zh_CN")["network"] == "延迟 24 毫秒 · 下载 48.2 Mbps · 上传 12.7 Mbps"
+        interview = s.get(Interview, ids["ann_interview"])
+        interview.scheduled_at = datetime(2026, 11, 26, 2, 30, tzinfo=timezone.utc)
+        label = device_check.describe(s, interview, "Asia/Shanghai")
+    assert label == {"zh_CN": "职位 · 2026年11月26日 10:30", "en": "Job · Nov 26, 2026 10:30\u202fAM"}

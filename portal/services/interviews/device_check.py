@@ -344,19 +344,26 @@ def checks_for_interview(session, user: User, interview_id: int, *, ip: str = ""
 def describe(session, interview: Interview, tz_name: str | None) -> dict[str, str]:
     """The interview as the page names it, per locale: job title, date and time in the
     candidate's time zone."""
-    from babel.dates import format_datetime
-
     from portal.models import Job
-    from portal.services.interviews.preparation import zone
 
     job = session.get(Job, interview.job_id)
-    start = as_utc(interview.scheduled_at).astimezone(zone(tz_name))
     out = {}
     for locale in i18n.LOCALES:
         title = i18n.pick(locale, job.title_zh, job.title_en) if job else ""
-        when = format_datetime(start, "medium", tzinfo=start.tzinfo, locale=locale)
-        out[locale] = f"{title} · {when}" if title else when
+        at = local_time(interview.scheduled_at, locale, tz_name)
+        out[locale] = f"{title} · {at}" if title else at
     return out
+
+
+def local_time(value: datetime, locale: str | None, tz_name: str | None) -> str:
+    """Date and minute in the person's time zone, e.g. "2026年11月26日 10:47"."""
+    from babel.dates import format_date, format_time
+
+    from portal.services.interviews.preparation import zone
+
+    local = as_utc(value).astimezone(zone(tz_name))
+    locale = i18n.normalize_locale(locale)
+    return f"{format_date(local.date(), 'medium', locale=locale)} {format_time(local, 'short', locale=locale)}"
 
 
 def summary(check: DeviceCheck | None, locale: str | None) -> dict[str, str]:
