@@ -22,7 +22,7 @@ from portal.background import (
 )
 from portal.http import security_headers
 from portal.net_routes import net_app
-from portal.pages import account, admin, auth, device_check, errors, home, jobs
+from portal.pages import account, admin, auth, availability, device_check, errors, home, jobs
 from portal.pages.candidate import consent as candidate_consent
 from portal.pages.candidate import home as candidate_home
 from portal.pages.candidate import interviewers as candidate_interviewers
@@ -31,6 +31,7 @@ from portal.pages.candidate import process as candidate_process
 from state.account import AccountState
 from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
 from state.auth import AuthPageState
+from state.availability import AvailabilityState
 from state.base import BaseState, SessionBinding
 from state.candidate import (
     CandidateHomeState,
@@ -97,6 +98,7 @@ PAGES = [
     (routes.CANDIDATE_PROCESS, candidate_process.page, t("How the interview runs"), [ProcessState.load]),
     (routes.CANDIDATE_INTERVIEWERS, candidate_interviewers.page, t("Meet your interviewers"),
      [InterviewersState.load]),
+    (routes.CANDIDATE_AVAILABILITY, availability.page, t("Preferred times"), [AvailabilityState.load]),
 ]
 
 for route, component, title, on_load in PAGES:

@@ -45,6 +45,21 @@ class Inbox:
             time.sleep(0.3)
         raise AssertionError(f"no e-mail to {address}")
 
+    def wait_for_all(self, address: str, count: int, timeout: float = 60.0) -> list:
+        """The first ``count`` e-mails to ``address``, in the order they arrived."""
+        import email
+        import time
+        from email import policy
+
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [raw for rcpts, raw in list(self.messages) if address in rcpts]
+            if len(found) >= count:
+                return [email.message_from_bytes(raw, policy=policy.default) for raw in found[:count]]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(found)} e-mails to {address}, expected {count}")
+            time.sleep(0.3)
+
 
 @pytest.fixture(scope="session")
 def smtp_inbox():
@@ -69,6 +84,21 @@ def portal(tmp_path_factory, oidc_provider, smtp_inbox):
            "TALENT_EMAIL_INTERVAL_S": "1", "TALENT_REMINDER_INTERVAL_S": "1"}
     with running_portal(tmp_path_factory.mktemp("portal-data"), env) as running:
         yield running
+
+
+@pytest.fixture
+def portal_services(portal, monkeypatch):
+    """Run services in this process against the portal's database, keyring and settings."""
+    from portal.services.platform import crypto, settings
+
+    for name in ("TALENT_DATA_DIR", "TALENT_DB_URL", "TALENT_PUBLIC_URL", "TALENT_SMTP_FROM"):
+        monkeypatch.setenv(name, portal.env[name])
+    settings.get_settings.cache_clear()
+    crypto.reset_cache()
+    yield
+    monkeypatch.undo()
+    settings.get_settings.cache_clear()
+    crypto.reset_cache()
 
 
 @pytest.fixture(scope="session")

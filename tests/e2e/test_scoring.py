@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlmodel import select
 
 from portal import models
-from portal.services.platform import crypto, db, settings
+from portal.services.platform import db
 from portal.services.interviews import consent, scoring_client
 from tests.e2e.accounts import new_candidate_with_interview
 
 ANSWER = ("去年双十一期间，一位大客户因为物流延误非常不满。我先耐心倾听，确认了他的核心诉求，"
           "然后当天同步物流和仓库团队，制定了补发方案并每天向客户更新进度。"
           "最终订单在两天内送达，客户续签了合同，我们也把这个流程写进了应急预案。")
-
-
-@pytest.fixture
-def portal_services(portal, monkeypatch):
-    """Run services in this process against the portal's database and keyring."""
-    monkeypatch.setenv("TALENT_DATA_DIR", str(portal.data_dir))
-    monkeypatch.setenv("TALENT_DB_URL", portal.db_url)
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
-    yield
-    monkeypatch.undo()
-    settings.get_settings.cache_clear()
-    crypto.reset_cache()
 
 
 def test_a_practice_answer_is_scored_by_the_bundled_worker(portal, portal_services):

@@ -27,6 +27,7 @@ EXPECTED_PAGES = {
     "/candidate/device-check": {"candidate"},
     "/candidate": CANDIDATE, "/candidate/interviews": CANDIDATE, "/candidate/consent": CANDIDATE,
     "/candidate/how-it-works": CANDIDATE, "/candidate/interviewers": CANDIDATE,
+    "/candidate/availability": CANDIDATE,
 }
 
 # handler (State class name . handler) -> roles allowed; None = anyone (touches nobody's data)
@@ -50,6 +51,8 @@ EXPECTED_HANDLERS = {
     "CandidateHomeState.load": INTERVIEW_VIEWERS, "CandidateInterviewsState.load": INTERVIEW_VIEWERS,
     "ProcessState.load": INTERVIEW_VIEWERS, "InterviewersState.load": INTERVIEW_VIEWERS,
     "ConsentState.load": ALL, "ConsentState.agree": ALL, "ConsentState.withdraw": ALL,
+    "AvailabilityState.load": CANDIDATE, "AvailabilityState.add_slot": CANDIDATE,
+    "AvailabilityState.remove_slot": CANDIDATE, "AvailabilityState.save": CANDIDATE,
 }
 
 

@@ -128,7 +128,7 @@ def test_reminders_come_24_hours_and_1_hour_before_once_each_even_after_a_restar
     assert reminders.run_due(world["url"], now=at + timedelta(minutes=1)) == 0
     mails = _mails(world)
     assert [m.kind for m in mails] == ["interview_invitation", "interview_24h", "interview_1h"]
-    assert "明天" in mails[1].subject and "即将开始" in mails[2].subject
+    assert "面试提醒" in mails[1].subject and "即将开始" in mails[2].subject
     assert len({str(_ics(m).events[0]["uid"]) for m in mails}) == 1  # one calendar entry
 
 

@@ -72,7 +72,7 @@ FALLBACK = {
                     N_("Hello {name},\n\nYour interview for {job} has moved to {date} at {time} "
                        "({timezone}) and takes about {duration} minutes.\n\nYour interviews: {link}\n\n"
                        "{checklist}\n\nThe attached calendar file updates the entry in your calendar.")),
-    REMINDER_24H: (N_("Reminder: your interview for {job} is tomorrow, {time}"),
+    REMINDER_24H: (N_("Reminder: your interview for {job}, {date} {time}"),
                    N_("Hello {name},\n\nYour interview for {job} is on {date} at {time} ({timezone}).\n\n"
                       "Your interviews: {link}\n\n{checklist}")),
     REMINDER_1H: (N_("Starting soon: your interview for {job} at {time}"),
