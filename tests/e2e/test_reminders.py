@@ -45,7 +45,7 @@ def test_invitation_reminder_reschedule_and_cancellation_arrive_with_calendar_fi
     # HR schedules a second one 50 minutes ahead: the invitation, then at once the 1-hour reminder
     with db.session_scope(portal.db_url) as s:
         interview = s.get(models.Interview, first_id)
-        at = (models.utcnow() + timedelta(minutes=50)).replace(microsecond=0)
+        at = (models.utcnow() + timedelta(minutes=50)).replace(second=0, microsecond=0)
         second = scheduling.schedule_interview(s, _hr(s), interview.candidate_id, interview.job_id, at,
                                                duration_min=30)
         second_id = second.id

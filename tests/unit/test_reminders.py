@@ -66,7 +66,7 @@ def test_the_invitation_carries_a_calendar_entry_in_the_candidates_zone_and_lang
     [mail] = _mails(world)
     assert mail.kind == "interview_invitation"
     assert mail.subject == f"【Talent Portal】面试邀请：{world['job_zh']}，2026年11月26日星期四 10:00"
-    assert "2026年11月26日星期四 10:00（中国标准时间, UTC+08:00）" in mail.body_text
+    assert "2026年11月26日星期四 10:00（中国标准时间，UTC+08:00）" in mail.body_text
     assert "https://talent.example.cn/candidate/interviews" in mail.body_text
     # the checklist, in its order, with links
     steps = ["/candidate/consent", "/candidate/device-check", "/candidate/how-it-works",
@@ -342,3 +342,10 @@ def test_the_ics_travels_as_an_attachment_through_smtp(world):
     raw = part.get_payload(decode=True)
     assert b"\r\n" in raw  # RFC 5545 line ends survive the trip
     assert Calendar.from_ical(raw).events[0]["dtstart"].params["TZID"] == "Asia/Shanghai"
+
+
+def test_interviews_start_on_the_minute(world):
+    interview_id = _schedule(world, T0 + timedelta(days=2, seconds=47, microseconds=5))
+    with db.session_scope(world["url"]) as s:
+        assert s.get(Interview, interview_id).scheduled_at == T0 + timedelta(days=2)
+    assert _ics(_mails(world)[0]).events[0]["dtstart"].dt == T0 + timedelta(days=2)

@@ -86,6 +86,9 @@ FALLBACK = {
 SUMMARY = N_("Interview: {job}")
 CHECKLIST_TITLE = N_("Before your interview:")
 JOIN_FROM = N_("from 15 minutes before")
+WITH_NOTE = N_("{step} ({note})")
+STEP_LINE = N_("{number}. {step}: {link}")
+ZONE = N_("{zone}, UTC{offset}")
 
 
 def utcnow() -> datetime:
@@ -128,7 +131,8 @@ def when_values(interview: Interview, candidate: User) -> dict[str, str]:
     return {
         "date": format_date(local, "full", locale=locale),
         "time": format_time(local, "short", locale=locale),
-        "timezone": f"{get_timezone_name(local, locale=locale)}, UTC{offset[:3]}:{offset[3:]}",
+        "timezone": gettext(locale, ZONE, zone=get_timezone_name(local, locale=locale),
+                            offset=f"{offset[:3]}:{offset[3:]}"),
     }
 
 
@@ -138,8 +142,9 @@ def checklist(locale: str) -> str:
     for number, step in enumerate(preparation.STEPS, start=1):
         label = gettext(locale, preparation.STEP_LABELS[step])
         if step == "interview":
-            label += f" ({gettext(locale, JOIN_FROM)})"
-        lines.append(f"{number}. {label}: {_url(preparation.STEP_ROUTES[step])}")
+            label = gettext(locale, WITH_NOTE, step=label, note=gettext(locale, JOIN_FROM))
+        lines.append(gettext(locale, STEP_LINE, number=number, step=label,
+                             link=_url(preparation.STEP_ROUTES[step])))
     return "\n".join(lines)
 
 

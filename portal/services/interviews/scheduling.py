@@ -40,7 +40,7 @@ def utcnow() -> datetime:
 def _check_time(value: datetime, now: datetime) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ServiceError(TIME_IN_PAST)  # a time without a zone is ambiguous: refuse it
-    value = value.astimezone(timezone.utc).replace(microsecond=0)
+    value = value.astimezone(timezone.utc).replace(second=0, microsecond=0)  # interviews start on the minute
     if value <= now:
         raise ServiceError(TIME_IN_PAST)
     if value > now + MAX_AHEAD:
