@@ -247,6 +247,9 @@ def test_the_page_shows_the_figures_and_the_interview_in_the_candidates_time(peo
             "network": "Latency 24 ms · download 48.2 Mbps · upload 12.7 Mbps", "browser": "Chrome 131",
             "camera_ok": "1", "microphone_ok": "1", "network_ok": "1", "browser_ok": "1", "all_ok": "1"}
         assert device_check.summary(row, "zh_CN")["network"] == "延迟 24 毫秒 · 下载 48.2 Mbps · 上传 12.7 Mbps"
+        capped = device_check.save(s, _user(s, ids, "ann"), ids["ann_interview"],
+                                   _figures(network__download_mbps=device_check.MAX_MBPS))
+        assert "download ≥ 1,000.0 Mbps" in device_check.summary(capped, "en")["network"]
         interview = s.get(Interview, ids["ann_interview"])
         interview.scheduled_at = datetime(2026, 11, 26, 2, 30, tzinfo=timezone.utc)
         label = device_check.describe(s, interview, "Asia/Shanghai")

@@ -381,9 +381,12 @@ def summary(check: DeviceCheck | None, locale: str | None) -> dict[str, str]:
     if None in (check.latency_ms, check.download_mbps, check.upload_mbps):
         network = dash
     else:
+        def speed(mbps: float) -> str:  # the browser caps its figures: say "at least" there
+            return ("≥ " if mbps >= MAX_MBPS else "") + n(mbps, locale, 1)
+
         network = i18n.gettext(locale, N_("Latency {ms} ms · download {down} Mbps · upload {up} Mbps"),
-                               ms=n(check.latency_ms, locale), down=n(check.download_mbps, locale, 1),
-                               up=n(check.upload_mbps, locale, 1))
+                               ms=n(check.latency_ms, locale), down=speed(check.download_mbps),
+                               up=speed(check.upload_mbps))
     return {
         "camera": camera, "microphone": microphone, "network": network, "browser": check.browser or dash,
         "camera_ok": "1" if check.camera_ok else "", "microphone_ok": "1" if check.microphone_ok else "",
