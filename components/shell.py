@@ -179,7 +179,13 @@ def header() -> rx.Component:
         _logo(),
         rx.hstack(
             rx.foreach(BaseState.nav_items, _nav_link),
-            spacing="5",
+            # A candidate's menu has ten entries: on a narrower desktop they wrap onto a
+            # second line instead of pushing the account controls off the screen.
+            column_gap="1.25em",
+            row_gap="0",
+            flex_wrap="wrap",
+            flex="1 1 auto",
+            min_width="0",
             display=DESKTOP,
         ),
         rx.spacer(),

@@ -109,11 +109,11 @@ def test_times_are_shown_in_the_candidates_time_zone_and_language(world):
     assert zh["date"] == "2026年11月26日星期四"
     assert zh["time"] == "10:00 – 10:45"
     assert zh["timezone"] == "中国时间"
-    assert zh["duration"] == "45分钟"
+    assert zh["duration"] == "时长：45分钟"
     en = preparation.present(prep_a, "en", "Asia/Shanghai", NOW)
     assert en["date"] == "Thursday, November 26, 2026"
     assert en["time"] == "10:00\u202fAM – 10:45\u202fAM"
-    assert en["duration"] == "45 minutes"
+    assert en["duration"] == "Duration: 45 minutes"
     # the same moment for a candidate in Berlin (UTC+1 in November): 03:00
     berlin = preparation.present(prep_b, "en", b.timezone, NOW)
     assert berlin["time"] == "3:00\u202fAM – 3:45\u202fAM"
@@ -254,7 +254,7 @@ def test_interviewers_are_those_of_the_candidates_own_interviews_only(world):
     assert cards["zh_CN"][0]["name"] == "王静"
     card = cards["en"][0]
     assert card["experience"] == "12 years of experience" and cards["zh_CN"][0]["experience"] == "12年经验"
-    assert card["focus"] == "Customers" and card["positions"] == "Account Manager"
+    assert card["focus"] == "Customers" and card["positions"] == "Interviews you for: Account Manager"
     assert card["photo"] == "/interviewers/interviewer-1.svg"
     with db.session_scope(db_url) as s:
         interview = s.get(models.Interview, ids["ia"])
@@ -267,7 +267,7 @@ def test_process_guides_come_from_the_job_and_say_when_there_is_none(world):
     db_url, ids = world
     with db.session_scope(db_url) as s:
         guides = preparation.process_guides(s, _user(s, ids, "a"))
-    assert guides["en"][0]["has_guide"] == "" and guides["en"][0]["total"] == "35 minutes"
+    assert guides["en"][0]["has_guide"] == "" and guides["en"][0]["total"] == "Total time: 35 minutes"
     with db.session_scope(db_url) as s:
         s.add(models.InterviewGuide(job_id=ids["job"], analysed_en="What you say", analysed_zh="你说的内容",
                                     retention_days=90))

@@ -32,7 +32,7 @@ def _card(card: rx.Var) -> rx.Component:
                 rx.text(card["focus"], size="2", class_name="interviewer-focus"),
                 spacing="1",
             )),
-            rx.text(t("Interviews you for"), ": ", card["positions"], size="1", color_scheme="gray"),
+            rx.text(card["positions"], size="1", color_scheme="gray"),
             spacing="3",
             align="start",
         ),

@@ -36,8 +36,7 @@ def _guide(guide: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(guide["title"], size="5", as_="h2"),
-            rx.cond(guide["total"] != "", rx.text(t("Time in front of the camera"), ": ", guide["total"],
-                                                  color_scheme="gray", size="2")),
+            rx.cond(guide["total"] != "", rx.text(guide["total"], color_scheme="gray", size="2")),
             rx.heading(t("Stages"), size="3", as_="h3"),
             rx.el.ol(rx.foreach(guide["stages"].to(list[dict[str, str]]), _stage), class_name="stages",
                      style={"paddingLeft": "1.25em", "margin": "0"}),

@@ -60,6 +60,7 @@ STATUS_LABELS = {
 STARTS_IN = N_("Starts in {countdown}")
 UNDER_WAY = N_("Under way now")
 JOIN_OPENS_AT = N_("The link opens at {time}")
+DURATION = N_("Duration: {duration}")
 REPORT_FOLLOWS = N_("Your report will appear here once it is published.")
 DEVICE_PROBLEMS = N_("Problems found: run the check again")
 
@@ -310,7 +311,7 @@ def present(prep: InterviewPrep, locale: str | None, tz_name: str | None, now: d
         "date": format_date(start.date(), "full", locale=locale),
         "time": f"{format_time(start, 'short', locale=locale)} – {format_time(end, 'short', locale=locale)}",
         "timezone": get_timezone_name(tz, locale=locale),
-        "duration": format_duration(prep.duration_min, locale),
+        "duration": gettext(locale, DURATION, duration=format_duration(prep.duration_min, locale)),
         "status": gettext(locale, STATUS_LABELS[status_key(prep, now)]),
         "countdown": when,
         "past": "1" if past else "",
@@ -365,7 +366,8 @@ def my_interviewers(session, user: models.User) -> dict[str, list[dict[str, str]
              if p.years_experience else "",
              "background": pick(locale, p.background_zh, p.background_en),
              "focus": pick(locale, p.focus_zh, p.focus_en),
-             "positions": " · ".join(pick(locale, j.title_zh, j.title_en) for j in jobs)}
+             "positions": gettext(locale, INTERVIEWS_FOR,
+                                  positions=" · ".join(pick(locale, j.title_zh, j.title_en) for j in jobs))}
             for p, jobs in profiles.values()
         ]
         for locale in LOCALES
@@ -373,6 +375,8 @@ def my_interviewers(session, user: models.User) -> dict[str, list[dict[str, str]
 
 
 EXPERIENCE = N_("{years} of experience")
+TOTAL_TIME = N_("Total time: {duration}")
+INTERVIEWS_FOR = N_("Interviews you for: {positions}")
 
 
 def process_guides(session, user: models.User) -> dict[str, list[dict]]:
@@ -395,7 +399,7 @@ def process_guides(session, user: models.User) -> dict[str, list[dict]]:
             found[locale].append({
                 "job_id": str(job.id),
                 "title": pick(locale, job.title_zh, job.title_en),
-                "total": format_duration(total, locale) if total else "",
+                "total": gettext(locale, TOTAL_TIME, duration=format_duration(total, locale)) if total else "",
                 "stages": [{"name": pick(locale, s["name_zh"], s["name_en"]),
                             "description": pick(locale, s["description_zh"], s["description_en"]),
                             "duration": format_duration(s["duration_min"], locale) if s["duration_min"] else ""}
