@@ -45,3 +45,16 @@ def _badge(item: rx.Var) -> rx.Component:
 
 def readiness(items: rx.Var) -> rx.Component:
     return rx.hstack(rx.foreach(items, _badge), spacing="2", wrap="wrap", class_name="readiness")
+
+
+CLOCK_SCRIPT = "/clock.js"  # assets/clock.js
+
+
+def clock(on_tick) -> rx.Component:
+    """Recompute the page's countdown and join link every 30 seconds (assets/clock.js
+    presses this hidden button; it is neither shown nor focusable)."""
+    return rx.fragment(
+        rx.script(src=CLOCK_SCRIPT),
+        rx.el.button(on_click=on_tick, id="clock-tick", type="button", hidden=True, aria_hidden="true",
+                     tab_index=-1),
+    )

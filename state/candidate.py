@@ -2,13 +2,16 @@
 interviewers, consent. Thin: every rule (own interviews only, the join window, the
 checklist) is in portal/services/interviews/preparation.py and consent.py.
 
-Each page keeps its content in both languages, so the language switch needs no
-reload; the lists are the candidate's own and are emptied when another page loads
-(``per_view``). Times are formatted when the page loads (the countdown says how long
-from then).
+Each page keeps its content locale-free or in both languages, so the language switch
+needs no reload; the lists are the candidate's own and are emptied when another page
+loads (``per_view``). Times are formatted from the moment of the last ``tick``
+(assets/clock.js presses it every 30 seconds), so the countdown moves and the join
+link opens without a reload or a query.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import reflex as rx
 
@@ -41,42 +44,44 @@ class CandidateLandingState(BaseState):
         return None
 
 
-def _present_all(preps, tz_name: str) -> dict[str, list[dict]]:
-    now = preparation.utcnow()
-    return {locale: [preparation.present(p, locale, tz_name, now) for p in preps] for locale in LOCALES}
-
-
 @per_view(routes.CANDIDATE_HOME)
 class CandidateHomeState(BaseState):
     has_interview: bool = False
-    _interview: dict[str, dict] = {}  # locale -> the presented next interview
-    _checklist: dict[str, list[dict[str, str]]] = {}
+    # The candidate's own next interview (locale-free) and when the page last looked at
+    # the clock: the countdown is recomputed from these on every tick, without a query.
+    _next: preparation.InterviewPrep | None = None
+    _tz: str = ""
+    _now: datetime | None = None
+    _consent_given: bool = False
+    _process_done: bool = False
 
     @requires(access.INTERVIEW_VIEW)
     @rx.event
     def load(self):
         user = current_actor()
         with db.session_scope() as s:
-            preps = preparation.candidate_interviews(s, user)
-            upcoming = preparation.next_interview(preps)
-            consent_given = consent.has_consent(s, user.id)
-            process_done = preparation.process_read(s, user.id)
-        self.has_interview = upcoming is not None
-        shown = _present_all([upcoming], user.timezone) if upcoming else {}
-        self._interview = {locale: views[0] for locale, views in shown.items()}
-        self._checklist = {
-            locale: preparation.checklist(upcoming, locale, consent_given=consent_given, process_done=process_done)
-            for locale in LOCALES
-        }
+            self._next = preparation.next_interview(preparation.candidate_interviews(s, user))
+            self._consent_given = consent.has_consent(s, user.id)
+            self._process_done = preparation.process_read(s, user.id)
+        self._tz, self._now = user.timezone, preparation.utcnow()
+        self.has_interview = self._next is not None
+
+    @requires(access.INTERVIEW_VIEW)
+    @rx.event
+    def tick(self):
+        self._now = preparation.utcnow()
 
     @rx.var
     def interview(self) -> dict[str, str]:
-        view = self._interview.get(self.lang, {})
+        if self._next is None:
+            return {}
+        view = preparation.present(self._next, self.lang, self._tz, self._now)
         return {k: v for k, v in view.items() if isinstance(v, str)}
 
     @rx.var
     def checklist(self) -> list[dict[str, str]]:
-        return self._checklist.get(self.lang, [])
+        return preparation.checklist(self._next, self.lang, consent_given=self._consent_given,
+                                     process_done=self._process_done)
 
     @rx.var
     def greeting(self) -> str:
@@ -85,36 +90,45 @@ class CandidateHomeState(BaseState):
 
 @per_view(routes.CANDIDATE_INTERVIEWS)
 class CandidateInterviewsState(BaseState):
-    _views: dict[str, list[dict]] = {}
+    _preps: list[preparation.InterviewPrep] = []  # the candidate's own
+    _tz: str = ""
+    _now: datetime | None = None
 
     @requires(access.INTERVIEW_VIEW)
     @rx.event
     def load(self):
         user = current_actor()
         wanted = self.router.url.query_parameters.get("interview", "")
+        self._tz, self._now = user.timezone, preparation.utcnow()
         with db.session_scope() as s:
             if wanted:  # one interview, by the id in the address: only one's own
                 try:
-                    preps = [preparation.candidate_interview(s, user, int(wanted) if str(wanted).isdigit() else -1)]
+                    self._preps = [preparation.candidate_interview(
+                        s, user, int(wanted) if str(wanted).isdigit() else -1)]
                 except PermissionDenied as exc:
-                    self._views = {}
+                    self._preps = []
                     self._flash(exc.msgid, kind="error")
-                    return
             else:
-                preps = preparation.candidate_interviews(s, user)
-        self._views = _present_all(preps, user.timezone)
+                self._preps = preparation.candidate_interviews(s, user)
+
+    @requires(access.INTERVIEW_VIEW)
+    @rx.event
+    def tick(self):
+        self._now = preparation.utcnow()
 
     @rx.var
     def upcoming(self) -> list[dict]:
-        return [v for v in self._views.get(self.lang, []) if not v["past"]]
+        views = (preparation.present(p, self.lang, self._tz, self._now) for p in self._preps)
+        return [v for v in views if not v["past"]]
 
     @rx.var
     def past(self) -> list[dict]:
-        return [v for v in self._views.get(self.lang, []) if v["past"]]
+        views = (preparation.present(p, self.lang, self._tz, self._now) for p in self._preps)
+        return [v for v in views if v["past"]]
 
     @rx.var
     def has_any(self) -> bool:
-        return bool(self._views.get(self.lang))
+        return bool(self._preps)
 
 
 @per_view(routes.CANDIDATE_PROCESS)

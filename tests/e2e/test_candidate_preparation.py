@@ -6,6 +6,7 @@ the checklist ticks itself off on the way."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from babel.dates import format_date
 from playwright.sync_api import expect
@@ -137,4 +138,22 @@ def test_a_candidate_prepares_for_their_interview(browser, portal, secrets):
     _open(page, portal, routes.CANDIDATE_HOME)
     expect(page.locator("#home-position")).to_have_text("客户经理")
     expect(page.locator("#home-countdown")).to_have_text(re.compile(r"^距开始还有 (2天23小时|3天)$"))
+
+    # an interview about to start: the join link opens while the page stays open
+    with db.session_scope(portal.db_url) as s:
+        soon = models.Interview(candidate_id=interview.candidate_id, job_id=interview.job_id,
+                                model_id=interview.model_id, duration_min=interview.duration_min,
+                                scheduled_at=models.utcnow() + timedelta(minutes=15, seconds=20))
+        s.add(soon)
+        s.flush()
+        soon_id = soon.id
+    _open(page, portal, routes.CANDIDATE_INTERVIEWS)
+    card = page.locator(f"#interview-{soon_id}")
+    expect(card.get_by_role("button", name="进入面试")).to_be_disabled()
+    expect(card.locator(".countdown")).to_have_text(re.compile(r"^距开始还有 1[56]分钟$"))
+    # the page's clock (assets/clock.js, every 30 s) recomputes it: no reload, no click
+    join = card.get_by_role("link", name="进入面试")
+    expect(join).to_be_visible(timeout=45_000)
+    assert join.get_attribute("href") == routes.interview_room(soon_id)
+    expect(card.locator(".countdown")).to_have_text(re.compile(r"^距开始还有 1[45]分钟$"))
     context.close()

@@ -49,6 +49,7 @@ EXPECTED_HANDLERS = {
     # other roles); consent is one's own, like the security settings.
     "CandidateLandingState.leave_marketing": None,
     "CandidateHomeState.load": INTERVIEW_VIEWERS, "CandidateInterviewsState.load": INTERVIEW_VIEWERS,
+    "CandidateHomeState.tick": INTERVIEW_VIEWERS, "CandidateInterviewsState.tick": INTERVIEW_VIEWERS,
     "ProcessState.load": INTERVIEW_VIEWERS, "InterviewersState.load": INTERVIEW_VIEWERS,
     "ConsentState.load": ALL, "ConsentState.agree": ALL, "ConsentState.withdraw": ALL,
     "AvailabilityState.load": CANDIDATE, "AvailabilityState.add_slot": CANDIDATE,

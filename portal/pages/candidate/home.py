@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.candidate import checklist
+from components.candidate import checklist, clock
 from components.i18n import t
 from components.shell import shell
 from portal import routes
@@ -38,6 +38,7 @@ def _interview() -> rx.Component:
 
 def page() -> rx.Component:
     return shell(
+        clock(S.tick),
         rx.vstack(
             rx.heading(S.greeting, size="7", as_="h1", id="page-title"),
             rx.cond(

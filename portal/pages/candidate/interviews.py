@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.candidate import checklist, readiness
+from components.candidate import checklist, clock, readiness
 from components.i18n import t
 from components.shell import shell
 from state.candidate import CandidateInterviewsState as S
@@ -92,6 +92,7 @@ def _past(item: rx.Var) -> rx.Component:
 
 def page() -> rx.Component:
     return shell(
+        clock(S.tick),
         rx.vstack(
             rx.heading(t("My interviews"), size="7", as_="h1", id="page-title"),
             rx.text(t("Times are shown in your time zone."), color_scheme="gray", size="2"),
