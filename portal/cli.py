@@ -87,6 +87,8 @@ def setup() -> None:
         with db.session_scope() as session:
             if demo.load_demo(session):
                 _log("demo content loaded")
+            elif demo.add_preparation_content(session):
+                _log("demo content: interview guides and interviewer focus added")
 
 
 def _start_worker() -> subprocess.Popen | None:

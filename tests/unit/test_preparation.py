@@ -292,3 +292,27 @@ def test_every_demo_job_has_a_guide_and_every_interviewer_a_focus_in_both_langua
         assert len(guides) == 1 and guides[0]["has_guide"] and guides[0]["not_analysed"]
         cards = preparation.my_interviewers(s, candidate)["en"]
         assert cards and all(c["focus"] and c["experience"] for c in cards)
+
+
+def test_an_older_demo_install_gets_the_guides_and_focus_once(db_url):
+    from portal.services.platform.demo import add_preparation_content
+
+    with db.session_scope(db_url) as s:
+        load_demo(s, now=NOW)
+        assert add_preparation_content(s) == 0  # a fresh install has them already
+        for guide in s.exec(select(models.InterviewGuide)).all():
+            s.delete(guide)
+        edited, untouched = s.exec(select(models.InterviewerProfile).order_by(models.InterviewerProfile.id)
+                                   ).all()[:2]
+        edited.focus_en, edited.focus_zh, edited.years_experience = "HR's own words", "", 3
+        untouched.focus_en = untouched.focus_zh = ""
+        untouched.years_experience = 0
+    with db.session_scope(db_url) as s:
+        assert add_preparation_content(s) == len(GUIDES) + 1
+    with db.session_scope(db_url) as s:
+        assert len(s.exec(select(models.InterviewGuide)).all()) == len(GUIDES)
+        edited, untouched = s.exec(select(models.InterviewerProfile).order_by(models.InterviewerProfile.id)
+                                   ).all()[:2]
+        assert (edited.focus_en, edited.years_experience) == ("HR's own words", 3)
+        assert untouched.focus_en == INTERVIEWERS[1]["focus_en"] and untouched.years_experience > 0
+        assert add_preparation_content(s) == 0

@@ -258,6 +258,30 @@ def _get_or_add(session: Session, model_cls, where: dict, values: dict):
     return row
 
 
+def add_preparation_content(session: Session) -> int:
+    """Demo installs made before the candidate's preparation pages existed get the
+    interview guides and the interviewers' focus and experience once: a guide for each
+    demo job without one, and the two fields on demo profiles that still lack them
+    (matched by name; HR's own edits are kept). Returns how many rows changed."""
+    changed = 0
+    jobs = {j.code: j for j in session.exec(select(models.Job).where(models.Job.code.in_(list(GUIDES)))).all()}
+    guided = set(session.exec(select(models.InterviewGuide.job_id)).all())
+    for code, guide in GUIDES.items():
+        if code in jobs and jobs[code].id not in guided:
+            _add(session, models.InterviewGuide(job_id=jobs[code].id, **guide))
+            changed += 1
+    specs = {spec["name_en"]: spec for spec in INTERVIEWERS}
+    for profile in session.exec(select(models.InterviewerProfile).where(
+            models.InterviewerProfile.name_en.in_(list(specs)))).all():
+        spec = specs[profile.name_en]
+        if not profile.focus_zh and not profile.focus_en and not profile.years_experience:
+            profile.focus_zh, profile.focus_en = spec["focus_zh"], spec["focus_en"]
+            profile.years_experience = spec["years_experience"]
+            session.add(profile)
+            changed += 1
+    return changed
+
+
 def load_demo(session: Session, now: datetime | None = None) -> bool:
     """Insert the demo content once. Returns False (and touches nothing) when it is
     already there. The caller commits. ``now`` (UTC, naive or aware) anchors the
