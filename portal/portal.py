@@ -1,8 +1,9 @@
 """The Reflex app: page registration with on_load guards. No work at import
 beyond building components; the database is migrated by the CLI before start.
 
-Every page's first on_load event is BaseState.guard, which applies
-portal.services.accounts.access.PAGE_ROLES on the server.
+Every page's on_load is one event, BaseState.guard, which applies
+portal.services.accounts.access.PAGE_ROLES on the server and then runs the
+page's own loaders listed in PAGES (state/base.py page_on_load).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from state.account import AccountState
 from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
 from state.auth import AuthPageState
 from state.availability import AvailabilityState
-from state.base import BaseState, SessionBinding
+from state.base import BaseState, SessionBinding, page_on_load
 from state.candidate import (
     CandidateHomeState,
     CandidateInterviewsState,
@@ -67,10 +68,9 @@ app.register_lifespan_task(deliver_email_forever)
 app.register_lifespan_task(dispatch_scoring_forever)
 app.register_lifespan_task(queue_interview_reminders_forever)
 
-guard = BaseState.guard
 messages = AuthPageState.load_messages
 
-# (route, page, title msgid component, extra on_load events)
+# (route, page, title msgid component, the page's loaders: run by the guard once it allows the page)
 PAGES = [
     # A signed-in candidate is sent on to their own overview before anything loads.
     (routes.HOME, home.page, t("Talent Portal"), [CandidateLandingState.leave_marketing, JobsState.load]),
@@ -102,5 +102,5 @@ PAGES = [
 ]
 
 for route, component, title, on_load in PAGES:
-    app.add_page(component, route=route, title=title, on_load=[guard, *on_load])
-app.add_page(errors.not_found, route=routes.NOT_FOUND, title=t("Page not found"), on_load=[guard])
+    app.add_page(component, route=route, title=title, on_load=page_on_load(route, on_load))
+app.add_page(errors.not_found, route=routes.NOT_FOUND, title=t("Page not found"), on_load=page_on_load(routes.NOT_FOUND, []))
