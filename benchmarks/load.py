@@ -153,7 +153,7 @@ class Session:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.updates: asyncio.Queue = asyncio.Queue()
         self.storage: dict[str, str] = {}
-        self.path = "/"
+        self.path = app.pages[0]  # where the tab opens: its home
         self.sio.on("event", self._on_update, namespace=NAMESPACE)
 
     def _event(self, name: str, payload: dict | None = None) -> dict:
@@ -318,7 +318,8 @@ def run() -> None:
                        stdout=subprocess.DEVNULL)
         subprocess.run([sys.executable, "-m", "portal.cli", "build"], cwd=ROOT, env=env, check=True)
         base = f"{ROOT_STATE}.state___base____base_state"
-        portal = App("portal", f"http://127.0.0.1:{port}", ("/", "/jobs", "/account/security", "/jobs"),
+        # The sessions are candidates: their home is their overview ("/" sends them there).
+        portal = App("portal", f"http://127.0.0.1:{port}", ("/candidate", "/jobs", "/account/security", "/jobs"),
                      f"{base}.toggle_locale", cookies=signed_in_cookies(env["TALENT_DB_URL"], max(SESSIONS)),
                      storage={(base, "locale_rx_state_"): f"{base}.locale_rx_state_"})
         bare_port = free_port(3930)
