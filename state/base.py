@@ -44,6 +44,10 @@ from portal.services.platform.settings import client_ip
 
 INCIDENT = i18n.N_("Something went wrong. Please try again. If it keeps happening, quote incident {incident}.")
 _ACTOR: contextvars.ContextVar[models.User | None] = contextvars.ContextVar("actor", default=None)
+# Set by the guard while it runs a page's loaders: the caller it has just looked up, so
+# each loader's @requires decides on that answer instead of asking the database again.
+_RESOLVED: contextvars.ContextVar[tuple[models.User, models.UserSession] | None] = contextvars.ContextVar(
+    "resolved", default=None)
 # Salted so the state never holds the key the database looks sessions up by.
 _BINDING_SALT = b"talent-portal state binding\0"
 # State class -> the only route whose page may keep its vars filled.
@@ -219,6 +223,9 @@ class BaseState(rx.State):
 
     def _authorize(self, permission: str, handler: str):
         """(user, user_session) when the policy allows ``permission``, else (None, None)."""
+        found = _RESOLVED.get()
+        if found is not None and access.can(found[0], permission):
+            return found
         with db.session_scope() as s:
             found = self._resolve(s)
             user = found[0] if found else None
@@ -277,9 +284,12 @@ class BaseState(rx.State):
                 audit.record(s, "page_denied", actor_id=getattr(user, "id", None), actor=getattr(user, "email", ""),
                              object_type="page", object_id=path[:60], ip=self._ip(), outcome="denied")
         if allowed:
-            events = []
-            for handler, kwargs in loaders:
-                events += await _outcome(handler.fn(await self.get_state(handler.state), **kwargs))
+            events, resolved = [], _RESOLVED.set(found)
+            try:
+                for handler, kwargs in loaders:
+                    events += await _outcome(handler.fn(await self.get_state(handler.state), **kwargs))
+            finally:
+                _RESOLVED.reset(resolved)
             return events or None
         if user is None:
             return rx.redirect(f"{routes.LOGIN}?next={quote(path)}")

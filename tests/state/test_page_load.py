@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from portal import models, routes
 from portal.services.platform.demo import demo_email
-from tests.state.test_page_queries import Tab, portal_db  # noqa: F401 - the fixture is used by name
+from tests.state.test_page_queries import Tab, portal_db, statements  # noqa: F401 - fixtures are used by name
 
 
 def _cookie_of(email: str | None) -> str:
@@ -66,6 +66,17 @@ def test_an_allowed_page_runs_its_loader_once(portal_db):  # noqa: F811
     assert tab.load(routes.ADMIN_USERS) == [None]
     assert demo_email("candidate") in {u["email"] for u in tab.state(UsersState).users}
     assert [action for action, _ in _audited()[len(before):]] == ["user.list"]
+
+
+def test_the_loaders_permission_check_reuses_the_guards_lookup_of_the_caller(statements):  # noqa: F811
+    from state.account import AccountState
+
+    tab = Tab(_cookie_of(demo_email("employee")))
+    statements.clear()
+    assert tab.load(routes.ACCOUNT_SECURITY) == [None]
+    assert tab.state(AccountState).sessions  # the loader ran, for this user
+    lookups = [q for q in statements if "usersession.token_hash = ?" in q]
+    assert len(lookups) == 1, lookups  # the guard's; the loader's @requires asked no second time
 
 
 def test_events_a_loader_returns_or_yields_follow_the_guard():
