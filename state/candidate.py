@@ -61,8 +61,11 @@ class CandidateHomeState(BaseState):
         user = current_actor()
         with db.session_scope() as s:
             self._next = preparation.next_interview(preparation.candidate_interviews(s, user))
-            self._consent_given = consent.has_consent(s, user.id)
-            self._process_done = preparation.process_read(s, user.id)
+            if self._next is not None:  # the interview's readiness already says
+                self._consent_given, self._process_done = self._next.consent, self._next.process
+            else:
+                self._consent_given = consent.has_consent(s, user.id)
+                self._process_done = preparation.process_read(s, user.id)
         self._tz, self._now = user.timezone, preparation.utcnow()
         self.has_interview = self._next is not None
 

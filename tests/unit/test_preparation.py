@@ -316,3 +316,12 @@ def test_an_older_demo_install_gets_the_guides_and_focus_once(db_url):
         assert (edited.focus_en, edited.years_experience) == ("HR's own words", 3)
         assert untouched.focus_en == INTERVIEWERS[1]["focus_en"] and untouched.years_experience > 0
         assert add_preparation_content(s) == 0
+
+
+def test_without_an_interview_the_checklist_still_ticks_what_does_not_depend_on_one():
+    steps = preparation.checklist(None, "zh_CN", consent_given=True, process_done=True)
+    assert [(s["step"], s["done"], s["next"]) for s in steps] == [
+        ("consent", "1", ""), ("device_check", "", "1"), ("process", "1", ""), ("practice", "", ""),
+        ("interview", "", "")]
+    assert steps[0]["label"] == "同意数据处理" and steps[1]["href"] == routes.CANDIDATE_DEVICE_CHECK
+    assert preparation.next_interview([], NOW) is None
