@@ -288,13 +288,13 @@ def run_due(db=None, *, now: datetime | None = None) -> int:
             .where(Interview.status == "scheduled", Interview.scheduled_at > now)
         ).all()
         claims: dict[tuple[int, datetime], dict[str, datetime]] = {}
-        if upcoming:
-            for row in session.execute(
-                select(InterviewReminder.interview_id, InterviewReminder.scheduled_at,
-                       InterviewReminder.kind, InterviewReminder.claimed_at)
-                .where(InterviewReminder.interview_id.in_([i for i, _ in upcoming]))
-            ):
-                claims.setdefault((row[0], as_utc(row[1])), {})[row[2]] = as_utc(row[3])
+        for row in session.execute(
+            select(InterviewReminder.interview_id, InterviewReminder.scheduled_at,
+                   InterviewReminder.kind, InterviewReminder.claimed_at)
+            .join(Interview, Interview.id == InterviewReminder.interview_id)
+            .where(Interview.status == "scheduled", Interview.scheduled_at > now)
+        ):
+            claims.setdefault((row[0], as_utc(row[1])), {})[row[2]] = as_utc(row[3])
     queued = 0
     for interview_id, scheduled_at in upcoming:
         scheduled_at = as_utc(scheduled_at)
