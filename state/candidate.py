@@ -12,11 +12,12 @@ link opens without a reload or a query.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 import reflex as rx
 
 from portal import routes
-from portal.services.accounts import access
+from portal.services.accounts import access, auth
 from portal.services.interviews import consent, preparation
 from portal.services.platform import db, i18n, navigation
 from portal.services.platform.errors import PermissionDenied
@@ -30,6 +31,24 @@ AGREED_ON = N_("You agreed to version {version} on {date}.")
 WITHDREW_ON = N_("You withdrew your consent on {date}.")
 NOT_GIVEN = N_("You have not given this consent yet.")
 WELCOME = N_("Welcome, {name}")
+
+
+def _tick(state: BaseState):
+    """The page's clock (assets/clock.js, every 30 s): recompute the times from what the
+    page holds. It is not the person's activity, so it reads the session without
+    extending it: an unattended tab still reaches the idle timeout, and then the page
+    empties itself and asks to sign in again, instead of saying "no permission" (and
+    auditing it) twice a minute."""
+    if not state._user_id:
+        return None
+    with db.session_scope() as s:
+        found = auth.resolve_session(s, state._session_token(), touch=False)
+    if found is None or found[0].id != state._user_id:
+        state._forget_everything()
+        path = "/" + state.router.url.path.strip("/")
+        return rx.redirect(f"{routes.LOGIN}?next={quote(path)}")
+    state._now = preparation.utcnow()
+    return None
 
 
 class CandidateLandingState(BaseState):
@@ -69,10 +88,10 @@ class CandidateHomeState(BaseState):
         self._tz, self._now = user.timezone, preparation.utcnow()
         self.has_interview = self._next is not None
 
-    @requires(access.INTERVIEW_VIEW)
+    @public
     @rx.event
     def tick(self):
-        self._now = preparation.utcnow()
+        return _tick(self)
 
     @rx.var
     def interview(self) -> dict[str, str]:
@@ -114,10 +133,10 @@ class CandidateInterviewsState(BaseState):
             else:
                 self._preps = preparation.candidate_interviews(s, user)
 
-    @requires(access.INTERVIEW_VIEW)
+    @public
     @rx.event
     def tick(self):
-        self._now = preparation.utcnow()
+        return _tick(self)
 
     @rx.var
     def upcoming(self) -> list[dict]:

@@ -49,7 +49,8 @@ EXPECTED_HANDLERS = {
     # other roles); consent is one's own, like the security settings.
     "CandidateLandingState.leave_marketing": None,
     "CandidateHomeState.load": INTERVIEW_VIEWERS, "CandidateInterviewsState.load": INTERVIEW_VIEWERS,
-    "CandidateHomeState.tick": INTERVIEW_VIEWERS, "CandidateInterviewsState.tick": INTERVIEW_VIEWERS,
+    # the pages' clock: recomputes what the tab holds, checks the session without extending it
+    "CandidateHomeState.tick": None, "CandidateInterviewsState.tick": None,
     "ProcessState.load": INTERVIEW_VIEWERS, "InterviewersState.load": INTERVIEW_VIEWERS,
     "ConsentState.load": ALL, "ConsentState.agree": ALL, "ConsentState.withdraw": ALL,
     "AvailabilityState.load": CANDIDATE, "AvailabilityState.add_slot": CANDIDATE,

@@ -57,3 +57,31 @@ def test_the_join_link_opens_on_the_clock_tick(statements, monkeypatch):  # noqa
     CandidateHomeState.tick.fn(home)
     tab.root.get_delta()
     assert home.interview["countdown"] != before and home.interview["countdown"] == "距开始还有 9分钟"
+
+
+def test_the_clock_does_not_hold_off_the_idle_timeout_and_an_ended_session_empties_the_page(portal_db):  # noqa: F811
+    from portal.services.platform import db
+    from state.candidate import CandidateInterviewsState
+
+    cookie, _interview_id = _candidate_with_interview(minutes_ahead=60)
+    tab = Tab(cookie)
+    tab.load(routes.CANDIDATE_INTERVIEWS)
+    page = tab.state(CandidateInterviewsState)
+    assert len(page.upcoming) == 1
+    idle_since = models.utcnow() - timedelta(minutes=10)
+    with db.session_scope() as s:
+        user_session = s.exec(select(models.UserSession).order_by(models.UserSession.id.desc())).first()
+        user_session.last_seen_at = idle_since
+        session_id = user_session.id
+    assert CandidateInterviewsState.tick.fn(page) is None
+    with db.session_scope() as s:
+        # the timer is not the person: ten minutes idle stay ten minutes idle
+        assert abs((s.get(models.UserSession, session_id).last_seen_at - idle_since).total_seconds()) < 1
+        s.get(models.UserSession, session_id).ended_at = models.utcnow()  # e.g. ended under Security
+
+    back = CandidateInterviewsState.tick.fn(page)
+    assert f'"{routes.LOGIN}?next={routes.CANDIDATE_INTERVIEWS}"' in str(back.args)  # sign in, then back
+    tab.root.get_delta()
+    assert page.upcoming == [] and not page.has_any  # nothing of the candidate stays in the tab
+    with db.session_scope() as s:
+        assert not s.exec(select(models.AuditEvent).where(models.AuditEvent.action == "access_denied")).all()

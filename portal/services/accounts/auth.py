@@ -210,9 +210,10 @@ _SESSION_AND_USER = (select(UserSession, User).outerjoin(User, User.id == UserSe
 
 
 def resolve_session(session, token: str | None, *, allow_pre_mfa: bool = False,
-                    now: datetime | None = None) -> tuple[User, UserSession] | None:
+                    now: datetime | None = None, touch: bool = True) -> tuple[User, UserSession] | None:
     """The signed-in user and their session, or None (unknown, ended, expired, user disabled,
-    or pre-MFA unless ``allow_pre_mfa``). Touches ``last_seen_at``."""
+    or pre-MFA unless ``allow_pre_mfa``). Touches ``last_seen_at`` unless ``touch`` is False
+    (a page's own timer is not the person's activity and must not hold the idle timeout off)."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
     row = session.execute(_SESSION_AND_USER, {"token_hash": hash_token(token)}).first()
@@ -227,7 +228,7 @@ def resolve_session(session, token: str | None, *, allow_pre_mfa: bool = False,
         return None
     if not us.mfa_passed and not allow_pre_mfa:
         return None
-    if now - _aware(us.last_seen_at) >= TOUCH_EVERY:
+    if touch and now - _aware(us.last_seen_at) >= TOUCH_EVERY:
         us.last_seen_at = now
     return user, us
 
