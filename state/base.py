@@ -101,8 +101,10 @@ def page_on_load(route: str, loaders: list) -> list:
                 kwargs = {name._js_expr: value._var_value for name, value in loader.args}
             except AttributeError:
                 handler = None
-        if not isinstance(handler, EventHandler) or handler.state is None:
-            raise TypeError(f"on_load of {route}: {loader!r} is not a state's event handler with constant arguments")
+        # A background handler runs outside the state lock: it cannot run inside the guard's event.
+        if not isinstance(handler, EventHandler) or handler.state is None or handler.is_background:
+            raise TypeError(f"on_load of {route}: {loader!r} is not a state's (foreground) event handler "
+                            "with constant arguments")
         inline.append((handler, kwargs))
     _PAGE_LOADERS[format_route(route)] = (route, tuple(inline))
     return [BaseState.guard]

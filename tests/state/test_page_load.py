@@ -79,6 +79,15 @@ def test_the_loaders_permission_check_reuses_the_guards_lookup_of_the_caller(sta
     assert len(lookups) == 1, lookups  # the guard's; the loader's @requires asked no second time
 
 
+def test_a_page_whose_loader_cannot_run_inside_the_guard_is_refused_at_start():
+    from state.base import _PAGE_LOADERS, page_on_load
+    from state.jobs import JobsState
+
+    with pytest.raises(TypeError, match="/nowhere"):
+        page_on_load("/nowhere", [JobsState.load, "JobsState.load"])
+    assert "nowhere" not in _PAGE_LOADERS
+
+
 def test_events_a_loader_returns_or_yields_follow_the_guard():
     from state.base import _outcome
 
