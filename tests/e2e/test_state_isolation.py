@@ -9,7 +9,6 @@ import asyncio
 import json
 import re
 import secrets as pysecrets
-from concurrent.futures import ThreadPoolExecutor
 
 import socketio
 from playwright.sync_api import expect
@@ -17,6 +16,7 @@ from playwright.sync_api import expect
 from portal import models
 from portal.services.platform import audit, i18n
 from portal.services.platform.demo import demo_email
+from tests import aio
 from tests.e2e.accounts import sign_in_demo
 
 HYDRATE = "reflex___state____state.hydrate_and_load"
@@ -130,7 +130,5 @@ def test_borrowed_client_token_without_cookie_receives_nothing_of_the_admin(brow
     assert token
     context.close()  # the tab is gone; its state stays on the server under the token
 
-    # Playwright's sync API runs an event loop in this thread: the client gets its own.
-    with ThreadPoolExecutor(1) as pool:
-        deltas = pool.submit(asyncio.run, _hydrate_without_cookie(portal.url, token)).result()
+    deltas = aio.run(_hydrate_without_cookie(portal.url, token))
     _assert_nothing_of(deltas, private)

@@ -6,12 +6,12 @@ page's loader ran: it records every listing of the users."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from sqlmodel import select
 
 from portal import models, routes
+from tests import aio
 from portal.services.platform.demo import demo_email
 from tests.state.test_page_queries import Tab, portal_db, statements  # noqa: F401 - fixtures are used by name
 
@@ -108,4 +108,4 @@ def test_events_a_loader_returns_or_yields_follow_the_guard():
     async def all_of_them():
         return [e for r in (returns(), yields(), awaits(), streams(), None) for e in await _outcome(r)]
 
-    assert asyncio.run(all_of_them()) == [routes.HOME, routes.JOBS, routes.LOGIN, routes.FORBIDDEN, routes.ERROR]
+    assert aio.run(all_of_them()) == [routes.HOME, routes.JOBS, routes.LOGIN, routes.FORBIDDEN, routes.ERROR]

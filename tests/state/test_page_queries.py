@@ -5,7 +5,6 @@ statement. Positions are cached per process, and an HR edit shows on the next lo
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from portal import models, routes
+from tests import aio
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ class Tab:
             handler = getattr(handler, "handler", handler)  # an EventSpec wraps its handler
             owner = self.root.get_substate(handler.state_full_name.split(".")[1:])
             result = handler.fn(owner)
-            results.append(asyncio.run(result) if inspect.iscoroutine(result) else result)
+            results.append(aio.run(result) if inspect.iscoroutine(result) else result)
         return results
 
 

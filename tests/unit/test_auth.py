@@ -22,6 +22,7 @@ from portal.models import (
 from portal.services.platform import audit, db
 from portal.services.accounts import auth, mfa, throttle
 from portal.services.platform.errors import PermissionDenied, ServiceError
+from tests import aio
 
 PW = "violet-harbour-lantern"
 
@@ -689,9 +690,6 @@ def test_reset_request_answers_alike_before_the_address_is_looked_up(db_url, mon
     """The reset route does the same work for a known and an unknown address before it
     answers (the rate limits), and hands the rest (lookup, link, e-mail, audit) to one and
     the same task that runs after the answer is sent: the answer's timing tells nothing."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
     from starlette.requests import Request
 
     from portal import auth_routes
@@ -720,9 +718,8 @@ def test_reset_request_answers_alike_before_the_address_is_looked_up(db_url, mon
     assert known.background.func is unknown.background.func
     assert known.background.args[1:] == unknown.background.args[1:]
     # in a thread of its own: the browser tests of the same run keep an event loop in this one
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, known.background()).result()
-        pool.submit(asyncio.run, unknown.background()).result()
+    aio.run(known.background())
+    aio.run(unknown.background())
     with db.session_scope(db_url) as s:
         mail = s.exec(select(EmailOutbox)).one()
         assert (mail.kind, mail.to_addr) == ("password_reset", "tang@corp.cn")

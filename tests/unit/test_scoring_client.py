@@ -30,6 +30,7 @@ from portal.services.interviews import consent
 from portal.services.interviews import scoring_client as sc
 from portal.services.platform.demo import demo_email, load_demo
 from portal.services.platform.errors import PermissionDenied, ServiceError
+from tests import aio
 from tests.unit.worker import conftest as worker_helpers
 
 ANSWER_ZH = ("去年双十一，客户因为物流延迟投诉。我先耐心倾听，复述确认他的诉求，"
@@ -399,7 +400,6 @@ def test_default_client_uses_settings_and_secret(monkeypatch):
 
 def test_run_dispatcher_survives_errors_and_stops(demo, worker, caplog, monkeypatch):
     import asyncio
-    import concurrent.futures
 
     monkeypatch.setattr(sc, "BACKOFF_BASE_S", 0.05)
 
@@ -440,9 +440,7 @@ def test_run_dispatcher_survives_errors_and_stops(demo, worker, caplog, monkeypa
         stop.set()
         await asyncio.wait_for(task, 5)
 
-    # In a thread of its own: Playwright's session-wide sync loop may be running in this one.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, main()).result()
+    aio.run(main())
     flaky.close()
     assert _count(demo["url"], AnswerScore) == 1
     assert "OSError" in caplog.text and "RuntimeError" in caplog.text
@@ -513,7 +511,6 @@ def test_a_woken_dispatcher_sends_a_new_answer_at_once(demo, worker):
     """wake() (called after a practice answer's commit) ends the dispatcher's pause: with a
     60-second interval, the answer is still scored within seconds."""
     import asyncio
-    import concurrent.futures
 
     async def main():
         stop = asyncio.Event()
@@ -536,6 +533,5 @@ def test_a_woken_dispatcher_sends_a_new_answer_at_once(demo, worker):
         client.close()
         return scored
 
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        assert pool.submit(asyncio.run, main()).result()
+    assert aio.run(main())
     assert sc._wakers == set()  # a stopped dispatcher is no longer woken
