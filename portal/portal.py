@@ -23,7 +23,7 @@ from portal.background import (
 )
 from portal.http import security_headers
 from portal.net_routes import net_app
-from portal.pages import account, admin, auth, availability, device_check, errors, home, jobs
+from portal.pages import account, admin, auth, availability, device_check, errors, home, jobs, practice
 from portal.pages.candidate import consent as candidate_consent
 from portal.pages.candidate import home as candidate_home
 from portal.pages.candidate import interviewers as candidate_interviewers
@@ -44,6 +44,7 @@ from state.candidate import (
 )
 from state.device_check import DeviceCheckState
 from state.jobs import JobsState
+from state.practice import PracticeState
 
 log = logging.getLogger("portal")
 
@@ -98,6 +99,7 @@ PAGES = [
     (routes.CANDIDATE_PROCESS, candidate_process.page, t("How the interview runs"), [ProcessState.load]),
     (routes.CANDIDATE_INTERVIEWERS, candidate_interviewers.page, t("Meet your interviewers"),
      [InterviewersState.load]),
+    (routes.CANDIDATE_PRACTICE, practice.page, t("Practice"), [PracticeState.load]),
     (routes.CANDIDATE_AVAILABILITY, availability.page, t("Preferred times"), [AvailabilityState.load]),
 ]
 

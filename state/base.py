@@ -159,6 +159,9 @@ def requires(permission: str, *, reauth: bool = False):
     action is sensitive and needs a password + code check within 5 minutes."""
 
     def decorate(fn):
+        if inspect.iscoroutinefunction(fn):
+            return _requires_async(permission, fn)
+
         @functools.wraps(fn)
         def wrapper(self: BaseState, *args, **kwargs):
             user, user_session = self._authorize(permission, fn.__qualname__)
@@ -185,6 +188,26 @@ def requires(permission: str, *, reauth: bool = False):
         return wrapper
 
     return decorate
+
+
+def _requires_async(permission: str, fn):
+    """``requires`` for an async handler, background tasks included (those may change the
+    state only inside ``async with self``: the handler shows its own messages there)."""
+
+    @functools.wraps(fn)
+    async def wrapper(self: BaseState, *args, **kwargs):
+        user, _user_session = self._authorize(permission, fn.__qualname__)
+        if user is None:
+            return None
+        token = _ACTOR.set(user)
+        try:
+            return await fn(self, *args, **kwargs)
+        finally:
+            _ACTOR.reset(token)
+
+    wrapper.talent_permission = permission
+    wrapper.talent_reauth = False
+    return wrapper
 
 
 def public(fn):

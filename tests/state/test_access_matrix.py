@@ -28,6 +28,7 @@ EXPECTED_PAGES = {
     "/candidate": CANDIDATE, "/candidate/interviews": CANDIDATE, "/candidate/consent": CANDIDATE,
     "/candidate/how-it-works": CANDIDATE, "/candidate/interviewers": CANDIDATE,
     "/candidate/availability": CANDIDATE,
+    "/candidate/practice": CANDIDATE,
 }
 
 # handler (State class name . handler) -> roles allowed; None = anyone (touches nobody's data)
@@ -55,6 +56,10 @@ EXPECTED_HANDLERS = {
     "ConsentState.load": ALL, "ConsentState.agree": ALL, "ConsentState.withdraw": ALL,
     "AvailabilityState.load": CANDIDATE, "AvailabilityState.add_slot": CANDIDATE,
     "AvailabilityState.remove_slot": CANDIDATE, "AvailabilityState.save": CANDIDATE,
+    # practice is personal (employees may practise too); the service offers only one's own jobs' questions
+    "PracticeState.load": {"candidate", "employee"}, "PracticeState.choose": {"candidate", "employee"},
+    "PracticeState.retry": {"candidate", "employee"}, "PracticeState.submit": {"candidate", "employee"},
+    "PracticeState.wait_for_feedback": {"candidate", "employee"},
 }
 
 

@@ -19,6 +19,7 @@ _CANDIDATE: list[tuple[str, str]] = [
     (routes.CANDIDATE_DEVICE_CHECK, N_("Device check")),
     (routes.CANDIDATE_PROCESS, N_("How it runs")),
     (routes.CANDIDATE_INTERVIEWERS, N_("Interviewers")),
+    (routes.CANDIDATE_PRACTICE, N_("Practice")),
     (routes.CANDIDATE_AVAILABILITY, N_("Preferred times")),
 ]
 _HR = [(routes.HR_INVITATIONS, N_("Invitations"))]
