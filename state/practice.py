@@ -158,7 +158,7 @@ class PracticeState(BaseState):
     _feedback: dict[str, dict] = {}
     _history: dict[str, list[QuestionHistoryView]] = {}
     _answer_id: int = 0
-    _timezone: str = ""
+    _polling: int = 0  # the answer a background event is waiting for
 
     def _load_history(self, session, user: models.User) -> None:
         self._history = _history_views(practice.history(session, user), user.timezone or "")
@@ -235,8 +235,9 @@ class PracticeState(BaseState):
         user = current_actor()
         async with self:
             answer_id = self._answer_id
-        if not answer_id:
-            return
+            if not answer_id or self._polling == answer_id:
+                return  # nothing awaited, or already awaited: one poller per answer and tab
+            self._polling = answer_id
         deadline = time.monotonic() + practice.FEEDBACK_TIMEOUT_S
         while True:
             await asyncio.sleep(practice.FEEDBACK_POLL_S)
