@@ -13,7 +13,6 @@ from portal import models, routes
 from portal.services.interviews import consent
 from portal.services.platform import db
 from tests.e2e.accounts import new_candidate_with_interview, sign_in, wait_hydrated
-from tests.e2e.test_scoring import portal_services  # noqa: F401 - the fixture
 
 FIRST = "我觉得客户很重要，要多沟通。"
 BETTER = ("去年双十一期间，我负责的一位大客户因为物流延误非常不满。我的任务是挽回这个客户。"
@@ -36,7 +35,7 @@ def _open_practice(page, portal) -> None:
     expect(page.locator("#page-title")).to_have_text("练习")
 
 
-def test_practice_feedback_retry_and_history(page, portal, portal_services, secrets):  # noqa: F811
+def test_practice_feedback_retry_and_history(page, portal, portal_services, secrets):
     email, user_id = _candidate(portal, consented=True)
     with db.session_scope(portal.db_url) as s:
         interview = s.exec(select(models.Interview).where(models.Interview.candidate_id == user_id)).one()
