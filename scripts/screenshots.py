@@ -1,6 +1,9 @@
 """Screenshots for docs/screenshots/: the home page at desktop and phone width,
-and a first-time user's authenticator set-up and recovery codes at phone width
-(375 px), in both languages. Runs the real production build (tests/e2e/harness.py)."""
+a first-time user's authenticator set-up and recovery codes at phone width
+(375 px), in both languages, and the demo candidate's preparation pages (desktop and
+phone, Chinese) after they have given consent, run the device check with Chromium's
+fake camera and microphone and had a practice answer scored by the real worker.
+Runs the real production build with its worker (tests/e2e/harness.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,16 @@ PAGES = {"home": "/"}
 LOCALES = ("zh_CN", "en")
 # a demo account per language that has not set up its authenticator yet
 FIRST_TIMERS = {"zh_CN": "candidate", "en": "employee"}
+# the candidate's preparation pages, shot in Chinese at both sizes
+CANDIDATE_PAGES = {
+    "candidate-home": routes.CANDIDATE_HOME, "candidate-interviews": routes.CANDIDATE_INTERVIEWS,
+    "candidate-consent": routes.CANDIDATE_CONSENT, "candidate-device-check": routes.CANDIDATE_DEVICE_CHECK,
+    "candidate-how-it-works": routes.CANDIDATE_PROCESS, "candidate-interviewers": routes.CANDIDATE_INTERVIEWERS,
+    "candidate-practice": routes.CANDIDATE_PRACTICE, "candidate-availability": routes.CANDIDATE_AVAILABILITY,
+}
+PRACTICE_ANSWER = ("去年双十一期间，我负责的一位大客户因为物流延误非常不满。我的任务是挽回这个客户。"
+                   "我先耐心倾听并复述确认了他的核心诉求，然后当天同步物流和仓库团队，制定了补发方案，"
+                   "每天向客户更新进度。最终订单在两天内送达，客户续签了下一年的合同。")
 
 
 def _context(browser, portal, locale: str, width: int, height: int):
@@ -46,8 +59,9 @@ def _shoot(page, name: str) -> None:
     print(target.relative_to(ROOT))
 
 
-def _first_sign_in(browser, portal, locale: str) -> None:
-    """MFA set-up and recovery codes as a first-time user sees them on a phone."""
+def _first_sign_in(browser, portal, locale: str) -> dict:
+    """MFA set-up and recovery codes as a first-time user sees them on a phone; returns
+    the signed-in browser state."""
     ctx, page = _context(browser, portal, locale, *SIZES["phone"])
     page.goto(portal.url + routes.LOGIN)
     _settle(page)
@@ -65,7 +79,46 @@ def _first_sign_in(browser, portal, locale: str) -> None:
     _settle(page)
     expect(page.frame_locator("#codes-frame").locator("li")).to_have_count(10)
     _shoot(page, f"recovery-codes-phone-{locale}")
+    page.click("#codes-done")
+    expect(page.locator("#user-name")).to_have_count(1)
+    signed_in = ctx.storage_state()
     ctx.close()
+    return signed_in
+
+
+def _open(page, portal, path: str) -> None:
+    page.goto(portal.url + path)
+    _settle(page)
+
+
+def _candidate_pages(browser, portal, signed_in: dict) -> None:
+    """The demo candidate prepares (consent, device check, a scored practice answer),
+    then every preparation page is shot at both sizes in Chinese."""
+    for size, (w, h) in SIZES.items():
+        ctx = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1,
+                                  storage_state=signed_in)
+        ctx.add_cookies([{"name": routes.LOCALE_COOKIE, "value": "zh_CN", "url": portal.url}])
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        if size == "desktop":
+            _open(page, portal, routes.CANDIDATE_CONSENT)
+            page.click("#consent-agree")
+            expect(page.locator("#consent-withdraw")).to_be_visible()
+            _open(page, portal, routes.CANDIDATE_DEVICE_CHECK)
+            page.click("#dc-start")
+            expect(page.locator("#dc-saved")).not_to_have_text("")
+        # a practice question of its own per size: the same text twice in a row is refused
+        _open(page, portal, routes.CANDIDATE_PRACTICE)
+        page.click(f"#practice-start-{list(SIZES).index(size)}")
+        page.fill("#practice-answer", PRACTICE_ANSWER)
+        page.click("#practice-submit")
+        expect(page.locator("#practice-feedback")).to_be_visible()
+        page.wait_for_timeout(800)
+        _shoot(page, f"candidate-practice-feedback-{size}-zh_CN")
+        for name, path in CANDIDATE_PAGES.items():
+            _open(page, portal, path)
+            _shoot(page, f"{name}-{size}-zh_CN")
+        ctx.close()
 
 
 def main() -> None:
@@ -80,8 +133,8 @@ def main() -> None:
                     _settle(page)
                     _shoot(page, f"{name}-{size}-{locale}")
                 ctx.close()
-        for locale in LOCALES:
-            _first_sign_in(browser, portal, locale)
+        signed_in = {locale: _first_sign_in(browser, portal, locale) for locale in LOCALES}
+        _candidate_pages(browser, portal, signed_in["zh_CN"])
         browser.close()
 
 
