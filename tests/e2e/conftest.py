@@ -45,17 +45,20 @@ class Inbox:
             time.sleep(0.3)
         raise AssertionError(f"no e-mail to {address}")
 
-    def wait_for_all(self, address: str, count: int, timeout: float = 60.0) -> list:
-        """The first ``count`` e-mails to ``address``, in the order they arrived."""
+    def wait_for_all(self, address: str, count: int, timeout: float = 60.0, where=None) -> list:
+        """The first ``count`` e-mails to ``address`` (of those ``where`` accepts), in the
+        order they arrived."""
         import email
         import time
         from email import policy
 
         deadline = time.monotonic() + timeout
         while True:
-            found = [raw for rcpts, raw in list(self.messages) if address in rcpts]
+            found = [email.message_from_bytes(raw, policy=policy.default)
+                     for rcpts, raw in list(self.messages) if address in rcpts]
+            found = [m for m in found if where is None or where(m)]
             if len(found) >= count:
-                return [email.message_from_bytes(raw, policy=policy.default) for raw in found[:count]]
+                return found[:count]
             if time.monotonic() > deadline:
                 raise AssertionError(f"{len(found)} e-mails to {address}, expected {count}")
             time.sleep(0.3)
