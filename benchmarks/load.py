@@ -30,10 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import httpx
 import socketio
 
-from tests.e2e.harness import ROOT, free_port, portal_env
+from tests.e2e.harness import ROOT, free_port, portal_env, wait_until_serving
 
 ROOT_STATE = "reflex___state____state"
 HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
@@ -99,18 +98,7 @@ def serving(cmd: list[str], cwd: Path, env: dict[str, str], url: str, log: Path)
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{cmd} exited early:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{cmd} did not serve:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+        wait_until_serving(proc, url, log, " ".join(cmd))
         yield proc.pid
     finally:
         try:

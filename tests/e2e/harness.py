@@ -85,18 +85,7 @@ def running_portal(data_dir: Path, extra_env: dict[str, str] | None = None) -> I
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"portal exited early:\n{log.read_text()[-4000:]}")
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"portal did not start:\n{log.read_text()[-4000:]}")
-            time.sleep(0.3)
+        wait_until_serving(proc, url, log, "portal")
         yield Portal(url, data_dir, env, log)
     finally:
         # The whole process group: the CLI, granian's workers and the scoring worker.
@@ -105,6 +94,23 @@ def running_portal(data_dir: Path, extra_env: dict[str, str] | None = None) -> I
             proc.wait(timeout=20)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_until_serving(proc: subprocess.Popen, url: str, log: Path, name: str, timeout: float = 120) -> None:
+    """Until ``url`` answers 200, or fail with the end of the process's log if it exits
+    or does not answer within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{log.read_text()[-4000:]}")
+        try:
+            if httpx.get(url + "/", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start:\n{log.read_text()[-4000:]}")
+        time.sleep(0.2)
 
 
 def launch_chromium(playwright, args: list[str] | None = None):
