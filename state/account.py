@@ -43,14 +43,14 @@ class AccountState(AuthPageState):
         self._read_url_messages()
         user = current_actor()
         with db.session_scope() as s:
-            self.email = user.email
-            self.mfa_on = mfa.is_enrolled(user)
-            self.recovery_left = mfa.remaining_recovery_codes(s, user)
-            self._sessions = [
-                {"id": i.id, "device": _device(i.user_agent), "ip": i.ip, "last_seen": i.last_seen_at,
-                 "current": i.current}
-                for i in auth.list_sessions(s, user, self._session_token())
-            ]
+            sessions, self.recovery_left = auth.security_overview(s, user, self._session_token())  # one query
+        self.email = user.email
+        self.mfa_on = mfa.is_enrolled(user)
+        self._sessions = [
+            {"id": i.id, "device": _device(i.user_agent), "ip": i.ip, "last_seen": i.last_seen_at,
+             "current": i.current}
+            for i in sessions
+        ]
 
     @rx.var
     def role_label(self) -> str:

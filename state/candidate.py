@@ -79,12 +79,9 @@ class CandidateHomeState(BaseState):
     def load(self):
         user = current_actor()
         with db.session_scope() as s:
-            self._next = preparation.next_interview(preparation.candidate_interviews(s, user))
-            if self._next is not None:  # the interview's readiness already says
-                self._consent_given, self._process_done = self._next.consent, self._next.process
-            else:
-                self._consent_given = consent.has_consent(s, user.id)
-                self._process_done = preparation.process_read(s, user.id)
+            found = preparation.candidate_overview(s, user)  # one query
+        self._next = preparation.next_interview(found.interviews)
+        self._consent_given, self._process_done = found.consent, found.process
         self._tz, self._now = user.timezone, preparation.utcnow()
         self.has_interview = self._next is not None
 

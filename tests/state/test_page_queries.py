@@ -182,3 +182,52 @@ def test_the_date_in_a_tab_open_across_midnight_moves_on(portal_db, monkeypatch)
     var = BaseState.computed_vars["today"]
     setattr(base, var._last_updated_attr, real_datetime.now() - timedelta(minutes=2))
     assert base.today != shown
+
+
+def _interview_for(cookie: str) -> None:
+    """An upcoming interview, for the job with stages, of the user behind ``cookie``."""
+    from datetime import datetime, timedelta, timezone
+
+    from portal.services.accounts import auth
+    from portal.services.platform import db
+
+    with db.session_scope() as s:
+        user, _us = auth.resolve_session(s, cookie.split("=", 1)[1])
+        stage = s.exec(select(models.InterviewStage)).first()
+        model = s.exec(select(models.CompetencyModel).where(models.CompetencyModel.job_id == stage.job_id)).first()
+        s.add(models.Interview(candidate_id=user.id, job_id=stage.job_id, model_id=model.id,
+                               scheduled_at=datetime.now(timezone.utc) + timedelta(days=2), duration_min=45))
+
+
+@pytest.mark.parametrize("with_interview", [False, True])
+def test_the_candidate_overview_is_at_most_two_queries(statements, with_interview):
+    """The caller, then the interviews with their jobs, stages, consent, "how it runs",
+    practice and device checks in one statement (it was six without an interview:
+    the consent and checklist lookups ran twice)."""
+    from state.candidate import CandidateHomeState
+
+    cookie = _signed_in_cookie("candidate")
+    if with_interview:
+        _interview_for(cookie)
+    tab = Tab(cookie)
+    statements.clear()
+    assert tab.load(routes.CANDIDATE_HOME) == [None]
+    assert len(statements) <= 2, statements
+    home = tab.state(CandidateHomeState)
+    assert home.has_interview is with_interview
+    assert [step["done"] for step in home.checklist] == ["", "", "", "", ""]
+    if with_interview:
+        assert home.interview["countdown"] and home.interview["duration"]
+
+
+def test_the_security_page_is_at_most_two_queries(statements):
+    """The caller, then the open sessions with the count of unused recovery codes (was three)."""
+    from state.account import AccountState
+
+    tab = Tab(_signed_in_cookie("candidate"))
+    statements.clear()
+    assert tab.load(routes.ACCOUNT_SECURITY) == [None]
+    assert len(statements) <= 2, statements
+    shown = tab.state(AccountState)
+    assert len(shown.sessions) == 1 and shown.sessions[0]["current"] == "1"
+    assert shown.recovery_left == 0

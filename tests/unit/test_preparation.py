@@ -325,3 +325,24 @@ def test_without_an_interview_the_checklist_still_ticks_what_does_not_depend_on_
         ("interview", "", "")]
     assert steps[0]["label"] == "同意数据处理" and steps[1]["href"] == routes.CANDIDATE_DEVICE_CHECK
     assert preparation.next_interview([], NOW) is None
+
+
+def test_a_check_for_the_interview_counts_before_one_for_no_interview(world):
+    """The overview reads every device check in the same statement as the interviews: a
+    check not tied to an interview counts until one for the interview itself exists."""
+    db_url, ids = world
+
+    def device(**ok) -> tuple[bool, bool]:
+        with db.session_scope(db_url) as s:
+            prep = preparation.candidate_interviews(s, _user(s, ids, "a"))[0]
+        return prep.device_check, prep.device_ok
+
+    passed = dict(camera_ok=True, microphone_ok=True, network_ok=True, browser_ok=True)
+    assert device() == (False, False)
+    with db.session_scope(db_url) as s:
+        s.add(models.DeviceCheck(user_id=ids["a"], interview_id=None, **passed))
+    assert device() == (True, True)
+    with db.session_scope(db_url) as s:
+        s.add(models.DeviceCheck(user_id=ids["a"], interview_id=ids["ia"], **{**passed, "network_ok": False}))
+        s.add(models.DeviceCheck(user_id=ids["a"], interview_id=None, **passed))  # later, but for no interview
+    assert device() == (True, False)

@@ -242,12 +242,27 @@ def logout(session, token: str | None) -> None:
 def list_sessions(session, user: User, current_token: str | None = None, *,
                   now: datetime | None = None) -> list[SessionInfo]:
     """The user's signed-in sessions (devices), most recently used first."""
+    return _session_infos(session.execute(_open_sessions(user)).scalars().all(), current_token, now)
+
+
+def security_overview(session, user: User, current_token: str | None = None, *,
+                      now: datetime | None = None) -> tuple[list[SessionInfo], int]:
+    """What the security page shows: ``list_sessions`` and how many unused recovery codes
+    are left, in one statement."""
+    rows = session.execute(_open_sessions(user).add_columns(mfa.recovery_codes_left(user.id))).all()
+    if not rows:  # no open session left to carry the count
+        return [], mfa.remaining_recovery_codes(session, user)
+    return _session_infos([row[0] for row in rows], current_token, now), rows[0][1]
+
+
+def _open_sessions(user: User):
+    return select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+                                     UserSession.mfa_passed.is_(True))
+
+
+def _session_infos(rows, current_token: str | None, now: datetime | None) -> list[SessionInfo]:
     now = now or utcnow()
     current = hash_token(current_token) if current_token else None
-    rows = session.execute(
-        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
-                                  UserSession.mfa_passed.is_(True))
-    ).scalars().all()
     infos = [SessionInfo(id=r.id, user_agent=r.user_agent, ip=r.ip, created_at=_aware(r.created_at),
                          last_seen_at=_aware(r.last_seen_at), current=r.token_hash == current)
              for r in rows if not _expired(r, now)]

@@ -235,7 +235,11 @@ def use_recovery_code(session, user: User, code: str) -> bool:
 
 
 def remaining_recovery_codes(session, user: User) -> int:
-    return session.execute(
-        select(func.count()).select_from(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    ).scalar_one()
+    return session.execute(select(recovery_codes_left(user.id))).scalar_one()
+
+
+def recovery_codes_left(user_id: int):
+    """How many unused recovery codes the user has, as an SQL expression (a page reads it
+    along with other rows)."""
+    return (select(func.count()).select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)).scalar_subquery())

@@ -13,6 +13,7 @@ import json
 from datetime import datetime, timezone
 from functools import lru_cache
 
+from sqlalchemy import exists
 from sqlmodel import select
 
 from portal.models import Consent, User
@@ -65,6 +66,12 @@ def active(session, user_id: int) -> Consent | None:
 
 def has_consent(session, user_id: int) -> bool:
     return active(session, user_id) is not None
+
+
+def given_clause(user_id):
+    """``has_consent`` as an SQL expression, for a page that reads it along with other rows."""
+    return exists().where(Consent.user_id == user_id, Consent.purpose == PURPOSE,
+                          Consent.version == CURRENT_VERSION, Consent.withdrawn_at.is_(None))
 
 
 def grant(session, user: User, version: str, *, ip: str = "") -> Consent:

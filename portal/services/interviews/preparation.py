@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_timezone_name
 from babel.units import format_unit
+from sqlalchemy import and_, case, exists
 from sqlmodel import select
 
 from portal import models, routes
@@ -131,26 +132,12 @@ class InterviewPrep:
 # ---------------------------------------------------------------- loading
 
 
-def _practised_job_ids(session, user_id: int) -> set[int]:
-    return set(session.exec(
-        select(models.Question.job_id).join(models.Answer, models.Answer.question_id == models.Question.id)
-        .where(models.Answer.user_id == user_id, models.Answer.is_practice.is_(True)).distinct()
-    ).all())
-
-
-def _device_checks(session, user_id: int) -> dict[int | None, bool]:
-    """interview id (None: not tied to one) → whether its latest check passed."""
-    rows = session.exec(
-        select(models.DeviceCheck).where(models.DeviceCheck.user_id == user_id)
-        .order_by(models.DeviceCheck.checked_at, models.DeviceCheck.id)
-    ).all()
-    return {row.interview_id: bool(row.camera_ok and row.microphone_ok and row.network_ok and row.browser_ok)
-            for row in rows}  # later rows overwrite earlier ones
-
-
 def process_read(session, user_id: int) -> bool:
-    return session.exec(select(models.ChecklistMark.id).where(
-        models.ChecklistMark.user_id == user_id, models.ChecklistMark.step == PROCESS_STEP)).first() is not None
+    return bool(session.exec(select(_read_clause(user_id))).one())
+
+
+def _read_clause(user_id: int):
+    return exists().where(models.ChecklistMark.user_id == user_id, models.ChecklistMark.step == PROCESS_STEP)
 
 
 def _stages(session, job_ids: set[int]) -> dict[int, list[dict]]:
@@ -159,43 +146,87 @@ def _stages(session, job_ids: set[int]) -> dict[int, list[dict]]:
         return found
     for stage in session.exec(select(models.InterviewStage).where(models.InterviewStage.job_id.in_(job_ids))
                               .order_by(models.InterviewStage.job_id, models.InterviewStage.position)).all():
-        found[stage.job_id].append({"name_zh": stage.name_zh, "name_en": stage.name_en,
-                                    "description_zh": stage.description_zh,
-                                    "description_en": stage.description_en, "duration_min": stage.duration_min})
+        found[stage.job_id].append(_stage(stage))
     return found
 
 
-def _prepare(session, user: models.User, rows) -> list[InterviewPrep]:
-    for interview, _job in rows:
-        access.require(user, access.INTERVIEW_VIEW, interview, session=session)
-    stages = _stages(session, {job.id for _i, job in rows})
-    checks = _device_checks(session, user.id) if rows else {}
-    practised = _practised_job_ids(session, user.id) if rows else set()
-    consented = consent.has_consent(session, user.id)
-    read = process_read(session, user.id)
-    found = []
-    for interview, job in rows:
-        check_key = interview.id if interview.id in checks else None
-        found.append(InterviewPrep(
-            id=interview.id, job_id=job.id, title_zh=job.title_zh, title_en=job.title_en,
-            description_zh=job.description_zh, description_en=job.description_en,
-            scheduled_at=_aware(interview.scheduled_at), duration_min=interview.duration_min,
-            status=interview.status, stages=stages[job.id], consent=consented,
-            device_check=check_key in checks, device_ok=checks.get(check_key, False), process=read,
-            practice=job.id in practised,
-        ))
-    return found
+def _stage(stage: models.InterviewStage) -> dict:
+    return {"name_zh": stage.name_zh, "name_en": stage.name_en, "description_zh": stage.description_zh,
+            "description_en": stage.description_en, "duration_min": stage.duration_min}
+
+
+def _latest_check_ok(user_id: int, which):
+    """Whether the latest of the user's device checks matching ``which`` passed (1/0), NULL without one."""
+    check = models.DeviceCheck
+    passed = and_(check.camera_ok, check.microphone_ok, check.network_ok, check.browser_ok)
+    return (select(case((passed, 1), else_=0)).where(check.user_id == user_id, which)
+            .order_by(check.checked_at.desc(), check.id.desc()).limit(1).scalar_subquery())
+
+
+@dataclass
+class Overview:
+    """The candidate's interviews (earliest first) and the checklist steps that need none."""
+
+    interviews: list[InterviewPrep]
+    consent: bool
+    process: bool
+
+
+def _load(session, user: models.User, interview_id: int | None = None) -> Overview:
+    """Everything the preparation pages show, in ONE statement (a page load may cost two:
+    this and the caller's session): the candidate's row, outer-joined to their interviews
+    (or the one ``interview_id``), each interview's job and stages; the consent, the
+    "how it runs" mark, practice and the latest device checks as subqueries."""
+    interview, job, stage = models.Interview, models.Job, models.InterviewStage
+    joined = interview.candidate_id == models.User.id
+    if interview_id is not None:
+        joined = and_(joined, interview.id == interview_id)
+    practised = exists().where(
+        models.Answer.user_id == user.id, models.Answer.is_practice.is_(True),
+        models.Question.id == models.Answer.question_id, models.Question.job_id == job.id)
+    rows = session.execute(
+        select(consent.given_clause(user.id), _read_clause(user.id), interview, job, stage, practised,
+               _latest_check_ok(user.id, models.DeviceCheck.interview_id == interview.id),
+               _latest_check_ok(user.id, models.DeviceCheck.interview_id.is_(None)))
+        .select_from(models.User)
+        .outerjoin(interview, joined)
+        .outerjoin(job, job.id == interview.job_id)
+        .outerjoin(stage, stage.job_id == job.id)
+        .where(models.User.id == user.id)
+        .order_by(interview.scheduled_at, interview.id, stage.position, stage.id)
+    ).all()
+    if not rows:
+        return Overview([], False, False)
+    found: dict[int, InterviewPrep] = {}
+    for consented, read, row, row_job, row_stage, practice, bound_ok, unbound_ok in rows:
+        if row is None:
+            continue
+        prep = found.get(row.id)
+        if prep is None:
+            access.require(user, access.INTERVIEW_VIEW, row, session=session)
+            # A check made for this interview counts; else one not tied to any interview.
+            check_ok = bound_ok if bound_ok is not None else unbound_ok
+            prep = found[row.id] = InterviewPrep(
+                id=row.id, job_id=row_job.id, title_zh=row_job.title_zh, title_en=row_job.title_en,
+                description_zh=row_job.description_zh, description_en=row_job.description_en,
+                scheduled_at=_aware(row.scheduled_at), duration_min=row.duration_min,
+                status=row.status, consent=bool(consented), device_check=check_ok is not None,
+                device_ok=bool(check_ok), process=bool(read), practice=bool(practice),
+            )
+        if row_stage is not None:
+            prep.stages.append(_stage(row_stage))
+    return Overview(list(found.values()), bool(rows[0][0]), bool(rows[0][1]))
+
+
+def candidate_overview(session, user: models.User) -> Overview:
+    """The candidate's own interviews, earliest first, with consent and "how it runs"."""
+    access.require(user, access.INTERVIEW_VIEW, session=session)
+    return _load(session, user)
 
 
 def candidate_interviews(session, user: models.User) -> list[InterviewPrep]:
     """The candidate's own interviews, earliest first."""
-    access.require(user, access.INTERVIEW_VIEW, session=session)
-    rows = session.exec(
-        select(models.Interview, models.Job).join(models.Job, models.Job.id == models.Interview.job_id)
-        .where(models.Interview.candidate_id == user.id)
-        .order_by(models.Interview.scheduled_at, models.Interview.id)
-    ).all()
-    return _prepare(session, user, rows)
+    return candidate_overview(session, user).interviews
 
 
 def candidate_interview(session, user: models.User, interview_id: int) -> InterviewPrep:
@@ -205,8 +236,7 @@ def candidate_interview(session, user: models.User, interview_id: int) -> Interv
     if interview is None:
         raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
     access.require(user, access.INTERVIEW_VIEW, interview, session=session)
-    job = session.get(models.Job, interview.job_id)
-    return _prepare(session, user, [(interview, job)])[0]
+    return _load(session, user, interview.id).interviews[0]
 
 
 def next_interview(preps: list[InterviewPrep], now: datetime | None = None) -> InterviewPrep | None:
