@@ -208,6 +208,7 @@ async def _drive(session: Session, steps: int, think: float, rng: random.Random,
     pages = session.app.pages
     if think:
         await asyncio.sleep(rng.uniform(0, think))  # sessions do not move in lockstep
+    navigations = 0
     for step in range(steps):
         if time.monotonic() > deadline:
             return
@@ -215,7 +216,10 @@ async def _drive(session: Session, steps: int, think: float, rng: random.Random,
             if step % 4 == 3:
                 result.switch_ms.append(await session.switch())
             else:
-                result.nav_ms.append(await session.navigate(pages[(step + 1) % len(pages)]))
+                # Counted apart from the steps: every page of the walk is visited (indexing
+                # by step skipped the first page, the candidate's overview, after connecting).
+                navigations += 1
+                result.nav_ms.append(await session.navigate(pages[navigations % len(pages)]))
         except Exception:  # noqa: BLE001 - a timeout, a refusal or a broken socket is an error
             result.errors += 1
             return

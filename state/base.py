@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 import reflex as rx
 from reflex.middleware import Middleware
+from reflex.state import _override_base_method
 from reflex_base.event import EventHandler, EventSpec
 from reflex_base.registry import RegistrationContext
 from reflex_base.utils.format import format_route
@@ -75,6 +76,15 @@ def _token_in(cookie_header: str) -> str:
 def _binding_of(cookie_header: str) -> str:
     # Every event asks; a connection's header never changes, so parse it once.
     return session_binding(_token_in(cookie_header))
+
+
+def _shown_path(url_path: str) -> str:
+    return "/" + url_path.strip("/") if url_path else "/"
+
+
+@functools.cache
+def _sent_computed_vars(cls) -> frozenset[str]:
+    return frozenset(cls.computed_vars.keys() & cls._frontend_var_names)
 
 
 def per_view(route: str):
@@ -133,15 +143,29 @@ def _state_tree(cls) -> list[type]:
     return [cls, *(c for sub in cls.get_substates() for c in _state_tree(sub))]
 
 
+# State class -> its own vars as (name, a default to compare with, the field).
+_OWN_FIELDS: dict[type, tuple[tuple[str, object, object], ...]] = {}
+
+
+def _own_fields(cls) -> tuple[tuple[str, object, object], ...]:
+    found = _OWN_FIELDS.get(cls)
+    if found is None:
+        found = _OWN_FIELDS[cls] = tuple(
+            (name, field.default_value(), field) for name, field in cls.__fields__.items()
+            if field._owner is cls and not name.startswith(("rx_router", "router")))
+    return found
+
+
 def _clear(state) -> None:
     """Set the state's own vars back to their defaults, touching only those that
-    differ (an assignment is sent to the browser even when nothing changed)."""
-    cls = type(state)
-    for name, field in cls.__fields__.items():
-        if field._owner is cls and not name.startswith(("rx_router", "router")):
-            default = field.default_value()
-            if getattr(state, name) != default:
-                setattr(state, name, default)
+    differ (an assignment is sent to the browser even when nothing changed).
+    Every navigation asks for every page's state: the values are read raw (a var never
+    set has no entry; reading through the state would wrap lists in change-tracking
+    proxies), and the comparison default is made once per class (a fresh one is assigned)."""
+    values = state.__dict__
+    for name, default, field in _own_fields(type(state)):
+        if name in values and values[name] != default:
+            setattr(state, name, field.default_value())
 
 
 def current_actor() -> models.User:
@@ -274,8 +298,32 @@ class BaseState(rx.State):
             state = pending.pop()
             pending.extend(state.substates.values())
             route = _VIEW_ROUTES.get(type(state))
-            if route is not None and route != path:
+            if route is None:
+                continue
+            if route != path:
                 _clear(state)
+            elif names := _sent_computed_vars(type(state)):
+                # The page being shown: its computed vars were left out of the deltas while it
+                # was hidden (get_delta), so send them now, in the current language.
+                state.dirty_vars.update(names)
+                state._mark_ancestors_dirty()
+
+    @_override_base_method  # the documented hook: delta building calls it on each state
+    def get_delta(self):
+        """Reflex asks every dirty state for its part of a delta. A page's state that is not
+        shown (``per_view``), in which only computed vars changed, is left out: the language
+        switch would otherwise recompute and send every page's texts (most of its cost).
+        Their caches are invalidated all the same, and the guard sends them when the page is
+        shown again. Any change of a var itself (a page's data emptied, a reset) is sent."""
+        route = _VIEW_ROUTES.get(type(self))
+        if route is not None and self.dirty_vars <= type(self).computed_vars.keys() \
+                and route != _shown_path(self.rx_router_url.path):  # (cheaper than self.router)
+            delta = {}
+            substates = self.substates
+            for name in self.dirty_substates.union(self._always_dirty_substates):
+                delta.update(substates[name].get_delta())
+            return delta
+        return super().get_delta()
 
     def _set_identity(self, user: models.User | None) -> None:
         identity = (user is not None, user.role if user else "",
@@ -290,7 +338,7 @@ class BaseState(rx.State):
     async def guard(self):
         """on_load of every page: refresh who is signed in, apply the page rule, then
         run the page's loaders (``page_on_load``) in this same event."""
-        path = "/" + self.router.url.path.strip("/") if self.router.url.path else "/"
+        path = _shown_path(self.router.url.path)
         # The page Reflex shows for this path, whose loaders run if both rules allow.
         page, loaders = _PAGE_LOADERS.get(RegistrationContext.get().app.router(self.router.url.path or "/"), (path, ()))
         self._clear_flash()  # its parameters may name other people

@@ -231,3 +231,29 @@ def test_the_security_page_is_at_most_two_queries(statements):
     shown = tab.state(AccountState)
     assert len(shown.sessions) == 1 and shown.sessions[0]["current"] == "1"
     assert shown.recovery_left == 0
+
+
+def test_the_language_switch_leaves_hidden_pages_out_and_sends_them_when_shown(portal_db):
+    """A switch re-translates the page shown, not every page's texts; a page shown again
+    after a switch arrives in the new language."""
+    from state.base import BaseState
+    from state.candidate import CandidateHomeState
+    from state.jobs import JobsState
+
+    home = CandidateHomeState.get_full_name()
+    tab = Tab(_signed_in_cookie("candidate"))
+    tab.load(routes.CANDIDATE_HOME)
+    zh_label = tab.state(CandidateHomeState).checklist[0]["label"]
+    assert tab.state(BaseState).lang == "zh_CN" and zh_label != "Give your consent"
+    tab.load(routes.JOBS)
+    tab.root._clean()
+    BaseState.toggle_locale.fn(tab.state(BaseState))
+    delta = tab.root.get_delta()
+    assert home not in delta  # hidden: nothing of the overview is recomputed or sent
+    assert delta[JobsState.get_full_name()]["jobs_rx_state_"][0]["title"] == "Account Manager"  # shown
+    tab.root._clean()
+
+    tab.load(routes.CANDIDATE_HOME)
+    sent = tab.root.get_delta()[home]
+    assert sent["checklist_rx_state_"][0]["label"] == "Give your consent" != zh_label
+    assert sent["greeting_rx_state_"].startswith("Welcome")

@@ -242,22 +242,24 @@ def logout(session, token: str | None) -> None:
 def list_sessions(session, user: User, current_token: str | None = None, *,
                   now: datetime | None = None) -> list[SessionInfo]:
     """The user's signed-in sessions (devices), most recently used first."""
-    return _session_infos(session.execute(_open_sessions(user)).scalars().all(), current_token, now)
+    rows = session.execute(_OPEN_SESSIONS, {"user_id": user.id}).scalars().all()
+    return _session_infos(rows, current_token, now)
 
 
 def security_overview(session, user: User, current_token: str | None = None, *,
                       now: datetime | None = None) -> tuple[list[SessionInfo], int]:
     """What the security page shows: ``list_sessions`` and how many unused recovery codes
     are left, in one statement."""
-    rows = session.execute(_open_sessions(user).add_columns(mfa.recovery_codes_left(user.id))).all()
+    rows = session.execute(_OPEN_SESSIONS_AND_CODES, {"user_id": user.id}).all()
     if not rows:  # no open session left to carry the count
         return [], mfa.remaining_recovery_codes(session, user)
     return _session_infos([row[0] for row in rows], current_token, now), rows[0][1]
 
 
-def _open_sessions(user: User):
-    return select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
-                                     UserSession.mfa_passed.is_(True))
+# Built once, like _SESSION_AND_USER: the security page asks on every load.
+_OPEN_SESSIONS = select(UserSession).where(UserSession.user_id == bindparam("user_id"),
+                                           UserSession.ended_at.is_(None), UserSession.mfa_passed.is_(True))
+_OPEN_SESSIONS_AND_CODES = _OPEN_SESSIONS.add_columns(mfa.recovery_codes_left(bindparam("user_id")))
 
 
 def _session_infos(rows, current_token: str | None, now: datetime | None) -> list[SessionInfo]:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_timezone_name
 from babel.units import format_unit
-from sqlalchemy import and_, case, exists
+from sqlalchemy import and_, bindparam, case, exists
 from sqlmodel import select
 
 from portal import models, routes
@@ -136,7 +136,7 @@ def process_read(session, user_id: int) -> bool:
     return bool(session.exec(select(_read_clause(user_id))).one())
 
 
-def _read_clause(user_id: int):
+def _read_clause(user_id):
     return exists().where(models.ChecklistMark.user_id == user_id, models.ChecklistMark.step == PROCESS_STEP)
 
 
@@ -155,7 +155,7 @@ def _stage(stage: models.InterviewStage) -> dict:
             "description_en": stage.description_en, "duration_min": stage.duration_min}
 
 
-def _latest_check_ok(user_id: int, which):
+def _latest_check_ok(user_id, which):
     """Whether the latest of the user's device checks matching ``which`` passed (1/0), NULL without one."""
     check = models.DeviceCheck
     passed = and_(check.camera_ok, check.microphone_ok, check.network_ok, check.browser_ok)
@@ -172,29 +172,38 @@ class Overview:
     process: bool
 
 
-def _load(session, user: models.User, interview_id: int | None = None) -> Overview:
+def _statement(one: bool):
     """Everything the preparation pages show, in ONE statement (a page load may cost two:
     this and the caller's session): the candidate's row, outer-joined to their interviews
     (or the one ``interview_id``), each interview's job and stages; the consent, the
-    "how it runs" mark, practice and the latest device checks as subqueries."""
-    interview, job, stage = models.Interview, models.Job, models.InterviewStage
+    "how it runs" mark, practice and the latest device checks as subqueries. Built once
+    (building it costs more than running it)."""
+    interview, job, stage, user_id = models.Interview, models.Job, models.InterviewStage, bindparam("user_id")
     joined = interview.candidate_id == models.User.id
-    if interview_id is not None:
-        joined = and_(joined, interview.id == interview_id)
+    if one:
+        joined = and_(joined, interview.id == bindparam("interview_id"))
     practised = exists().where(
-        models.Answer.user_id == user.id, models.Answer.is_practice.is_(True),
+        models.Answer.user_id == user_id, models.Answer.is_practice.is_(True),
         models.Question.id == models.Answer.question_id, models.Question.job_id == job.id)
-    rows = session.execute(
-        select(consent.given_clause(user.id), _read_clause(user.id), interview, job, stage, practised,
-               _latest_check_ok(user.id, models.DeviceCheck.interview_id == interview.id),
-               _latest_check_ok(user.id, models.DeviceCheck.interview_id.is_(None)))
-        .select_from(models.User)
-        .outerjoin(interview, joined)
-        .outerjoin(job, job.id == interview.job_id)
-        .outerjoin(stage, stage.job_id == job.id)
-        .where(models.User.id == user.id)
-        .order_by(interview.scheduled_at, interview.id, stage.position, stage.id)
-    ).all()
+    return (select(consent.given_clause(user_id), _read_clause(user_id), interview, job, stage, practised,
+                   _latest_check_ok(user_id, models.DeviceCheck.interview_id == interview.id),
+                   _latest_check_ok(user_id, models.DeviceCheck.interview_id.is_(None)))
+            .select_from(models.User)
+            .outerjoin(interview, joined)
+            .outerjoin(job, job.id == interview.job_id)
+            .outerjoin(stage, stage.job_id == job.id)
+            .where(models.User.id == user_id)
+            .order_by(interview.scheduled_at, interview.id, stage.position, stage.id))
+
+
+_ALL_INTERVIEWS, _ONE_INTERVIEW = _statement(False), _statement(True)
+
+
+def _load(session, user: models.User, interview_id: int | None = None) -> Overview:
+    if interview_id is None:
+        rows = session.execute(_ALL_INTERVIEWS, {"user_id": user.id}).all()
+    else:
+        rows = session.execute(_ONE_INTERVIEW, {"user_id": user.id, "interview_id": interview_id}).all()
     if not rows:
         return Overview([], False, False)
     found: dict[int, InterviewPrep] = {}
