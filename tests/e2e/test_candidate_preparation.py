@@ -133,6 +133,15 @@ def test_a_candidate_prepares_for_their_interview(browser, portal, secrets):
             expect(page.locator("main")).not_to_contain_text(other["name_en"])
     expect(page.get_by_role("img", name=assigned["name_en"])).to_be_visible()
 
+    # the language switched on another page: the overview, hidden meanwhile, comes in Chinese
+    page.click("#language-switch")
+    expect(page.locator(".interviewer-name")).to_have_text(assigned["name_zh"])
+    page.locator(f'a[href="{routes.CANDIDATE_HOME}"]:visible').first.click()  # no reload
+    expect(page.locator("#page-title")).to_have_text("欢迎，Lin Prep")
+    expect(page.locator("#home-checklist li a").first).to_have_text("同意数据处理")
+    page.click("#language-switch")  # back to English
+    expect(page.locator("#page-title")).to_have_text("Welcome, Lin Prep")
+
     # the same overview in Chinese
     context.add_cookies([{"name": routes.LOCALE_COOKIE, "value": "zh_CN", "url": portal.url}])
     _open(page, portal, routes.CANDIDATE_HOME)
