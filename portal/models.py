@@ -322,6 +322,39 @@ class Answer(Base, table=True):
     submitted_at: datetime = Field(default_factory=utcnow)
 
 
+class Recording(Base, table=True):
+    """A spoken answer as it is uploaded: one per interview and question. Its chunks
+    (RecordingChunk) are files under the data directory; ``finish`` links the Answer."""
+
+    __table_args__ = (UniqueConstraint("interview_id", "question_id"),)
+    interview_id: int = Field(foreign_key="interview.id", index=True)
+    question_id: int = Field(foreign_key="question.id")
+    candidate_id: int = Field(foreign_key="user.id", index=True)
+    status: str = Field(default="open", max_length=20, sa_column_kwargs={"server_default": "open"})  # open|finished
+    chunk_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    total_bytes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    duration_s: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})  # read from the media
+    stream_state: dict = json_field(dict)  # where the WebM check stands between chunks (no media bytes)
+    answer_id: Optional[int] = Field(default=None, foreign_key="answer.id", unique=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: Optional[datetime] = None
+
+
+class RecordingChunk(Base, table=True):
+    """One uploaded chunk: ``file_name`` under the recording's directory holds it
+    AES-GCM encrypted under key ``key_id`` (key rotation re-encrypts the files)."""
+
+    __table_args__ = (UniqueConstraint("recording_id", "sequence"),)
+    recording_id: int = Field(foreign_key="recording.id", index=True)
+    sequence: int
+    size: int  # plaintext bytes
+    sha256: str = Field(max_length=64)  # of the plaintext: a repeated upload is recognised
+    key_id: str = Field(max_length=40, index=True)
+    file_name: str = Field(max_length=80)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
 class ScoringJob(Base, table=True):
     """Transactional outbox for the scoring worker: written with the answer,
     dispatched later, retried with backoff, idempotent by request_id."""

@@ -8,7 +8,8 @@ Keys live in a keyring ``{"current": kid, "keys": {kid: base64 key}}``: from the
 environment variable ``TALENT_ENCRYPTION_KEYS`` when set (the operator manages
 it), otherwise in ``<data_dir>/secrets/keyring.json``, created 0600 on first use.
 ``rotate_keys`` adds a key, makes it current and re-encrypts every ``*_enc``
-value; ``remove_key`` drops an old key once no row uses it.
+value and every encrypted file (``FILE_STORES``: interview recordings);
+``remove_key`` drops an old key once no row or file uses it.
 
     python -m portal.services.platform.crypto usage | rotate | remove <kid>
 """
@@ -199,7 +200,42 @@ def decrypt_or_none(token: str | None) -> str | None:
     return None if not token else decrypt(token)
 
 
+def encrypt_bytes(data: bytes, context: str) -> tuple[str, bytes]:
+    """(key id, nonce | ciphertext) of ``data`` under the current key, for files. The
+    associated data binds the key id and ``context`` (e.g. which recording and chunk),
+    so a file cannot be moved to another place and still decrypt."""
+    ring = load_keyring()
+    kid = ring.current
+    nonce = os.urandom(NONCE_BYTES)
+    return kid, nonce + AESGCM(ring.keys[kid]).encrypt(nonce, data, _aad(kid) + b":" + context.encode())
+
+
+def decrypt_bytes(kid: str, blob: bytes, context: str) -> bytes:
+    ring = load_keyring()
+    if kid not in ring.keys:
+        ring = load_keyring(refresh=True)
+        if kid not in ring.keys:
+            raise CryptoError(f"no key {kid!r} in the keyring")
+    try:
+        return AESGCM(ring.keys[kid]).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
+                                              _aad(kid) + b":" + context.encode())
+    except (InvalidTag, ValueError) as exc:
+        raise CryptoError("file does not decrypt (tampered, moved or wrong key)") from exc
+
+
 # ---------------------------------------------------------------- columns and rotation
+
+
+# Files encrypted under the key ring (not ``*_enc`` columns): each module named here has
+# ``reencrypt_files(session) -> int`` (files moved to the current key) and
+# ``files_per_key(session) -> dict[kid, count]``, so rotation and key removal cover them.
+FILE_STORES = ("portal.services.interviews.recordings",)
+
+
+def _file_stores():
+    import importlib
+
+    return [importlib.import_module(name) for name in FILE_STORES]
 
 
 def encrypted_columns() -> list[tuple[Table, list]]:
@@ -265,6 +301,8 @@ def reencrypt_all(session) -> int:
                 if values:
                     session.execute(table.update().where(pk == row[0]).values(**values))
                     changed += 1
+    for store in _file_stores():
+        changed += store.reencrypt_files(session)
     session.expire_all()  # ORM objects must not keep (or write back) the old ciphertext
     return changed
 
@@ -300,6 +338,9 @@ def key_usage(session) -> dict[str, int]:
                 usage[kid] += session.execute(
                     select(func.count()).select_from(table).where(col.like(f"{VERSION}:{kid}:%"))
                 ).scalar_one()
+    for store in _file_stores():
+        for kid, count in store.files_per_key(session).items():
+            usage[kid] = usage.get(kid, 0) + count
     return usage
 
 

@@ -32,6 +32,10 @@ class Settings:
     default_locale: str
     demo_content: bool
     trusted_proxies: frozenset[str]
+    # Interview recordings (services/interviews/recordings.py): per chunk, per answer, seconds per answer
+    recording_chunk_bytes: int = 4 * 1024 * 1024
+    recording_max_bytes: int = 150 * 1024 * 1024
+    recording_max_seconds: int = 600
 
     @property
     def origin(self) -> str:
@@ -61,6 +65,10 @@ def get_settings() -> Settings:
         trusted_proxies=frozenset(
             p.strip() for p in os.environ.get("TALENT_TRUSTED_PROXIES", "").split(",") if p.strip()
         ),
+        # A 5-second chunk of 720p webm is about 1-2 MB; a 3-minute answer about 60 MB.
+        recording_chunk_bytes=int(_env("TALENT_RECORDING_CHUNK_BYTES", str(4 * 1024 * 1024))),
+        recording_max_bytes=int(_env("TALENT_RECORDING_MAX_BYTES", str(150 * 1024 * 1024))),
+        recording_max_seconds=int(_env("TALENT_RECORDING_MAX_SECONDS", "600")),
     )
 
 
