@@ -159,8 +159,8 @@ class ProcessState(BaseState):
     def load(self):
         user = current_actor()
         with db.session_scope() as s:
-            self._guides = preparation.process_guides(s, user)
-            preparation.mark_process_read(s, user)  # the checklist's "how it runs" step
+            # one query, and the checklist's "how it runs" step written the first time
+            self._guides = preparation.process_guides(s, user, mark_read=True)
 
     @rx.var
     def guides(self) -> list[dict]:
@@ -195,8 +195,7 @@ class ConsentState(BaseState):
     def load(self):
         user = current_actor()
         with db.session_scope() as s:
-            record = consent.latest(s, user.id)
-            self.given = consent.has_consent(s, user.id)
+            record, self.given = consent.status(s, user.id)  # one query
         self.version = consent.CURRENT_VERSION
         if self.given:
             msgid, at = AGREED_ON, record.granted_at

@@ -257,3 +257,37 @@ def test_the_language_switch_leaves_hidden_pages_out_and_sends_them_when_shown(p
     sent = tab.root.get_delta()[home]
     assert sent["checklist_rx_state_"][0]["label"] == "Give your consent" != zh_label
     assert sent["greeting_rx_state_"].startswith("Welcome")
+
+
+@pytest.mark.parametrize("path", [routes.CANDIDATE_INTERVIEWS, routes.CANDIDATE_CONSENT,
+                                  routes.CANDIDATE_INTERVIEWERS, routes.CANDIDATE_PROCESS])
+def test_the_other_preparation_pages_are_at_most_two_queries(statements, path):
+    """Consent was three (the latest record, then whether one is active), the interviewers
+    three and how it runs six (the interviews, then the jobs, guides, stages and the mark
+    one by one). How it runs also writes its checklist mark, once."""
+    from state.candidate import ConsentState, InterviewersState, ProcessState
+
+    from portal.services.platform import db
+
+    cookie = _signed_in_cookie("candidate")
+    _interview_for(cookie)
+    with db.session_scope() as s:  # an interviewer for the new interview
+        interview = s.exec(select(models.Interview).order_by(models.Interview.id.desc())).first()
+        profile = s.exec(select(models.InterviewerProfile).where(models.InterviewerProfile.is_active)).first()
+        s.add(models.InterviewAssignment(interview_id=interview.id, interviewer_id=profile.id))
+        name = profile.name_zh
+    tab = Tab(cookie)
+    for visit in range(2):
+        statements.clear()
+        assert tab.load(path) == [None]
+        reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        writes = [s for s in statements if s not in reads]
+        assert len(reads) <= 2, statements
+        assert len(writes) == (1 if path == routes.CANDIDATE_PROCESS and visit == 0 else 0), statements
+    if path == routes.CANDIDATE_CONSENT:
+        assert not tab.state(ConsentState).given and tab.state(ConsentState).status_text
+    elif path == routes.CANDIDATE_PROCESS:
+        [guide] = tab.state(ProcessState).guides
+        assert guide["stages"] and guide["total"]
+    elif path == routes.CANDIDATE_INTERVIEWERS:
+        assert [card["name"] for card in tab.state(InterviewersState).cards] == [name]

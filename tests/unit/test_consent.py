@@ -30,6 +30,7 @@ def test_grant_and_withdraw_are_audited_and_change_has_consent(candidate):
     db_url, user_id = candidate
     with db.session_scope(db_url) as s:
         assert not consent.has_consent(s, user_id)
+        assert consent.status(s, user_id) == (None, False)  # the consent page's one query
         first = consent.grant(s, s.get(models.User, user_id), consent.CURRENT_VERSION, ip="10.0.0.1")
         granted_at = first.granted_at
     with db.session_scope(db_url) as s:
@@ -43,6 +44,7 @@ def test_grant_and_withdraw_are_audited_and_change_has_consent(candidate):
     with db.session_scope(db_url) as s:
         assert not consent.has_consent(s, user_id)
         assert consent.latest(s, user_id).withdrawn_at is not None
+        assert consent.status(s, user_id) == (consent.latest(s, user_id), False)
         assert [e.actor_id for e in _events(s, "consent.withdraw")] == [user_id]
         assert consent.withdraw(s, s.get(models.User, user_id)) is False  # nothing left to withdraw
         assert len(_events(s, "consent.withdraw")) == 1
@@ -51,6 +53,7 @@ def test_grant_and_withdraw_are_audited_and_change_has_consent(candidate):
         consent.grant(s, s.get(models.User, user_id), consent.CURRENT_VERSION)
     with db.session_scope(db_url) as s:
         assert consent.has_consent(s, user_id)
+        assert consent.status(s, user_id) == (consent.latest(s, user_id), True)
         assert len(s.exec(select(models.Consent).where(models.Consent.user_id == user_id)).all()) == 2
 
 

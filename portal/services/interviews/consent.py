@@ -68,6 +68,13 @@ def has_consent(session, user_id: int) -> bool:
     return active(session, user_id) is not None
 
 
+def status(session, user_id: int) -> tuple[Consent | None, bool]:
+    """``latest`` and ``has_consent`` in one query (what the consent page shows)."""
+    row = session.exec(select(Consent, given_clause(user_id)).where(
+        Consent.user_id == user_id, Consent.purpose == PURPOSE).order_by(Consent.id.desc()).limit(1)).first()
+    return (row[0], bool(row[1])) if row else (None, False)  # no record at all: none active either
+
+
 def given_clause(user_id):
     """``has_consent`` as an SQL expression, for a page that reads it along with other rows."""
     return exists().where(Consent.user_id == user_id, Consent.purpose == PURPOSE,

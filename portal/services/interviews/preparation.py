@@ -140,16 +140,6 @@ def _read_clause(user_id):
     return exists().where(models.ChecklistMark.user_id == user_id, models.ChecklistMark.step == PROCESS_STEP)
 
 
-def _stages(session, job_ids: set[int]) -> dict[int, list[dict]]:
-    found: dict[int, list[dict]] = {job_id: [] for job_id in job_ids}
-    if not job_ids:
-        return found
-    for stage in session.exec(select(models.InterviewStage).where(models.InterviewStage.job_id.in_(job_ids))
-                              .order_by(models.InterviewStage.job_id, models.InterviewStage.position)).all():
-        found[stage.job_id].append(_stage(stage))
-    return found
-
-
 def _stage(stage: models.InterviewStage) -> dict:
     return {"name_zh": stage.name_zh, "name_en": stage.name_en, "description_zh": stage.description_zh,
             "description_en": stage.description_en, "duration_min": stage.duration_min}
@@ -370,26 +360,21 @@ def present(prep: InterviewPrep, locale: str | None, tz_name: str | None, now: d
 # ---------------------------------------------------------------- interviewers and guides
 
 
-def _active_interview_ids(session, user: models.User) -> list[tuple[int, int]]:
-    """(interview id, job id) of the candidate's interviews that are not cancelled."""
-    access.require(user, access.INTERVIEW_VIEW, session=session)
-    return list(session.exec(select(models.Interview.id, models.Interview.job_id).where(
-        models.Interview.candidate_id == user.id, models.Interview.status != "cancelled")).all())
+def _active_interviews_of(user: models.User) -> tuple:
+    """The conditions on Interview for the candidate's interviews that are not cancelled."""
+    return models.Interview.candidate_id == user.id, models.Interview.status != "cancelled"
 
 
 def my_interviewers(session, user: models.User) -> dict[str, list[dict[str, str]]]:
     """Per locale, a card for each interviewer assigned to the candidate's own interviews
     (and no one else's): photo, name, title, experience, background, focus, the positions."""
-    interviews = _active_interview_ids(session, user)
-    if not interviews:
-        return {locale: [] for locale in LOCALES}
-    rows = session.exec(
+    access.require(user, access.INTERVIEW_VIEW, session=session)
+    rows = session.exec(  # one query: the candidate's own interviews are a condition of the join
         select(models.InterviewerProfile, models.Job)
         .join(models.InterviewAssignment, models.InterviewAssignment.interviewer_id == models.InterviewerProfile.id)
         .join(models.Interview, models.Interview.id == models.InterviewAssignment.interview_id)
         .join(models.Job, models.Job.id == models.Interview.job_id)
-        .where(models.Interview.id.in_([i for i, _j in interviews]),
-               models.InterviewerProfile.is_active.is_(True))
+        .where(*_active_interviews_of(user), models.InterviewerProfile.is_active.is_(True))
         .order_by(models.InterviewerProfile.id, models.Job.id)
     ).all()
     profiles: dict[int, tuple[models.InterviewerProfile, list[models.Job]]] = {}
@@ -418,17 +403,39 @@ TOTAL_TIME = N_("Total time: {duration}")
 INTERVIEWS_FOR = N_("Interviews you for: {positions}")
 
 
-def process_guides(session, user: models.User) -> dict[str, list[dict]]:
+def process_guides(session, user: models.User, *, mark_read: bool = False) -> dict[str, list[dict]]:
     """Per locale, how the interview runs for each position the candidate interviews for:
     stages with durations, what the AI analyses and what not, what is recorded, who sees
-    it and how long it is kept. A position without a guide says so rather than guessing."""
-    job_ids = sorted({job_id for _i, job_id in _active_interview_ids(session, user)})
-    if not job_ids:
-        return {locale: [] for locale in LOCALES}
-    jobs = session.exec(select(models.Job).where(models.Job.id.in_(job_ids)).order_by(models.Job.id)).all()
-    guides = {g.job_id: g for g in session.exec(
-        select(models.InterviewGuide).where(models.InterviewGuide.job_id.in_(job_ids))).all()}
-    stages = _stages(session, set(job_ids))
+    it and how long it is kept. A position without a guide says so rather than guessing.
+    One query (jobs, guides, stages and whether it was read); ``mark_read``: record that
+    the candidate opened it (the checklist's step), written only the first time."""
+    access.require(user, access.INTERVIEW_VIEW, session=session)
+    job, guide_row, stage = models.Job, models.InterviewGuide, models.InterviewStage
+    rows = session.execute(
+        select(_read_clause(user.id), job, guide_row, stage)
+        .select_from(models.User)
+        .outerjoin(job, job.id.in_(select(models.Interview.job_id).where(*_active_interviews_of(user))))
+        .outerjoin(guide_row, guide_row.job_id == job.id)
+        .outerjoin(stage, stage.job_id == job.id)
+        .where(models.User.id == user.id)
+        .order_by(job.id, stage.position, stage.id)
+    ).all()
+    if mark_read and not (rows and rows[0][0]):
+        session.add(models.ChecklistMark(user_id=user.id, step=PROCESS_STEP, marked_at=utcnow()))
+        session.flush()
+    jobs: dict[int, models.Job] = {}
+    guides: dict[int, models.InterviewGuide] = {}
+    stages: dict[int, list[dict]] = {}
+    for _read, row_job, row_guide, row_stage in rows:
+        if row_job is None:
+            continue
+        jobs[row_job.id] = row_job
+        if row_guide is not None:  # one guide per job: a row per stage
+            guides[row_job.id] = row_guide
+        job_stages = stages.setdefault(row_job.id, [])
+        if row_stage is not None:
+            job_stages.append(_stage(row_stage))
+    jobs = [jobs[job_id] for job_id in sorted(jobs)]
     found: dict[str, list[dict]] = {}
     for locale in LOCALES:
         found[locale] = []
