@@ -67,6 +67,12 @@ NET_DOWNLOAD = "/net/download"
 NET_UPLOAD = "/net/upload"
 DEVICE_CHECK_SCRIPT = "/net/device-check.js"  # the check itself runs in the browser
 
+# The interview room's uploads of recorded answers (portal/recording_routes.py): the
+# interview's own candidate only, capped, rate-limited; nothing here serves media
+REC_CHUNK = "/rec/chunk"
+REC_RESUME = "/rec/resume"
+REC_FINISH = "/rec/finish"
+
 
 def interview_room(interview_id: int) -> str:
     return f"{INTERVIEW_ROOM}/{int(interview_id)}"
