@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -271,3 +272,22 @@ def test_a_fault_is_a_generic_message_and_saves_nothing(demo):
         failed = _chunk(c, demo, 0, media.recording(1))
         _says(failed, 500, i18n.N_("Something went wrong. Please try again."), "en")
     assert _count(demo, Recording) == 0 and _count(demo, RecordingChunk) == 0
+
+
+CHROME = sorted((Path(__file__).resolve().parents[1] / "data" / "chrome_recording").glob("chunk-*.webm"),
+                key=lambda p: int(p.stem.split("-")[1]))
+
+
+def test_a_real_chromium_recording_is_accepted_as_it_was_cut(demo):
+    # MediaRecorder's own chunks (scripts/record_test_webm.py): cut inside element headers
+    parts = [p.read_bytes() for p in CHROME]
+    assert len(parts) >= 3
+    with _client(demo) as c:
+        _says(_chunk(c, demo, 0, parts[1]), 415, recordings.NOT_WEBM)  # a middle part cannot start a recording
+        for n, part in enumerate(parts):
+            saved = _chunk(c, demo, n, part)
+            assert saved.status_code == 200, saved.text
+        assert 3.0 <= saved.json()["duration_s"] <= 3.6  # recorded for 3.5 s
+        assert c.post(routes.REC_FINISH, params=_params(demo)).status_code == 201
+    with db.session_scope(demo["url"]) as s:
+        assert recordings.answer_audio(s, s.execute(select(Answer)).scalar_one()) == b"".join(parts)

@@ -279,7 +279,7 @@ def _writable_ring() -> Keyring:
 
 
 def reencrypt_all(session) -> int:
-    """Re-encrypt every ``*_enc`` value not under the current key; returns rows changed."""
+    """Re-encrypt every ``*_enc`` value and encrypted file not under the current key; returns rows and files changed."""
     session.flush()
     ring = load_keyring(refresh=True)
     changed = 0
@@ -308,7 +308,7 @@ def reencrypt_all(session) -> int:
 
 
 def rotate_keys(session, *, actor_id: int | None = None, actor: str = "") -> int:
-    """Add a new key, make it current, re-encrypt every ``*_enc`` value; returns rows changed.
+    """Add a new key, make it current, re-encrypt every ``*_enc`` value and encrypted file; returns rows and files changed.
 
     The keyring file is written before the rows change: if the transaction rolls
     back, the old key is still in the ring and every value still decrypts."""
@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with db.session_scope(args.db) as session:
             if args.cmd == "rotate":
-                print(f"re-encrypted {rotate_keys(session, actor='cli')} rows; "
+                print(f"re-encrypted {rotate_keys(session, actor='cli')} rows and files; "
                       f"current key {load_keyring().current}")
             elif args.cmd == "remove":
                 remove_key(session, args.kid, actor="cli")
