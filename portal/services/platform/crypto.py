@@ -330,7 +330,7 @@ def rotate_keys(session, *, actor_id: int | None = None, actor: str = "") -> int
 
 
 def key_usage(session) -> dict[str, int]:
-    """How many values each key id encrypts (keys in the ring with none are listed as 0)."""
+    """How many values and files each key id encrypts (keys in the ring with none are listed as 0)."""
     usage = {kid: 0 for kid in load_keyring().keys}
     for table, cols in encrypted_columns():
         for col in cols:
