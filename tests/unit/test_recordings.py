@@ -371,3 +371,30 @@ def test_the_stream_check_follows_cuts_anywhere():
         for part in media.chunks(stream[200:], size):
             state = webm.feed(state, part)
         assert 3.9 <= state.duration_s <= 4.0 and state.pos + len(bytes.fromhex(state.tail)) == len(stream)
+
+
+def test_other_bytes_after_a_real_start_are_almost_always_caught():
+    # Payload bytes cannot be checked (they are compressed media), so bytes swallowed by
+    # the block in progress pass; everything after must form valid elements again.
+    import random
+
+    stream = media.recording(5)
+    refused = 0
+    for seed in range(500):
+        rnd = random.Random(seed)
+        state = webm.feed(webm.StreamState(), stream[:rnd.randrange(200, len(stream))])
+        try:
+            webm.feed(state, rnd.randbytes(4000))
+        except webm.NotWebm:
+            refused += 1
+    assert refused >= 490
+
+
+def test_a_second_header_or_a_matroska_file_is_not_a_continuation():
+    state = webm.feed(webm.StreamState(), media.start() + media.cluster(0))
+    with pytest.raises(webm.NotWebm):
+        webm.feed(state, media.start())
+    with pytest.raises(webm.NotWebm):
+        webm.feed(webm.StreamState(), media.header(b"matroska") + b"\x18\x53\x80\x67" + media.UNKNOWN_SIZE)
+    with pytest.raises(webm.NotWebm):  # a header cut off: the first chunk must hold it whole
+        webm.feed(webm.StreamState(), media.header()[:10])
