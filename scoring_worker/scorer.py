@@ -1,4 +1,4 @@
-"""Behaviourally anchored scoring of one interview answer (scorer bars-2).
+"""Behaviourally anchored scoring of one interview answer (scorer bars-3).
 
 How a competency score is made (constants below, hand-set and documented in
 docs/scoring-worker.md; word lists come from named general sources, never from
@@ -18,7 +18,8 @@ labelled answers):
    scaled by that relevance.
 4. Behavioural evidence: behaviour clauses, quantities and length count per
    sentence times its weight, STAR parts times the relevance; passivity
-   subtracts.
+   (blame, waiting, giving up... and, since bars-3, a behaviour explicitly not
+   done: "没告诉", "didn't call back") subtracts.
 5. level = 1 + 4 x (0.35 x placement + 0.65 x evidence) (+ at most 0.15 for
    keywords), times 0.8 + 0.2 x relevance to the competency, times the
    off-topic gate. score = 20 x level. Quoted evidence: sentences of weight
@@ -41,7 +42,7 @@ from .encoder import Encoder
 from .models import Competency, ScoreRequest
 from .reference import GREAT_EIGHT, NON_ANSWERS
 
-SCORER_VERSION = "bars-2"
+SCORER_VERSION = "bars-3"
 
 # -- constants (see module docstring) -------------------------------------------------
 W_PLACEMENT = 0.35
@@ -323,7 +324,7 @@ class Scorer:
             substance=min(1.0, distinct / SUBSTANCE_WORDS),
             kept_idx=kept_idx, n_words=n_words, kw_total=kw_total, kept_hits=kept_hits,
             structure=T.star(kept_text),
-            passivity=len(T.PASSIVITY.findall(kept_text)),
+            passivity=T.passive_statements(kept_text),
             kept_parents=[parents[i] for i in kept_idx],
             actions=[T.action_clauses(sentences[i]) for i in kept_idx],
             quantities=[len(T.QUANTITY.findall(sentences[i])) for i in kept_idx],

@@ -326,14 +326,15 @@ PASSIVITY = re.compile(
 
 # Behaviour verbs, counted per clause so that Chinese clauses without a
 # subject and English lists of actions both count.
-ACTION_VERBS = re.compile(
-    r"(听|倾听|复述|确认|询问|提问|追问|了解|联系|通知|告知|告诉|同步|汇报|反馈|解释|说明|道歉|安抚|"
+_ZH_ACTIONS = (
+    r"听|倾听|复述|确认|询问|提问|追问|了解|联系|通知|告知|告诉|同步|汇报|反馈|解释|说明|道歉|安抚|"
     r"安排|协调|组织|推动|推进|跟进|回访|回电|对接|沟通|商量|协商|谈判|说服|"
     r"拆解|分解|分析|统计|梳理|调查|排查|定位|对比|比较|验证|测试|试点|评估|调整|修复|优化|改进|"
     r"制定|设定|规划|计划|列出|排定|识别|预判|准备|申请|争取|授权|分工|分配|辅导|指导|培训|带领|激励|"
     r"学习|请教|练习|实践|复盘|总结|整理|分享|记录|帮助|支持|配合|提出|建议|设计|建立|搭建|开发|"
-    r"交付|提交|上线|解决|处理|完成|决定|检查|核对|监控|追踪)"
-    r"|\b(listen\w*|heard|ask\w*|restat\w*|paraphras\w*|confirm\w*|clarif\w*|call\w*|phon\w*|rang|"
+    r"交付|提交|上线|解决|处理|完成|决定|检查|核对|监控|追踪")
+_EN_ACTIONS = (
+    r"listen\w*|heard|ask\w*|restat\w*|paraphras\w*|confirm\w*|clarif\w*|call\w*|phon\w*|rang|"
     r"contact\w*|email\w*|inform\w*|told|tell\w*|updat\w*|explain\w*|apologi[sz]\w*|reassur\w*|"
     r"arrang\w*|coordinat\w*|organi[sz]\w*|follow\w* up|followed|negotiat\w*|persuad\w*|agree\w*|"
     r"analy[sz]\w*|investigat\w*|diagnos\w*|compar\w*|test\w*|pilot\w*|measur\w*|review\w*|adjust\w*|"
@@ -341,13 +342,28 @@ ACTION_VERBS = re.compile(
     r"coach\w*|mentor\w*|train\w*|motivat\w*|learn\w*|studi\w*|practi[sc]\w*|reflect\w*|document\w*|"
     r"shar\w*|help\w*|support\w*|propos\w*|suggest\w*|design\w*|buil[dt]\w*|set up|creat\w*|develop\w*|"
     r"deliver\w*|submit\w*|launch\w*|solv\w*|resolv\w*|handl\w*|decid\w*|check\w*|monitor\w*|track\w*|"
-    r"visit\w*|met|meet\w*|wrote|writ\w*|led|lead\w*|ran|moved|booked|logged|record\w*)\b",
+    r"visit\w*|met|meet\w*|wrote|writ\w*|led|lead\w*|ran|moved|booked|logged|record\w*")
+ACTION_VERBS = re.compile(rf"({_ZH_ACTIONS})|\b({_EN_ACTIONS})\b", re.IGNORECASE)
+# A behaviour verb under a negation ("没告诉", "不听", "didn't call back") is the
+# behaviour NOT done, which is what every level-1 anchor describes ("不倾听",
+# "不同步信息", "不主动告知", "does not listen"): it counts as passivity, not as
+# an action. "不断/不停/不仅..." are not negations; "不得不" (had to) is the opposite.
+NEGATED_ACTION = re.compile(
+    rf"(?:没有?|未|从不|(?<!不得)不(?!断|停|仅|但|少|久|错|同|管|论|过|然|如|是|得不))"
+    rf"(?:怎么|太|再|及时|主动|认真|去|人)?(?:{_ZH_ACTIONS})"
+    rf"|\b(?:didn'?t|did not|never|nobody|no one|wasn'?t|was not)\s+(?:\w+ly\s+)?(?:{_EN_ACTIONS})\b",
     re.IGNORECASE)
 _ACTION_CLAUSE_SPLIT = re.compile(r"[，,；;。.!！?？、：:]|\band\b|\bthen\b|然后|并且|并|同时|再")
 
 
+def passive_statements(text: str) -> int:
+    """Passive or blaming statements plus behaviours explicitly not done (counted once each)."""
+    return len(PASSIVITY.findall(text)) + len(NEGATED_ACTION.findall(PASSIVITY.sub("|", text)))
+
+
 def action_clauses(text: str) -> int:
-    """Clauses that describe a behaviour (any subject; passivity is counted apart)."""
+    """Clauses that describe a behaviour done (any subject; passivity is counted apart)."""
+    text = NEGATED_ACTION.sub("|", text)
     return sum(1 for clause in _ACTION_CLAUSE_SPLIT.split(text)
                if clause.strip() and ACTION_VERBS.search(clause))
 

@@ -53,34 +53,37 @@ def scored_all(scored, scored_locked) -> dict[str, dict]:
 def test_the_split_is_disjoint_and_keeps_stuffed_pairs_together(dev_set, locked_set):
     dev_ids, locked_ids = {i["id"] for i in dev_set}, {i["id"] for i in locked_set}
     assert not dev_ids & locked_ids
-    assert len(dev_ids) + len(locked_ids) == 158
+    # answers added later go to the development part only (tests/data/README.md)
+    assert all(i.get("added") is None for i in locked_set)
+    split = [i for i in dev_set if i.get("added") is None]
+    assert len(split) + len(locked_ids) == 158
     for part, ids in ((dev_set, dev_ids), (locked_set, locked_ids)):
         for item in part:
             if item["kind"] == "stuffing":
                 assert item["base_id"] in ids, item["id"]
     for language in ("zh", "en"):  # about 60/40 in each language
-        n_dev = sum(i["language"] == language for i in dev_set)
+        n_dev = sum(i["language"] == language for i in split)
         n_locked = sum(i["language"] == language for i in locked_set)
         assert 0.55 <= n_dev / (n_dev + n_locked) <= 0.65
 
 
 def test_dev_set_is_big_and_varied_enough(dev_set):
-    assert len(dev_set) >= 90
+    assert len(dev_set) >= 130
     by_lang = defaultdict(int)
     for item in dev_set:
         by_lang[item["language"]] += 1
         assert 1 <= item["level"] <= 5
-    assert by_lang["zh"] >= 45 and by_lang["en"] >= 45
+    assert by_lang["zh"] >= 80 and by_lang["en"] >= 45
     assert len({i["question_id"] for i in dev_set}) >= 6
     kinds = {i["kind"] for i in dev_set}
     assert {"long_off_topic", "stuffing", "other_language"} <= kinds
     assert any(i["kind"] == "normal" and i["level"] >= 4 and len(i["answer"]) < 110 for i in dev_set)
 
 
-# Floors: what bars-2 reaches, a little below, so a regression fails. The goals
+# Floors: what bars-3 reaches, a little below, so a regression fails. The goals
 # (Spearman >= 0.85, QWK >= 0.75 on the locked part) are not all met; see
 # docs/scoring-worker.md "Measured figures".
-FLOORS = {("dev", "zh"): (0.85, 0.83), ("dev", "en"): (0.82, 0.74),
+FLOORS = {("dev", "zh"): (0.77, 0.74), ("dev", "en"): (0.82, 0.74),
           ("locked", "zh"): (0.71, 0.72), ("locked", "en"): (0.85, 0.75)}
 
 

@@ -73,6 +73,19 @@ def test_passivity_cues():
     assert not T.PASSIVITY.search("我主动联系了客户并确认了需求。")
 
 
+def test_a_behaviour_not_done_is_passivity_not_an_action():
+    # level-1 anchors describe the behaviours NOT done ("不倾听", "does not listen")
+    for s in ("我也没告诉他。", "培训我没怎么听。", "I didn't call him back.", "Nobody informed the team."):
+        assert T.passive_statements(s) == 1, s
+        assert T.action_clauses(s) == 0, s
+    # counted once when the passivity list already names it
+    assert T.passive_statements("我没有通知客户。") == 1
+    # "不断" (constantly) and "不得不" (had to) are not negations
+    for s in ("我不断跟进客户。", "我不得不解释原因。", "我先倾听，然后确认了需求。", "I called him back."):
+        assert T.passive_statements(s) == 0, s
+        assert T.action_clauses(s) >= 1, s
+
+
 def test_spearman_handles_ties_and_known_values():
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
     assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
