@@ -4,7 +4,8 @@ How a competency score is made (constants below, hand-set and documented in
 docs/scoring-worker.md; word lists come from named general sources, never from
 labelled answers):
 
-1. The answer is cut into sentences. Sentences that are mostly competency
+1. The answer is cut into sentences, long ones into clause-sized pieces
+   (about 14 encoder tokens, text.MAX_PIECE_UNITS). Sentences that are mostly competency
    keywords, and repeated sentences, are set aside (keyword stuffing gains
    nothing). Opinions, habits and hypotheticals ("I always...") are kept for
    relevance but carry no evidence. The encoder sees each sentence with names,
@@ -22,8 +23,8 @@ labelled answers):
    done: "没告诉", "didn't call back") subtracts.
 5. level = 1 + 4 x (0.35 x placement + 0.65 x evidence) (+ at most 0.15 for
    keywords), times 0.8 + 0.2 x relevance to the competency, times the
-   off-topic gate. score = 20 x level. Quoted evidence: sentences of weight
-   >= 0.6 only.
+   off-topic gate. score = 20 x level. Quoted evidence: whole sentences at
+   least half of whose pieces have weight >= 0.6.
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ class _Prepared:
     specific: list[bool]      # False for opinions, habits, hypotheticals ("false STAR")
     neutral: list[str]        # what the encoder sees: no names, gender or places
     stems: list[set]          # content words, for the lexical side of "is this about X"
+    parent_text: dict[int, str]  # each whole sentence as spoken, for quoting
     q_vec: np.ndarray
 
 
@@ -155,6 +157,19 @@ def _stems(text: str) -> set[str]:
         elif len(w) >= 2:
             out.add(w)
     return out
+
+
+def _parent_texts(answer: str, pieces: list[tuple[str, int]]) -> dict[int, str]:
+    """Each sentence as it stands in the answer, from its first piece to its last."""
+    spans: dict[int, list[int]] = {}
+    pos = 0
+    for piece, k in pieces:
+        start = answer.find(piece, pos)
+        if start < 0:  # a piece always comes from the answer; stay safe all the same
+            continue
+        pos = start + len(piece)
+        spans.setdefault(k, [start, pos])[1] = pos
+    return {k: answer[a:b] for k, (a, b) in spans.items()}
 
 
 def _clauses(anchor: str) -> list[str]:
@@ -332,12 +347,13 @@ class Scorer:
             specific=[not generic_parent[parents[i]] for i in kept_idx],
             neutral=[T.neutralise(sentences[i]) for i in kept_idx],
             stems=[_stems(sentences[i]) for i in kept_idx],
+            parent_text=_parent_texts(answer, pieces),
             q_vec=self._embed_cached([T.normalise(req.question)])[0])
 
     def finish(self, prep: _Prepared, encoded: tuple[np.ndarray, list[int]]) -> dict:
         """Everything that needs the sentence vectors; returns the API result."""
         vecs, lengths = encoded
-        req, rubric, sentences, kept_idx = prep.req, prep.rubric, prep.sentences, prep.kept_idx
+        req, rubric, kept_idx = prep.req, prep.rubric, prep.kept_idx
         language, answer, q_vec = prep.language, prep.answer, prep.q_vec
         structure = prep.structure
         kept_vecs = vecs if kept_idx else np.zeros((0, self._non_answers.shape[1]), np.float32)
@@ -424,10 +440,17 @@ class Scorer:
             comp_gate = COMP_FLOOR + (1 - COMP_FLOOR) * comp_rel
             level = min(5.0, level) * gate * comp_gate if kept_idx else 0.0
             score = 20.0 * level
-            order = sorted((j for j in range(len(best)) if own[j] >= EVIDENCE_MIN),
-                           key=lambda j: (-float(best[j]), j))[:EVIDENCE_TOP]
-            evidence_list = [{"sentence": sentences[kept_idx[j]], "similarity": _round(best[j], 3)}
-                             for j in order]
+            # quoted as whole sentences, when at least half of a sentence's pieces show
+            # this competency: one clause that happens to sound like an anchor
+            # ("制定了改进方案" near "事后总结改进") does not make its sentence evidence
+            pieces_of: dict[int, list[int]] = {}
+            for j, k in enumerate(prep.kept_parents[:len(best)]):
+                pieces_of.setdefault(k, []).append(j)
+            quoted = sorted((-max(float(best[j]) for j in js), k) for k, js in pieces_of.items()
+                            if 2 * sum(own[j] >= EVIDENCE_MIN for j in js) >= len(js)
+                            and k in prep.parent_text)[:EVIDENCE_TOP]
+            evidence_list = [{"sentence": prep.parent_text[k], "similarity": _round(-neg, 3)}
+                             for neg, k in quoted]
             entry = {"key": c.key, "score": _round(score), "level": _round(level, 2),
                      "evidence": evidence_list, "keywords_hit": hit_list}
             if c.required_level is not None:

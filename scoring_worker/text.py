@@ -111,7 +111,20 @@ def detect_language(text: str) -> str:
 _SENT_END = re.compile(r"(?<=[。！？!?；;])|(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
                        r"(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=\.)(?=\s)|\n+")
 _CLAUSE = re.compile(r"(?<=[，,：:])")
-MAX_SENTENCE_CHARS = 120  # a run-on transcript sentence is cut at commas past this
+MAX_SENTENCE_CHARS = 120  # a piece without any comma is cut hard past this
+# A sentence longer than this is cut at commas into pieces of at most this size,
+# so that the encoder compares clause-sized pieces with the anchors' clauses.
+# Measured in Latin letters, one CJK character counting 4: the encoder's tokens
+# per character (about 0.9 for Chinese, 0.24 for English), so 60 is about 14
+# tokens in either language. A Chinese sentence carries about twice the tokens of
+# an English one (median 30 vs 16 in the development answers): with a cut by
+# characters alone (bars-2: 120) Chinese answers were compared sentence by
+# sentence and English ones nearly clause by clause.
+MAX_PIECE_UNITS = 60
+
+
+def _units(s: str) -> int:
+    return len(s) + 3 * len(_CJK.findall(s))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -121,8 +134,8 @@ def split_sentences(text: str) -> list[str]:
 def split_sentences_with_parent(text: str) -> list[tuple[str, int]]:
     """Sentence pieces and the index of the full sentence each came from.
 
-    A run-on sentence over MAX_SENTENCE_CHARS (speech transcripts often lack
-    full stops) is cut at commas; the parent index lets callers judge the whole
+    A sentence over MAX_PIECE_UNITS is cut at commas (and a run-on transcript
+    without commas between words); the parent index lets callers judge the whole
     sentence (e.g. whether it is a keyword list) rather than a fragment.
     """
     out: list[tuple[str, int]] = []
@@ -132,12 +145,12 @@ def split_sentences_with_parent(text: str) -> list[tuple[str, int]]:
         if not s or not _WORD_CHAR.search(s):
             continue
         parent += 1
-        if len(s) <= MAX_SENTENCE_CHARS:
+        if _units(s) <= MAX_PIECE_UNITS:
             out.append((s, parent))
             continue
         buf = ""
         for clause in _CLAUSE.split(s):
-            if buf and len(buf) + len(clause) > MAX_SENTENCE_CHARS // 2:
+            if buf and _units(buf) + _units(clause) > MAX_PIECE_UNITS:
                 out.append((buf.strip(), parent))
                 buf = ""
             buf += clause

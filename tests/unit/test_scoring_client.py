@@ -239,7 +239,7 @@ def test_only_the_documented_fields_go_over_the_wire(demo, worker):
         assert "cookie" not in headers and headers["authorization"] == f"Bearer {worker.token}"
     with db.session_scope(demo["url"]) as session:
         assert session.execute(select(func.count()).select_from(AnswerScore)).scalar_one() == 4
-        # evidence is quoted only for competencies the answer supports (scorer bars-2),
+        # evidence is quoted only for competencies the answer supports (scorer bars-2 and later),
         # so look for it among all the competency scores
         quoted = [json.loads(crypto.decrypt(s.evidence_enc))
                   for s in session.execute(select(CompetencyScore)).scalars()]

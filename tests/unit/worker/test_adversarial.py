@@ -82,10 +82,15 @@ def test_a_padded_star_template_quotes_no_evidence_for_communication(adversarial
         assert comp["evidence"] == [], (item["id"], comp["evidence"])
 
 
-def test_genuine_answers_do_quote_evidence(adversarial, adv_scored):
+def test_genuine_answers_do_quote_evidence_as_whole_sentences(adversarial, adv_scored):
     for item in adversarial:
         if item["kind"] == "genuine_l3":
-            assert adv_scored[item["id"]]["competencies"][0]["evidence"], item["id"]
+            quoted = adv_scored[item["id"]]["competencies"][0]["evidence"]
+            assert quoted, item["id"]
+            # a reviewer reads whole sentences, not the clause-sized pieces the encoder sees
+            for e in quoted:
+                assert e["sentence"] in item["answer"], (item["id"], e)
+                assert e["sentence"][-1] in "。！？.!?" or item["answer"].endswith(e["sentence"]), e
 
 
 def test_keyword_stuffed_template_gains_nothing(worker, questions, adversarial, adv_scored):
