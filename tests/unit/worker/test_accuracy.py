@@ -84,7 +84,7 @@ def test_dev_set_is_big_and_varied_enough(dev_set):
 # (Spearman >= 0.85, QWK >= 0.75 on the locked part) are not all met; see
 # docs/scoring-worker.md "Measured figures".
 FLOORS = {("dev", "zh"): (0.79, 0.79), ("dev", "en"): (0.83, 0.74),
-          ("locked", "zh"): (0.71, 0.72), ("locked", "en"): (0.85, 0.75)}
+          ("locked", "zh"): (0.82, 0.80), ("locked", "en"): (0.84, 0.74)}
 
 
 @pytest.mark.parametrize("split,language", sorted(FLOORS))
