@@ -39,6 +39,7 @@ from pathlib import Path
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from portal import models
@@ -312,7 +313,10 @@ def append_chunk(session, user: models.User, interview_id: int, question_id: int
         recording = models.Recording(interview_id=interview.id, question_id=question.id,
                                      candidate_id=user.id, started_at=now, updated_at=now)
         session.add(recording)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # another request started this recording meanwhile
+            raise RecordingError(BUSY, 409) from None
     kid, name = _write_chunk(session, recording.id, sequence, bytes(data))
     # Counted with a conditional UPDATE: of two requests racing for one number, one wins.
     won = session.execute(update(models.Recording).where(
