@@ -270,6 +270,10 @@ def test_list_end_and_logout(db_url, totp):
         user = _user(s, uid)
         infos = auth.list_sessions(s, user, current_token=t1)
         assert len(infos) == 3 and [i.current for i in infos].count(True) == 1
+        mfa.generate_recovery_codes(s, user)
+        # the security page's one query: the same sessions and the unused codes
+        assert auth.security_overview(s, user, current_token=t1) == (infos, mfa.RECOVERY_CODE_COUNT)
+        assert auth.security_overview(s, _user(s, other_id))[1] == 0
         assert {i.ip for i in infos} == {"10.1.0.1", "10.1.0.2", "10.1.0.3"}
         assert all(i.user_agent == "Mozilla/5.0 test" for i in infos)
         other_session_id = auth.resolve_session(s, t_other)[1].id
@@ -284,6 +288,7 @@ def test_list_end_and_logout(db_url, totp):
         auth.logout(s, t1)
     with db.session_scope(db_url) as s:
         assert auth.resolve_session(s, t1) is None
+        assert auth.security_overview(s, _user(s, uid)) == ([], mfa.RECOVERY_CODE_COUNT)  # no open session to carry the count
     actions = [a for a, _ in _actions(db_url)]
     assert {"session.end", "session.end_all", "session.logout"} <= set(actions)
 
