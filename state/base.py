@@ -261,7 +261,8 @@ class BaseState(rx.State):
     # ---------------------------------------------------------------- who is calling
 
     def _session_token(self) -> str:
-        return _token_in(self.router.headers.cookie or "")
+        # The router's own field: building the whole self.router view costs more than the parse.
+        return _token_in(self.rx_router_headers.cookie or "")
 
     def _ip(self) -> str:
         headers = self.router.headers.raw_headers
@@ -317,7 +318,7 @@ class BaseState(rx.State):
         shown again. Any change of a var itself (a page's data emptied, a reset) is sent."""
         route = _VIEW_ROUTES.get(type(self))
         if route is not None and self.dirty_vars <= type(self).computed_vars.keys() \
-                and route != _shown_path(self.rx_router_url.path):  # (cheaper than self.router)
+                and route != _shown_path(self.rx_router_url.path):
             delta = {}
             substates = self.substates
             for name in self.dirty_substates.union(self._always_dirty_substates):
@@ -338,9 +339,10 @@ class BaseState(rx.State):
     async def guard(self):
         """on_load of every page: refresh who is signed in, apply the page rule, then
         run the page's loaders (``page_on_load``) in this same event."""
-        path = _shown_path(self.router.url.path)
+        url_path = self.rx_router_url.path  # self.router.url.path, without building self.router
+        path = _shown_path(url_path)
         # The page Reflex shows for this path, whose loaders run if both rules allow.
-        page, loaders = _PAGE_LOADERS.get(RegistrationContext.get().app.router(self.router.url.path or "/"), (path, ()))
+        page, loaders = _PAGE_LOADERS.get(RegistrationContext.get().app.router(url_path or "/"), (path, ()))
         self._clear_flash()  # its parameters may name other people
         with db.session_scope() as s:
             found = self._resolve(s)
