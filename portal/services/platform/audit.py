@@ -236,6 +236,7 @@ ACTION_LABELS = {
     "availability.view": N_("Preferred times viewed"),
     "consent.grant": N_("Consent given"),
     "consent.withdraw": N_("Consent withdrawn"),
+    "answer.submit": N_("Interview answer submitted"),
     "csrf.refused": N_("Form from another site refused"),
     "invitation.accept": N_("Invitation accepted"),
     "invitation.create": N_("Invitation sent"),
