@@ -47,6 +47,15 @@ def main(argv: list[str] | None = None) -> None:
                    help="recent results remembered by request_id (0 disables)")
     p.add_argument("--idle-timeout", type=float, default=30.0,
                    help="seconds a half-sent request may stay silent before it is closed (default: %(default)s)")
+    p.add_argument("--max-audio-bytes", type=int, default=32 * 1024 * 1024,
+                   help="largest /v1/transcribe body (default: 32 MiB); larger gets 413")
+    p.add_argument("--max-audio-seconds", type=float, default=1200.0,
+                   help="longest audio /v1/transcribe accepts (default: %(default)s)")
+    p.add_argument("--whisper-model-dir", default=os.environ.get("SCORING_WHISPER_MODEL_DIR") or None,
+                   help="a CTranslate2 Whisper model directory to use instead of the bundled base "
+                        "model (needs --whisper-model-sha256)")
+    p.add_argument("--whisper-model-sha256", default=os.environ.get("SCORING_WHISPER_MODEL_SHA256") or None,
+                   help="SHA-256 of model.bin in --whisper-model-dir; checked at start")
     p.add_argument("--log-level", default=os.environ.get("SCORING_LOG_LEVEL", "info"))
     args = p.parse_args(argv)
 
@@ -58,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     # pool. Must happen before numpy is imported (it is, lazily, by the model load).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    # Nothing is downloaded at run time: faster-whisper's Hub client stays offline.
+    os.environ["HF_HUB_OFFLINE"] = "1"
 
     # The encoder threads drop the GIL for every BLAS call and need it back for
     # the next numpy call; a 0.5 ms switch interval (default 5 ms) keeps them
@@ -68,9 +79,13 @@ def main(argv: list[str] | None = None) -> None:
 
     from .app import Worker, create_app
     from .idle import protocol_with_timeout
+    from .transcribe import ModelChoice, Transcriber
 
     worker = Worker(threads=args.threads, idempotency_entries=args.idempotency_entries)
-    app = create_app(token, worker, max_body=args.max_body_bytes)
+    transcriber = Transcriber(ModelChoice(args.whisper_model_dir, args.whisper_model_sha256),
+                              threads=args.threads, max_seconds=args.max_audio_seconds)
+    app = create_app(token, worker, max_body=args.max_body_bytes, transcriber=transcriber,
+                     max_audio=args.max_audio_bytes)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower(),
                 access_log=False, loop="asyncio", http=protocol_with_timeout(args.idle_timeout),
                 lifespan="on",

@@ -9,6 +9,9 @@
   the same request_id with the same body gets the same result without scoring
   again (a different body is scored afresh and replaces the entry).
 - Answer text is never logged: log lines carry request ids, counts and timings.
+- POST /v1/transcribe (transcribe.py): raw audio bytes in, transcript and
+  delivery figures out, behind the same token; its model is checked at start
+  beside the scoring model and loaded on the first transcription.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -34,11 +38,15 @@ from starlette.routing import Route
 
 from . import __version__
 from .schema import InvalidRequest, openapi, parse_batch, parse_score_request
+from .transcribe import BadAudio, Transcriber, TranscriptionUnavailable
 
 log = logging.getLogger("scoring_worker")
 
 DEFAULT_MAX_BODY = 8 * 1024 * 1024       # a full batch of 256 long answers fits
 DEFAULT_IDEMPOTENCY_ENTRIES = 2048
+# Audio only (the portal strips the video track): 20 min of Opus at 128 kbit/s is ~19 MB.
+DEFAULT_MAX_AUDIO = 32 * 1024 * 1024
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 def error(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
@@ -148,8 +156,10 @@ class Worker:
 
 
 def create_app(token: str, worker: Worker | None = None, max_body: int = DEFAULT_MAX_BODY,
-               load_in_background: bool = True) -> Starlette:
+               load_in_background: bool = True, transcriber: Transcriber | None = None,
+               max_audio: int = DEFAULT_MAX_AUDIO) -> Starlette:
     worker = worker or Worker()
+    transcriber = transcriber or Transcriber(threads=worker.threads)
     expected = token.encode()
 
     def authorised(request: Request) -> bool:
@@ -159,21 +169,24 @@ def create_app(token: str, worker: Worker | None = None, max_body: int = DEFAULT
         # compare_digest runs in time independent of where the inputs differ
         return hmac.compare_digest(supplied, expected) and bool(supplied)
 
-    async def read_json(request: Request) -> Any:
+    async def read_body(request: Request, limit: int) -> bytes:
         length = request.headers.get("content-length")
         if length is not None:
             try:
-                if int(length) > max_body:
+                if int(length) > limit:
                     raise _TooLarge()
             except ValueError:
                 raise InvalidRequest("invalid_request", "Content-Length is not a number") from None
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > max_body:
+            if size > limit:
                 raise _TooLarge()
             chunks.append(chunk)
-        body = b"".join(chunks)
+        return b"".join(chunks)
+
+    async def read_json(request: Request) -> Any:
+        body = await read_body(request, max_body)
         try:
             return json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -210,14 +223,62 @@ def create_app(token: str, worker: Worker | None = None, max_body: int = DEFAULT
     async def score(request: Request) -> Response:
         return await handle(request, batch=False)
 
+    async def transcribe(request: Request) -> Response:
+        """Body: the recording (WebM/Opus, Ogg, WAV…); query: language=zh|en, request_id."""
+        t0 = time.perf_counter()
+        if not authorised(request):
+            return error(401, "unauthorized", "missing or wrong bearer token",
+                         {"WWW-Authenticate": "Bearer"})
+        language = request.query_params.get("language", "")
+        rid = request.query_params.get("request_id", "")
+        if language not in ("zh", "en"):
+            return error(400, "unknown_language", "query parameter language must be 'zh' or 'en'")
+        if rid and not _REQUEST_ID.fullmatch(rid):
+            return error(400, "invalid_request", "request_id must be 1-64 letters, digits or _.:-")
+        if transcriber.status == "unavailable":
+            return error(503, "transcription_unavailable",
+                         "transcription is off on this worker: its model failed the check "
+                         "(see the worker log)", {"Retry-After": "60"})
+        if transcriber.status == "checking":
+            return error(503, "not_ready", "the transcription model is still being checked",
+                         {"Retry-After": "1"})
+        try:
+            media = await read_body(request, max_audio)
+        except _TooLarge:
+            return error(413, "payload_too_large", f"audio is larger than {max_audio} bytes")
+        except InvalidRequest as exc:
+            return error(400, exc.code, exc.message)
+        # One transcription at a time: it already uses every compute thread, and a queue
+        # of waiting requests would hold their audio in memory.
+        if not transcriber.try_acquire():
+            return error(503, "busy", "another transcription is running", {"Retry-After": "5"})
+        try:
+            result = await run_in_threadpool(transcriber.transcribe, media, language)
+        except BadAudio as exc:
+            log.info("%s 400 %s request_id=%s", request.url.path, exc.code, rid)
+            return error(400, exc.code, exc.message)
+        except TranscriptionUnavailable:
+            return error(503, "transcription_unavailable",
+                         "transcription is off on this worker: its model failed the check "
+                         "(see the worker log)", {"Retry-After": "60"})
+        finally:
+            transcriber.release()
+        result = {"request_id": rid, **result}
+        log.info("%s 200 request_id=%s audio=%.1f s %.1f ms", request.url.path, rid,
+                 result["delivery"]["duration_s"], (time.perf_counter() - t0) * 1000)
+        return JSONResponse(result)
+
     async def score_batch(request: Request) -> Response:
         return await handle(request, batch=True)
 
     async def healthz(request: Request) -> Response:
+        speech = {"status": transcriber.status, "model_version": transcriber.model_version}
         if worker.ready:
-            return JSONResponse({"status": "ok", "model_version": worker.model_version})
+            return JSONResponse({"status": "ok", "model_version": worker.model_version,
+                                 "transcription": speech})
         status = "failed" if worker.load_error else "loading"
         return JSONResponse({"status": status, "model_version": worker.model_version,
+                             "transcription": speech,
                              "error": {"code": "not_ready",
                                        "message": worker.load_error or "the scoring model is still loading"}},
                             status_code=503, headers={"Retry-After": "1"})
@@ -235,6 +296,9 @@ def create_app(token: str, worker: Worker | None = None, max_body: int = DEFAULT
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        if transcriber.status == "checking":
+            # beside the scoring model: hashing 145 MB must not delay scoring
+            threading.Thread(target=transcriber.check, name="check-speech-model", daemon=True).start()
         if not worker.ready:
             if load_in_background:
                 threading.Thread(target=_load_or_exit, args=(worker,), name="load-model",
@@ -247,6 +311,7 @@ def create_app(token: str, worker: Worker | None = None, max_body: int = DEFAULT
         routes=[
             Route("/v1/score", score, methods=["POST"]),
             Route("/v1/score:batch", score_batch, methods=["POST"]),
+            Route("/v1/transcribe", transcribe, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
         ],
@@ -254,6 +319,7 @@ def create_app(token: str, worker: Worker | None = None, max_body: int = DEFAULT
         lifespan=lifespan,
     )
     app.state.worker = worker
+    app.state.transcriber = transcriber
     return app
 
 

