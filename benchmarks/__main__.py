@@ -1,11 +1,11 @@
-"""Run every benchmark: python -m benchmarks [startup] [worker] [load] [reset_timing] [practice_feedback]."""
+"""Run every benchmark: python -m benchmarks [startup] [worker] [load] [reset_timing] [practice_feedback] [transcription]."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-SUITES = ("startup", "worker", "load", "reset_timing", "practice_feedback")
+SUITES = ("startup", "worker", "load", "reset_timing", "practice_feedback", "transcription")
 
 
 def main() -> None:

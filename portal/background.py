@@ -37,6 +37,14 @@ async def dispatch_scoring_forever() -> None:
     await scoring_client.run_dispatcher()
 
 
+async def dispatch_transcription_forever() -> None:
+    """Send recorded answers to the worker's transcription, retrying with backoff while it is
+    down; each transcript then queues the answer's scoring."""
+    from portal.services.interviews import transcription
+
+    await transcription.run_dispatcher()
+
+
 async def queue_interview_reminders_forever() -> None:
     """Queue the interview e-mails that are due (invitations not yet sent, 24 h and 1 h
     reminders); each is claimed once, whichever process gets there first."""

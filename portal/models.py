@@ -320,6 +320,9 @@ class Answer(Base, table=True):
     video_ref_enc: Optional[str] = None
     duration_s: Optional[float] = None
     submitted_at: datetime = Field(default_factory=utcnow)
+    # Delivery figures of a spoken answer, from transcription (duration, speaking rate, pauses):
+    # shown to reviewers, never folded into content scores. None for typed answers.
+    delivery: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Recording(Base, table=True):
@@ -362,6 +365,21 @@ class ScoringJob(Base, table=True):
     answer_id: int = Field(foreign_key="answer.id", unique=True)
     request_id: str = Field(unique=True, max_length=64)
     status: str = Field(default="pending", max_length=20, index=True)  # pending|done|failed
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: Optional[datetime] = None
+
+
+class TranscriptionJob(Base, table=True):
+    """Outbox for transcribing a spoken answer (services/interviews/transcription.py):
+    written with the answer, sent to the worker later, retried with backoff; its success
+    stores the transcript and writes the answer's ScoringJob in one transaction."""
+
+    answer_id: int = Field(foreign_key="answer.id", unique=True)
+    request_id: str = Field(unique=True, max_length=64)
+    status: str = Field(default="pending", max_length=20, index=True)  # pending|sending|done|failed|no_consent
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
     last_error: str = ""

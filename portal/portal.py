@@ -19,6 +19,7 @@ from portal.auth_routes import auth_app
 from portal.background import (
     deliver_email_forever,
     dispatch_scoring_forever,
+    dispatch_transcription_forever,
     queue_interview_reminders_forever,
 )
 from portal.http import security_headers
@@ -68,6 +69,7 @@ app = rx.App(
 app.add_middleware(SessionBinding())
 app.register_lifespan_task(deliver_email_forever)
 app.register_lifespan_task(dispatch_scoring_forever)
+app.register_lifespan_task(dispatch_transcription_forever)
 app.register_lifespan_task(queue_interview_reminders_forever)
 
 messages = AuthPageState.load_messages

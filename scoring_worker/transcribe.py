@@ -66,6 +66,7 @@ PAUSE_MIN_S = 0.5
 PAUSE_VAD = {"min_silence_duration_ms": 400, "speech_pad_ms": 30}
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAS_WORD = re.compile(r"[^\W_]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 
@@ -244,8 +245,9 @@ class Transcriber:
             audio, language=language, temperature=0.0, beam_size=BEAM_SIZE, vad_filter=True,
             condition_on_previous_text=False,
             initial_prompt=ZH_PROMPT if language == "zh" else None)
+        # a segment without a single letter, digit or character ("。。。" for a beep) is noise
         parts = [{"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text.strip()}
-                 for s in segments]
+                 for s in segments if _HAS_WORD.search(s.text)]
         elapsed = time.perf_counter() - t0
         joiner = "" if language == "zh" else " "
         text = joiner.join(p["text"] for p in parts if p["text"]).strip()

@@ -44,7 +44,7 @@ from sqlmodel import select
 
 from portal import models
 from portal.services.accounts import access
-from portal.services.interviews import consent, webm
+from portal.services.interviews import consent, transcription, webm
 from portal.services.interviews.preparation import InterviewPrep
 from portal.services.platform import audit, crypto
 from portal.services.platform.errors import PermissionDenied, ServiceError
@@ -371,6 +371,8 @@ def finish(session, user: models.User, interview_id: int, question_id: int, *, l
     session.flush()
     session.execute(update(models.Recording).where(models.Recording.id == recording.id)
                     .values(answer_id=answer.id))
+    # the outbox: transcribed, then scored, by the background dispatchers
+    transcription.enqueue(session, answer, now)
     audit.record(session, "answer.submit", actor_id=user.id, actor=user.email or "", object_type="answer",
                  object_id=answer.id, ip=ip)
     session.flush()

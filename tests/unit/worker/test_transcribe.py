@@ -200,3 +200,12 @@ def test_openapi_describes_transcribe(speech_worker):
     op = spec["paths"]["/v1/transcribe"]["post"]
     assert {"200", "400", "401", "413", "503"} <= set(op["responses"])
     assert {p["name"] for p in op["parameters"]} == {"language", "request_id"}
+
+
+def test_a_beep_without_speech_gives_an_empty_transcript(speech_worker):
+    # Chromium's fake microphone beeps; Whisper hears "。。。" in it, which is no word
+    beep = b"".join((SPEECH.parent / "chrome_recording" / f"chunk-{n}.webm").read_bytes()
+                    for n in range(4))
+    out = post(speech_worker, beep, "zh").json()
+    assert out["text"] == "" and out["segments"] == []
+    assert out["delivery"]["speaking_rate"] == 0 and out["delivery"]["duration_s"] > 3

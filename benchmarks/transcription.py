@@ -1,0 +1,170 @@
+"""Transcription speed on real recorded speech: the real worker (python -m scoring_worker) on
+a free loopback port, POST /v1/transcribe with the committed clips (tests/data/speech: espeak-ng
+speech recorded by Chromium's MediaRecorder, audio track only, as the portal sends it).
+
+- real-time factor (RTF) = wall time of one request / audio length, per clip, with
+  percentiles; and the model's share (the worker's own ``elapsed_s``);
+- a long answer: each clip's audio repeated to about LONG_S seconds (WAV), the length
+  of a real interview answer;
+- six long answers back to back (an interview's worth queued at once) and the time to
+  the last transcript;
+- the first request (the model loads lazily) and the worker's memory (VmRSS, VmHWM).
+
+    python -m benchmarks transcription        (issue 9: ~0.2x real time, ~550 MB on 2 cores)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEECH = ROOT / "tests" / "data" / "speech"
+ROUNDS = 10
+LONG_S = 60.0
+TARGET_RTF = 0.2
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(len(ordered) - 1, int(k) + 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _memory(pid: int) -> tuple[float, float]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    mb = lambda k: int(fields.get(k, "0 kB").split()[0]) / 1024  # noqa: E731
+    return mb("VmRSS"), mb("VmHWM")
+
+
+def _start_worker(token_file: Path) -> tuple[subprocess.Popen, str]:
+    import httpx
+
+    from tests.unit.worker.conftest import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "scoring_worker", "--host", "127.0.0.1",
+                             "--port", str(port), "--token-file", str(token_file),
+                             "--log-level", "warning"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the worker exited")
+        try:
+            health = httpx.get(url + "/healthz", timeout=1)
+            if health.status_code == 200 and health.json()["transcription"]["status"] != "checking":
+                if health.json()["transcription"]["status"] != "available":
+                    raise RuntimeError(f"transcription unavailable: {health.json()}")
+                return proc, url
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the worker did not become healthy within 90 s")
+
+
+def _long_wav(audio_track: bytes, seconds: float) -> tuple[bytes, float]:
+    """The clip's audio repeated to ``seconds``, as 16 kHz mono 16-bit WAV."""
+    import numpy as np
+
+    from scoring_worker.transcribe import SAMPLE_RATE, decode
+
+    samples = decode(audio_track)
+    times = max(1, round(seconds * SAMPLE_RATE / len(samples)))
+    pcm = (np.clip(np.tile(samples, times), -1, 1) * 32767).astype("<i2").tobytes()
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm)
+    return out.getvalue(), len(samples) * times / SAMPLE_RATE
+
+
+def run() -> None:
+    import httpx
+
+    from portal.services.interviews.transcription import audio_track
+
+    clips = json.loads((SPEECH / "clips.json").read_text(encoding="utf-8"))
+    tmp = Path(tempfile.mkdtemp(prefix="transcription-bench-"))
+    token = secrets.token_urlsafe(32)
+    token_file = tmp / "token"
+    token_file.write_text(token)
+    token_file.chmod(0o600)
+    proc, url = _start_worker(token_file)
+    client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=600)
+
+    def transcribe(body: bytes, language: str) -> tuple[float, dict]:
+        t0 = time.perf_counter()
+        r = client.post("/v1/transcribe", params={"language": language}, content=body)
+        wall = time.perf_counter() - t0
+        if r.status_code != 200:
+            raise RuntimeError(f"{r.status_code} {r.text}")
+        return wall, r.json()
+
+    try:
+        tracks = {name: audio_track((SPEECH / meta["file"]).read_bytes()) for name, meta in clips.items()}
+        first_name = next(iter(clips))
+        idle_rss, _ = _memory(proc.pid)
+        cold, _ = transcribe(tracks[first_name], clips[first_name]["language"])
+        load = os.getloadavg()
+        rows = []
+        for name, meta in clips.items():
+            walls, models, seconds = [], [], 0.0
+            for _ in range(ROUNDS):
+                wall, out = transcribe(tracks[name], meta["language"])
+                seconds = out["delivery"]["duration_s"]
+                walls.append(wall / seconds)
+                models.append(out["elapsed_s"] / seconds)
+            rows.append((f"{name} ({seconds:.1f} s)", walls, models))
+        long_rows, long_bodies = [], []
+        for name, meta in clips.items():
+            body, seconds = _long_wav(tracks[name], LONG_S)
+            long_bodies.append((body, meta["language"], seconds))
+            walls, models = [], []
+            for _ in range(3):
+                wall, out = transcribe(body, meta["language"])
+                walls.append(wall / seconds)
+                models.append(out["elapsed_s"] / seconds)
+            long_rows.append((f"{name} x{seconds / clips[name]['spoken_s']:.0f} ({seconds:.0f} s)",
+                              walls, models))
+        t0 = time.perf_counter()
+        total_audio = 0.0
+        for i in range(6):
+            body, language, seconds = long_bodies[i % len(long_bodies)]
+            transcribe(body, language)
+            total_audio += seconds
+        six = time.perf_counter() - t0
+        rss, peak = _memory(proc.pid)
+
+        print("== transcription: POST /v1/transcribe, real speech, one request at a time ==")
+        print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} at start; "
+              f"{ROUNDS} rounds per clip, 3 per long answer; RTF = time / audio length "
+              f"(target about {TARGET_RTF}x)")
+        print(f"{'RTF':34}{'p50':>7}{'p90':>7}{'max':>7}   {'model p50':>9}")
+        for label, walls, models in rows + long_rows:
+            print(f"{label:34}{_pct(walls, .5):7.3f}{_pct(walls, .9):7.3f}{max(walls):7.3f}"
+                  f"   {_pct(models, .5):9.3f}")
+        print(f"first request (model loads): {cold:.2f} s; six answers back to back "
+              f"({total_audio:.0f} s of audio): {six:.1f} s, RTF {six / total_audio:.3f}")
+        print(f"worker memory: {idle_rss:.0f} MB before the first transcription, "
+              f"{rss:.0f} MB after, peak {peak:.0f} MB")
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(timeout=10)
