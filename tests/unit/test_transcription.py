@@ -177,6 +177,32 @@ def test_no_consent_means_the_audio_is_never_sent(demo, speech_worker):
     assert job.status == tx.NO_CONSENT and job.finished_at is not None
     assert not _rows(demo, ScoringJob, answer_id)
     assert crypto.decrypt(_answer(demo, answer_id).transcript_enc) == ""
+    with db.session_scope(demo["url"]) as s:  # what a page shows for the answer
+        assert sc.scoring_status(s, answer_id, s.get(User, demo["candidate"].id)) == "no_consent"
+
+
+def test_the_background_loop_transcribes_and_stops(demo, speech_worker):
+    import asyncio
+
+    answer_id = _record(demo, (DATA / "speech" / "zh_team.webm").read_bytes())
+    with db.session_scope(demo["url"]) as s:
+        assert sc.scoring_status(s, answer_id, s.get(User, demo["candidate"].id)) == "pending"
+
+    async def main():
+        stop = asyncio.Event()
+        with _client(speech_worker) as client:
+            task = asyncio.create_task(tx.run_dispatcher(stop, interval=0.05,
+                                                         session_factory=demo["factory"], client=client))
+            for _ in range(600):
+                if _rows(demo, ScoringJob, answer_id):
+                    break
+                await asyncio.sleep(0.05)
+            stop.set()
+            await asyncio.wait_for(task, 5)
+
+    asyncio.run(main())
+    [job] = _rows(demo, TranscriptionJob, answer_id)
+    assert job.status == tx.DONE and len(_rows(demo, ScoringJob, answer_id)) == 1
 
 
 def test_a_recording_without_speech_is_transcribed_empty_and_not_scored(demo, speech_worker):
@@ -190,6 +216,8 @@ def test_a_recording_without_speech_is_transcribed_empty_and_not_scored(demo, sp
     assert scoring.status == sc.FAILED and scoring.last_error == "empty_transcript"
     answer = _answer(demo, answer_id)
     assert answer.delivery["speech_s"] <= 1.0 and answer.delivery["duration_s"] > 2
+    with db.session_scope(demo["url"]) as s:
+        assert sc.scoring_status(s, answer_id, s.get(User, demo["candidate"].id)) == "failed"
 
 
 def test_a_typed_answer_gets_no_transcription_job(demo):

@@ -55,6 +55,7 @@ from portal.models import (
     Interview,
     Question,
     ScoringJob,
+    TranscriptionJob,
     User,
 )
 from portal.services.accounts import access
@@ -194,7 +195,8 @@ def _current_model_id(session, job_id: int) -> int:
 
 
 def scoring_status(session, answer_id: int, user: User) -> str:
-    """"pending", "scored", "failed" or "no_consent" for a page (a sending job is still pending).
+    """"pending", "scored", "failed" or "no_consent" for a page (a sending job is still pending;
+    a spoken answer not yet transcribed is pending, or failed/no_consent as its transcription).
     Only people who may see the answer may ask; others get PermissionDenied."""
     answer = session.get(Answer, answer_id) if isinstance(answer_id, int) else None
     if answer is None:
@@ -205,6 +207,10 @@ def scoring_status(session, answer_id: int, user: User) -> str:
     status = session.execute(
         select(ScoringJob.status).where(ScoringJob.answer_id == answer.id)
     ).scalar_one_or_none()
+    if status is None:  # a spoken answer: its scoring job comes with its transcript
+        status = session.execute(
+            select(TranscriptionJob.status).where(TranscriptionJob.answer_id == answer.id)
+        ).scalar_one_or_none()
     if status in (FAILED, NO_CONSENT):
         return status
     return "pending"
