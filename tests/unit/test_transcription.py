@@ -30,6 +30,7 @@ from portal.services.interviews import scoring_client as sc
 from portal.services.interviews import transcription as tx
 from portal.services.platform import crypto, db
 from portal.services.platform.demo import demo_email, load_demo
+from tests import aio
 from tests.unit.worker import conftest as worker_helpers
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -200,7 +201,7 @@ def test_the_background_loop_transcribes_and_stops(demo, speech_worker):
             stop.set()
             await asyncio.wait_for(task, 5)
 
-    asyncio.run(main())
+    aio.run(main())
     [job] = _rows(demo, TranscriptionJob, answer_id)
     assert job.status == tx.DONE and len(_rows(demo, ScoringJob, answer_id)) == 1
 
