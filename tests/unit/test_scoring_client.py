@@ -363,7 +363,7 @@ def test_a_late_result_after_a_stale_claim_is_not_stored_twice(demo, worker):
     client = sc.ScoringClient(worker.url, worker.token)
     t = sc.utcnow()
     (job,) = _jobs(demo["url"])
-    stalled = sc._claim(demo["factory"], job.id, t)  # a dispatcher that then hangs
+    stalled = sc.claim_job(demo["factory"], job.id, t)  # a dispatcher that then hangs
     assert stalled is not None
     assert sc.dispatch_due(demo["factory"], client, now=t) == 0  # claimed: nobody else sends it
     assert sc.dispatch_due(demo["factory"], client, now=t + sc.CLAIM_TTL) == 1  # taken over

@@ -383,7 +383,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 @dataclass
-class _Claimed:
+class Claimed:
     job_id: int
     answer_id: int
     request_id: str
@@ -391,35 +391,38 @@ class _Claimed:
     body: dict | None = None
 
 
-def _claim(factory, job_id: int, now: datetime) -> _Claimed | None:
+def claim_job(factory, job_id: int, now: datetime, job=ScoringJob, ttl: timedelta = CLAIM_TTL,
+              label: str = "scoring") -> Claimed | None:
+    """Claim one outbox row (``job``: ScoringJob, or TranscriptionJob, which has the same
+    columns) for ``ttl``; None when another dispatcher has it or its owner has no consent."""
     with _db.unit_of_work(factory) as session:
         claimed = session.execute(
-            update(ScoringJob)
-            .where(ScoringJob.id == job_id, ScoringJob.status.in_((PENDING, SENDING)),
-                   ScoringJob.next_attempt_at <= now)
-            .values(status=SENDING, next_attempt_at=now + CLAIM_TTL)
+            update(job)
+            .where(job.id == job_id, job.status.in_((PENDING, SENDING)), job.next_attempt_at <= now)
+            .values(status=SENDING, next_attempt_at=now + ttl)
             .execution_options(synchronize_session=False)
         ).rowcount == 1
         if not claimed:
             return None
         row = session.execute(
-            select(ScoringJob.answer_id, ScoringJob.request_id, ScoringJob.attempts, Answer.user_id)
-            .join(Answer, Answer.id == ScoringJob.answer_id)
-            .where(ScoringJob.id == job_id)
+            select(job.answer_id, job.request_id, job.attempts, Answer.user_id)
+            .join(Answer, Answer.id == job.answer_id)
+            .where(job.id == job_id)
         ).one()
         # Asked under the claim, right before sending: a withdrawal stops every answer
         # not yet sent. Not audited: nothing was refused to anybody.
         if not consent.has_consent(session, row.user_id):
             session.execute(
-                update(ScoringJob).where(ScoringJob.id == job_id)
+                update(job).where(job.id == job_id)
                 .values(status=NO_CONSENT, last_error=NO_CONSENT, finished_at=now)
                 .execution_options(synchronize_session=False))
-            log.info("scoring job %s: not sent, no active consent", job_id)
+            log.info("%s job %s: not sent, no active consent", label, job_id)
             return None
-        return _Claimed(job_id, row.answer_id, row.request_id, row.attempts)
+        return Claimed(job_id, row.answer_id, row.request_id, row.attempts)
 
 
-def _release(factory, claim: _Claimed, now: datetime, error: ScoringError | str) -> None:
+def release_job(factory, claim: Claimed, now: datetime, error: ScoringError | str, job=ScoringJob,
+                label: str = "scoring") -> None:
     """The try failed: back to pending with backoff, or failed for a refused request."""
     attempts = claim.attempts + 1
     if isinstance(error, ScoringError) and not error.retryable:
@@ -430,13 +433,13 @@ def _release(factory, claim: _Claimed, now: datetime, error: ScoringError | str)
                   "next_attempt_at": now + backoff(attempts)}
     with _db.unit_of_work(factory) as session:
         session.execute(
-            update(ScoringJob).where(ScoringJob.id == claim.job_id, ScoringJob.status == SENDING)
+            update(job).where(job.id == claim.job_id, job.status == SENDING)
             .values(**values).execution_options(synchronize_session=False))
-    log.warning("scoring job %s: %s (attempt %s, %s)", claim.job_id, values["status"], attempts,
+    log.warning("%s job %s: %s (attempt %s, %s)", label, claim.job_id, values["status"], attempts,
                 values["last_error"])
 
 
-def _store(factory, claim: _Claimed, result: dict, now: datetime) -> bool:
+def _store(factory, claim: Claimed, result: dict, now: datetime) -> bool:
     """Store a result once; False when another dispatcher already finished the job."""
     try:
         with _db.unit_of_work(factory) as session:
@@ -488,11 +491,11 @@ def _store(factory, claim: _Claimed, result: dict, now: datetime) -> bool:
                 .execution_options(synchronize_session=False))
         return False
     except (KeyError, TypeError, ValueError):
-        _release(factory, claim, now, ScoringError("bad_response", status=200))
+        release_job(factory, claim, now, ScoringError("bad_response", status=200))
         return False
 
 
-def _send(client: ScoringClient, claims: list[_Claimed]) -> list[dict | ScoringError]:
+def _send(client: ScoringClient, claims: list[Claimed]) -> list[dict | ScoringError]:
     """One outcome per claim: the result, or the error for that claim."""
     if len(claims) == 1:
         try:
@@ -532,16 +535,16 @@ def dispatch_due(session_factory, client: ScoringClient, *, now: datetime | None
             .order_by(ScoringJob.next_attempt_at, ScoringJob.id).limit(limit)
         ).scalars().all()
 
-    claims: list[_Claimed] = []
+    claims: list[Claimed] = []
     for job_id in due:
-        claim = _claim(factory, job_id, now)
+        claim = claim_job(factory, job_id, now)
         if claim is None:
             continue  # another dispatcher took it
         try:
             with _db.unit_of_work(factory) as session:
                 claim.body = build_request(session, session.get(ScoringJob, job_id))
         except Exception as exc:  # noqa: BLE001 - keep the job; the error names no content
-            _release(factory, claim, now, f"build_{type(exc).__name__}")
+            release_job(factory, claim, now, f"build_{type(exc).__name__}")
             continue
         claims.append(claim)
 
@@ -555,7 +558,7 @@ def dispatch_due(session_factory, client: ScoringClient, *, now: datetime | None
             outcomes = [ScoringError(f"unexpected_{type(exc).__name__}")] * len(chunk)
         for claim, outcome in zip(chunk, outcomes):
             if isinstance(outcome, ScoringError):
-                _release(factory, claim, now, outcome)
+                release_job(factory, claim, now, outcome)
             elif _store(factory, claim, outcome, now):
                 stored += 1
     if claims:

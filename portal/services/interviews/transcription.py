@@ -31,21 +31,21 @@ import asyncio
 import io
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import select, update
 
 from portal.models import Answer, ScoringJob, TranscriptionJob
-from portal.services.interviews import consent, recordings
+from portal.services.interviews import recordings
 from portal.services.interviews import scoring_client as sc
+# the scoring outbox's statuses: its claim_job and release_job run this outbox too
+from portal.services.interviews.scoring_client import DONE, FAILED, NO_CONSENT, PENDING, SENDING  # noqa: F401
 from portal.services.platform import crypto
 from portal.services.platform import db as _db
 
 log = logging.getLogger("portal.transcription")
 
-PENDING, SENDING, DONE, FAILED, NO_CONSENT = "pending", "sending", "done", "failed", "no_consent"
 # A 10-minute answer takes about 2 minutes on two cores; the claim must outlive the call.
 HTTP_TIMEOUT_S = 900.0
 CLAIM_TTL = timedelta(minutes=20)
@@ -118,57 +118,15 @@ def transcribe_request(client: sc.ScoringClient, audio: bytes, language: str, re
     return data
 
 
-@dataclass
-class _Claimed:
-    job_id: int
-    answer_id: int
-    request_id: str
-    attempts: int
+def _claim(factory, job_id: int, now: datetime) -> sc.Claimed | None:
+    return sc.claim_job(factory, job_id, now, job=TranscriptionJob, ttl=CLAIM_TTL, label="transcription")
 
 
-def _claim(factory, job_id: int, now: datetime) -> _Claimed | None:
-    with _db.unit_of_work(factory) as session:
-        claimed = session.execute(
-            update(TranscriptionJob)
-            .where(TranscriptionJob.id == job_id, TranscriptionJob.status.in_((PENDING, SENDING)),
-                   TranscriptionJob.next_attempt_at <= now)
-            .values(status=SENDING, next_attempt_at=now + CLAIM_TTL)
-            .execution_options(synchronize_session=False)).rowcount == 1
-        if not claimed:
-            return None
-        row = session.execute(
-            select(TranscriptionJob.answer_id, TranscriptionJob.request_id, TranscriptionJob.attempts,
-                   Answer.user_id)
-            .join(Answer, Answer.id == TranscriptionJob.answer_id)
-            .where(TranscriptionJob.id == job_id)).one()
-        if not consent.has_consent(session, row.user_id):
-            session.execute(
-                update(TranscriptionJob).where(TranscriptionJob.id == job_id)
-                .values(status=NO_CONSENT, last_error=NO_CONSENT, finished_at=now)
-                .execution_options(synchronize_session=False))
-            log.info("transcription job %s: not sent, no active consent", job_id)
-            return None
-        return _Claimed(job_id, row.answer_id, row.request_id, row.attempts)
+def _release(factory, claim: sc.Claimed, now: datetime, error: sc.ScoringError | str) -> None:
+    sc.release_job(factory, claim, now, error, job=TranscriptionJob, label="transcription")
 
 
-def _release(factory, claim: _Claimed, now: datetime, error: sc.ScoringError | str) -> None:
-    attempts = claim.attempts + 1
-    if isinstance(error, sc.ScoringError) and not error.retryable:
-        values = {"status": FAILED, "attempts": attempts, "last_error": str(error)[:200],
-                  "finished_at": now}
-    else:
-        values = {"status": PENDING, "attempts": attempts, "last_error": str(error)[:200],
-                  "next_attempt_at": now + sc.backoff(attempts)}
-    with _db.unit_of_work(factory) as session:
-        session.execute(
-            update(TranscriptionJob)
-            .where(TranscriptionJob.id == claim.job_id, TranscriptionJob.status == SENDING)
-            .values(**values).execution_options(synchronize_session=False))
-    log.warning("transcription job %s: %s (attempt %s, %s)", claim.job_id, values["status"],
-                attempts, values["last_error"])
-
-
-def _store(factory, claim: _Claimed, result: dict, now: datetime) -> bool:
+def _store(factory, claim: sc.Claimed, result: dict, now: datetime) -> bool:
     """Transcript, delivery figures, job done and the scoring job, in one transaction, once."""
     text = result["text"].strip()[:sc.MAX_ANSWER_CHARS]
     delivery = {k: v for k, v in result["delivery"].items()
