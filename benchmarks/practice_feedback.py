@@ -17,31 +17,15 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import ROOT, pct, start_worker
 ROUNDS = 25
 TARGET_P95_S = 5.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(len(ordered) - 1, int(k) + 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _answers() -> list[str]:
@@ -49,28 +33,6 @@ def _answers() -> list[str]:
     lines = (ROOT / "tests" / "data" / "scoring_dev.jsonl").read_text(encoding="utf-8").splitlines()
     items = [json.loads(x) for x in lines if x.strip()]
     return [i["answer"] for i in items if i["kind"] == "normal" and 100 <= len(i["answer"]) <= 900]
-
-
-def _start_worker(token_file: Path) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "scoring_worker", "--host", "127.0.0.1", "--port", str(port),
-                             "--token-file", str(token_file), "--log-level", "warning"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the scoring worker exited")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("the scoring worker did not become healthy within 90 s")
 
 
 def run() -> None:
@@ -97,7 +59,7 @@ def run() -> None:
     token_file = tmp / "token"
     token_file.write_text(token)
     token_file.chmod(0o600)
-    proc, url = _start_worker(token_file)
+    proc, url = start_worker(token_file)
 
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
@@ -139,8 +101,8 @@ def run() -> None:
         print(f"{'':28}{'p50':>7}{'p95':>7}{'max':>7}   p95 target {TARGET_P95_S:.0f} s")
         base = statistics.median(results["woken after commit"])
         for label, values in results.items():
-            verdict = "ok" if _pct(values, 0.95) <= TARGET_P95_S else "OVER"
-            print(f"{label:28}{_pct(values, .5):7.2f}{_pct(values, .95):7.2f}{max(values):7.2f}   {verdict:4}"
+            verdict = "ok" if pct(values, 0.95) <= TARGET_P95_S else "OVER"
+            print(f"{label:28}{pct(values, .5):7.2f}{pct(values, .95):7.2f}{max(values):7.2f}   {verdict:4}"
                   f"   p50 x{statistics.median(values) / base:.2f}")
     finally:
         loop.call_soon_threadsafe(stop.set)

@@ -24,14 +24,12 @@ import io
 import json
 import os
 import secrets
-import subprocess
-import sys
 import tempfile
 import time
 import wave
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import ROOT, pct, start_worker
 SPEECH = ROOT / "tests" / "data" / "speech"
 ROUNDS = 10
 LONG_S = 60.0
@@ -39,13 +37,6 @@ TARGET_RTF = 0.2
 REPORT_ANSWERS = 6
 REPORT_ANSWER_S = 120.0
 TARGET_REPORT_S = 120.0
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(len(ordered) - 1, int(k) + 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _memory(pid: int) -> tuple[float, float]:
@@ -57,32 +48,12 @@ def _memory(pid: int) -> tuple[float, float]:
     return mb("VmRSS"), mb("VmHWM")
 
 
-def _start_worker(token_file: Path) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    from tests.unit.worker.conftest import free_port
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "scoring_worker", "--host", "127.0.0.1",
-                             "--port", str(port), "--token-file", str(token_file),
-                             "--log-level", "warning"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the worker exited")
-        try:
-            health = httpx.get(url + "/healthz", timeout=1)
-            if health.status_code == 200 and health.json()["transcription"]["status"] != "checking":
-                if health.json()["transcription"]["status"] != "available":
-                    raise RuntimeError(f"transcription unavailable: {health.json()}")
-                return proc, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("the worker did not become healthy within 90 s")
+def _transcription_ready(health: dict) -> bool:
+    """Once the model check has finished: available, or the benchmark cannot run."""
+    status = health["transcription"]["status"]
+    if status not in ("checking", "available"):
+        raise RuntimeError(f"transcription unavailable: {health}")
+    return status == "available"
 
 
 def _long_wav(audio_track: bytes, seconds: float) -> tuple[bytes, float]:
@@ -192,7 +163,7 @@ def run() -> None:
     token_file = tmp / "token"
     token_file.write_text(token)
     token_file.chmod(0o600)
-    proc, url = _start_worker(token_file)
+    proc, url = start_worker(token_file, ready=_transcription_ready)
     client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=600)
 
     def transcribe(body: bytes, language: str) -> tuple[float, dict]:
@@ -245,8 +216,8 @@ def run() -> None:
               f"(target about {TARGET_RTF}x)")
         print(f"{'RTF':34}{'p50':>7}{'p90':>7}{'max':>7}   {'model p50':>9}")
         for label, walls, models in rows + long_rows:
-            print(f"{label:34}{_pct(walls, .5):7.3f}{_pct(walls, .9):7.3f}{max(walls):7.3f}"
-                  f"   {_pct(models, .5):9.3f}")
+            print(f"{label:34}{pct(walls, .5):7.3f}{pct(walls, .9):7.3f}{max(walls):7.3f}"
+                  f"   {pct(models, .5):9.3f}")
         print(f"first request (model loads): {cold:.2f} s; six answers back to back "
               f"({total_audio:.0f} s of audio): {six:.1f} s, RTF {six / total_audio:.3f}")
         print(f"worker memory: {idle_rss:.0f} MB before the first transcription, "

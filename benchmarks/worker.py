@@ -18,9 +18,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.common import ROOT, pct
 DATA = ROOT / "tests" / "data"
 
 LATENCY_REQUESTS = 200
@@ -41,13 +40,6 @@ def _rss_mb(pid: int) -> tuple[float, float]:
             key, _, value = line.partition(":")
             fields[key] = value.strip()
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(len(ordered) - 1, int(k) + 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _jsonl(name: str) -> list[dict]:
@@ -263,7 +255,7 @@ def run() -> None:
             if name != "all":
                 chars = [len(i["answer"]) for i in pools[name]]
                 extra = f"   ({len(pools[name])} distinct answers, {min(chars)}-{max(chars)} chars)"
-            print(f"  {name:3s} p50 / p95 / max   {_pct(values, .5):6.1f} / {_pct(values, .95):6.1f} / "
+            print(f"  {name:3s} p50 / p95 / max   {pct(values, .5):6.1f} / {pct(values, .95):6.1f} / "
                   f"{max(values):6.1f} ms{extra}")
 
         # -- batch throughput ---------------------------------------------------------
