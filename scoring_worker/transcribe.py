@@ -245,15 +245,30 @@ class Transcriber:
             audio, language=language, temperature=0.0, beam_size=BEAM_SIZE, vad_filter=True,
             condition_on_previous_text=False,
             initial_prompt=ZH_PROMPT if language == "zh" else None)
-        # a segment without a single letter, digit or character ("。。。" for a beep) is noise
+        # a segment without a single letter, digit or character ("。。。" for a beep) is noise,
+        # and so is one that Whisper's own decoding rules would reject (_hallucinated)
         parts = [{"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text.strip()}
-                 for s in segments if _HAS_WORD.search(s.text)]
+                 for s in segments if _HAS_WORD.search(s.text) and not _hallucinated(s)]
         elapsed = time.perf_counter() - t0
         joiner = "" if language == "zh" else " "
         text = joiner.join(p["text"] for p in parts if p["text"]).strip()
         return {"language": language, "model_version": self.model_version, "text": text,
                 "segments": parts, "delivery": delivery_figures(audio, text, language),
                 "elapsed_s": round(elapsed, 3)}
+
+
+# Whisper's own thresholds (openai/whisper transcribe(): compression_ratio_threshold,
+# logprob_threshold, no_speech_threshold). At temperature 0 without fallback a segment
+# past them is kept as it came: a repetition loop ("试试试试…" for a beep, "夫妻 夫妻 …")
+# compresses far better than speech, and silence is marked by a high no-speech probability.
+COMPRESSION_RATIO_MAX = 2.4
+NO_SPEECH_MIN, LOGPROB_MIN = 0.6, -1.0
+
+
+def _hallucinated(segment) -> bool:
+    if segment.compression_ratio > COMPRESSION_RATIO_MAX:
+        return True
+    return segment.no_speech_prob > NO_SPEECH_MIN and segment.avg_logprob < LOGPROB_MIN
 
 
 def decode(media: bytes):
