@@ -4,8 +4,8 @@ portal and against a bare Reflex app of the same version, in the same run.
 Each session has its own client token and (portal) its own signed-in user, passed
 as the session cookie in the websocket handshake like a browser would. It connects
 with the hydrate event in the CONNECT packet, then navigates between pages (the
-events the frontend sends on a route change: the cookie vars, then on_load_internal,
-answered once the server flips is_hydrated) and switches the language every fourth
+event the frontend sends on a route change, on_load_internal, answered once the server
+flips is_hydrated; neither app has cookie vars, which would add one) and switches the language every fourth
 action. CPU is the server's process group's user+system time over the action phase,
 less its idle rate with the same sessions connected, divided by the actions done.
 Loopback only; every loop is bounded in count and time.
@@ -37,7 +37,6 @@ from tests.e2e.harness import ROOT, free_port, portal_env, wait_until_serving
 ROOT_STATE = "reflex___state____state"
 HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
 ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
-UPDATE_VARS = f"{ROOT_STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
 HYDRATED = "is_hydrated_rx_state_"
 NAMESPACE = "/_event"  # the frontend opens io("<origin>/_event"): path and namespace
 
@@ -57,8 +56,6 @@ class App:
     pages: tuple[str, ...]
     switch: str  # the handler the language switch (or the bare app's toggle) calls
     cookies: list[str] = field(default_factory=list)  # one Cookie header per session
-    # delta key → client storage key, for cookie vars the frontend sends back on navigation
-    storage: dict[tuple[str, str], str] = field(default_factory=dict)
     pid: int = 0
 
 
@@ -140,7 +137,6 @@ class Session:
         self.app, self.cookie = app, cookie
         self.sio = socketio.AsyncClient(reconnection=False)
         self.updates: asyncio.Queue = asyncio.Queue()
-        self.storage: dict[str, str] = {}
         self.path = app.pages[0]  # where the tab opens: its home
         self.sio.on("event", self._on_update, namespace=NAMESPACE)
 
@@ -149,10 +145,6 @@ class Session:
                 "router_data": {"pathname": self.path, "asPath": self.path}}
 
     async def _on_update(self, update: dict) -> None:
-        for state, changes in (update.get("delta") or {}).items():
-            for var, value in changes.items():
-                if (state, var) in self.app.storage:
-                    self.storage[self.app.storage[(state, var)]] = value
         for event in update.get("events") or []:
             name = event.get("name", "")
             if name.startswith(ROOT_STATE):  # the frontend sends chained events back
@@ -184,8 +176,6 @@ class Session:
     async def navigate(self, path: str) -> float:
         self.path = path
         started = time.perf_counter()
-        if self.storage:
-            await self.sio.emit("event", self._event(UPDATE_VARS, {"vars": dict(self.storage)}), namespace=NAMESPACE)
         await self.sio.emit("event", self._event(ON_LOAD), namespace=NAMESPACE)
         await self._until(self._hydrated)
         return (time.perf_counter() - started) * 1000
@@ -312,8 +302,7 @@ def run() -> None:
         base = f"{ROOT_STATE}.state___base____base_state"
         # The sessions are candidates: their home is their overview ("/" sends them there).
         portal = App("portal", f"http://127.0.0.1:{port}", ("/candidate", "/jobs", "/account/security", "/jobs"),
-                     f"{base}.toggle_locale", cookies=signed_in_cookies(env["TALENT_DB_URL"], max(SESSIONS)),
-                     storage={(base, "locale_rx_state_"): f"{base}.locale_rx_state_"})
+                     f"{base}.toggle_locale", cookies=signed_in_cookies(env["TALENT_DB_URL"], max(SESSIONS)))
         bare_port = free_port(3930)
         cmd, cwd, bare_env = bare_app(bare_port, tmp / "bare-states")
         bare = App("bare", f"http://127.0.0.1:{bare_port}", ("/", "/jobs", "/account", "/jobs"),

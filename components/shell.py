@@ -32,6 +32,8 @@ def language_switch(element_id: str = "language-switch", **props) -> rx.Componen
         rx.icon("languages", size=16),
         BaseState.other_language_name,
         on_click=BaseState.toggle_locale,
+        # assets/locale.js writes this into the language cookie on the same click
+        custom_attrs={"data-next-locale": rx.cond(BaseState.lang == "zh_CN", "en", "zh_CN")},
         variant="soft",
         size="3",
         min_height=TAP,
@@ -174,8 +176,12 @@ DESKTOP = ["none", "none", "flex"]
 PHONE = ["block", "block", "none"]
 
 
+LOCALE_SCRIPT = "/locale.js"  # assets/locale.js
+
+
 def header() -> rx.Component:
     return _header_bar(
+        rx.script(src=LOCALE_SCRIPT),
         _logo(),
         rx.hstack(
             rx.foreach(BaseState.nav_items, _nav_link),

@@ -51,6 +51,7 @@ _RESOLVED: contextvars.ContextVar[tuple[models.User, models.UserSession] | None]
     "resolved", default=None)
 # Salted so the state never holds the key the database looks sessions up by.
 _BINDING_SALT = b"talent-portal state binding\0"
+_HYDRATE = ".hydrate_and_load"  # the first event of every connection
 # State class -> the only route whose page may keep its vars filled.
 _VIEW_ROUTES: dict[type, str] = {}
 # Reflex's route key -> (the page's route, its loaders as (handler, keyword arguments)).
@@ -62,14 +63,18 @@ def session_binding(token: str) -> str:
     return hashlib.sha256(_BINDING_SALT + token.encode()).hexdigest() if token else ""
 
 
-def _token_in(cookie_header: str) -> str:
+def _cookie_value(cookie_header: str, name: str) -> str:
     jar = SimpleCookie()
     try:
         jar.load(cookie_header)
     except Exception:  # noqa: BLE001 - a malformed cookie header is an anonymous visitor
         return ""
-    morsel = jar.get(routes.SESSION_COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel else ""
+
+
+def _token_in(cookie_header: str) -> str:
+    return _cookie_value(cookie_header, routes.SESSION_COOKIE)
 
 
 @functools.lru_cache(maxsize=512)
@@ -78,8 +83,21 @@ def _binding_of(cookie_header: str) -> str:
     return session_binding(_token_in(cookie_header))
 
 
+@functools.lru_cache(maxsize=512)
+def _locale_in(cookie_header: str) -> str:
+    """The language cookie's locale, or "" when it is missing or not one we speak."""
+    value = _cookie_value(cookie_header, routes.LOCALE_COOKIE)
+    return value if value in i18n.LOCALES else ""
+
+
 def _shown_path(url_path: str) -> str:
     return "/" + url_path.strip("/") if url_path else "/"
+
+
+def _page_of(url_path: str) -> tuple[str, tuple[tuple[EventHandler, dict], ...]]:
+    """The registered page Reflex shows for a URL path (a dynamic route such as
+    /candidate/interview/[interview_id] for /candidate/interview/7) and its loaders."""
+    return _PAGE_LOADERS.get(RegistrationContext.get().app.router(url_path or "/"), (_shown_path(url_path), ()))
 
 
 @functools.cache
@@ -241,8 +259,11 @@ def public(fn):
 
 
 class BaseState(rx.State):
-    # The chosen language survives reloads in a cookie; validated on every use.
-    locale: str = rx.Cookie(i18n.DEFAULT_LOCALE, name=routes.LOCALE_COOKIE, max_age=365 * 24 * 3600, same_site="strict")
+    # The chosen language. It survives reloads in the tp_locale cookie, which
+    # assets/locale.js writes on the switch and SessionBinding reads from the handshake
+    # at every (re)connection; validated on every use. Not an rx.Cookie: Reflex would send
+    # the cookie back in an extra event on every navigation.
+    locale: str = i18n.DEFAULT_LOCALE
     role: str = ""
     display_name: str = ""
     signed_in: bool = False
@@ -293,7 +314,7 @@ class BaseState(rx.State):
         self.reset()
         self.locale, self._session_binding = locale, binding
 
-    def _clear_other_views(self, path: str) -> None:
+    def _clear_other_views(self, page: str) -> None:
         pending = list(self.substates.values())
         while pending:
             state = pending.pop()
@@ -301,7 +322,7 @@ class BaseState(rx.State):
             route = _VIEW_ROUTES.get(type(state))
             if route is None:
                 continue
-            if route != path:
+            if route != page:
                 _clear(state)
             elif names := _sent_computed_vars(type(state)):
                 # The page being shown: its computed vars were left out of the deltas while it
@@ -318,7 +339,7 @@ class BaseState(rx.State):
         shown again. Any change of a var itself (a page's data emptied, a reset) is sent."""
         route = _VIEW_ROUTES.get(type(self))
         if route is not None and self.dirty_vars <= type(self).computed_vars.keys() \
-                and route != _shown_path(self.rx_router_url.path):
+                and route != _page_of(self.rx_router_url.path)[0]:
             delta = {}
             substates = self.substates
             for name in self.dirty_substates.union(self._always_dirty_substates):
@@ -342,7 +363,7 @@ class BaseState(rx.State):
         url_path = self.rx_router_url.path  # self.router.url.path, without building self.router
         path = _shown_path(url_path)
         # The page Reflex shows for this path, whose loaders run if both rules allow.
-        page, loaders = _PAGE_LOADERS.get(RegistrationContext.get().app.router(url_path or "/"), (path, ()))
+        page, loaders = _page_of(url_path)
         self._clear_flash()  # its parameters may name other people
         with db.session_scope() as s:
             found = self._resolve(s)
@@ -352,7 +373,7 @@ class BaseState(rx.State):
                 self._forget_everything()
                 self._user_id = user_id
             else:
-                self._clear_other_views(path)
+                self._clear_other_views(page)
             self._set_identity(user)
             allowed = access.can_open(user, path) and access.can_open(user, page)
             if not allowed:
@@ -445,7 +466,8 @@ class SessionBinding(Middleware):
 
     async def preprocess(self, app, state, event):
         # The raw router data: building Reflex's router object costs more than all the rest.
-        binding = _binding_of(state.router_data.get("headers", {}).get("cookie") or "")
+        cookie = state.router_data.get("headers", {}).get("cookie") or ""
+        binding = _binding_of(cookie)
         base = await state.get_state(BaseState)
         if binding != base._session_binding:
             # The Redis manager loads substates lazily: load them all to empty them all.
@@ -453,4 +475,8 @@ class SessionBinding(Middleware):
                 await state.get_state(cls)
             base._forget_everything()
             base._session_binding = binding
+        # Every (re)connection starts with a hydrate, whose handshake carries the cookie
+        # the language switch last wrote (assets/locale.js).
+        if event.name.endswith(_HYDRATE) and (locale := _locale_in(cookie)):
+            base.locale = locale
         return None

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from portal import routes
+
 
 def test_home_renders_in_chinese_by_default(page: Page, portal):
     page.goto(portal.url + "/")
@@ -29,11 +31,21 @@ def test_language_switch_changes_every_string_without_reload(page: Page, portal)
     assert page.evaluate("window.__noReload") is True  # same document: no reload happened
     body = page.locator("main").inner_text() + page.locator("header").inner_text()
     assert not re.search(r"[\u4e00-\u9fff]", body.replace("中文", "")), body
-    # the choice survives a reload
-    page.reload()
+    # remembered in the cookie that the plain HTTP pages read too
+    assert {c["name"]: c["value"] for c in page.context.cookies()}[routes.LOCALE_COOKIE] == "en"
+    # a navigation costs no event for the language (it is no Reflex cookie var)
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(str(p))))
+    page.reload()  # the choice survives a reload
     expect(page.locator("#hero-title")).to_have_text("Your interview, prepared and explained")
+    page.get_by_role("link", name="Open positions").first.click()
+    expect(page).to_have_url(re.compile(r"/jobs$"))
+    page.wait_for_load_state("networkidle")
+    assert any("on_load_internal" in frame for frame in sent), sent
+    assert not any("update_vars_internal" in frame for frame in sent), sent
     page.click("#language-switch")
-    expect(page.locator("#hero-title")).to_have_text("面试之前心中有数，面试之后清清楚楚")
+    expect(page.get_by_role("link", name="开放职位").first).to_be_visible()
+    assert {c["name"]: c["value"] for c in page.context.cookies()}[routes.LOCALE_COOKIE] == "zh_CN"
 
 
 def test_unknown_url_shows_the_404_page(page: Page, portal):
