@@ -130,6 +130,12 @@ class Job(Base, table=True):
     description_zh: str = ""
     description_en: str = ""
     is_open: bool = True
+    # How the interview room runs this job's questions (HR configures them in issue 12; seeded now):
+    # seconds to read a question before recording starts, and whether a typed answer is
+    # offered beside the recorded one ("video_or_text") or only a recording ("video").
+    reading_time_s: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
+    answer_mode: str = Field(default="video_or_text", max_length=20,
+                             sa_column_kwargs={"server_default": "video_or_text"})
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -31,6 +31,7 @@ from portal.pages.candidate import home as candidate_home
 from portal.pages.candidate import interviewers as candidate_interviewers
 from portal.pages.candidate import interviews as candidate_interviews
 from portal.pages.candidate import process as candidate_process
+from portal.pages.candidate import room as candidate_room
 from state.account import AccountState
 from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
 from state.auth import AuthPageState
@@ -47,6 +48,7 @@ from state.candidate import (
 from state.device_check import DeviceCheckState
 from state.jobs import JobsState
 from state.practice import PracticeState
+from state.room import ROOM_PAGE, InterviewRoomState
 
 log = logging.getLogger("portal")
 
@@ -104,6 +106,7 @@ PAGES = [
      [InterviewersState.load]),
     (routes.CANDIDATE_PRACTICE, practice.page, t("Practice"), [PracticeState.load]),
     (routes.CANDIDATE_AVAILABILITY, availability.page, t("Preferred times"), [AvailabilityState.load]),
+    (ROOM_PAGE, candidate_room.page, t("Interview room"), [InterviewRoomState.load]),
 ]
 
 for route, component, title, on_load in PAGES:

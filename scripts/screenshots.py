@@ -2,7 +2,8 @@
 a first-time user's authenticator set-up and recovery codes at phone width
 (375 px), in both languages, and the demo candidate's preparation pages (desktop and
 phone, Chinese) after they have given consent, run the device check with Chromium's
-fake camera and microphone and had a practice answer scored by the real worker.
+fake camera and microphone and had a practice answer scored by the real worker,
+and the interview room with the first question in its reading time.
 Runs the real production build with its worker (tests/e2e/harness.py)."""
 
 from __future__ import annotations
@@ -121,6 +122,32 @@ def _candidate_pages(browser, portal, signed_in: dict) -> None:
         ctx.close()
 
 
+def _room(browser, portal, signed_in: dict) -> None:
+    """The interview room as the demo candidate meets it: their interview moved to now (in
+    this run's own database), the camera on, the first question in its reading time."""
+    from sqlmodel import select
+
+    from portal import models
+    from portal.services.platform import db
+
+    with db.session_scope(portal.db_url) as s:
+        user = s.exec(select(models.User).where(models.User.email == demo_email("candidate"))).one()
+        interview = s.exec(select(models.Interview).where(models.Interview.candidate_id == user.id)).first()
+        interview.scheduled_at = models.utcnow()
+        interview_id = interview.id
+    for size, (w, h) in SIZES.items():
+        ctx = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1,
+                                  storage_state=signed_in)
+        ctx.add_cookies([{"name": routes.LOCALE_COOKIE, "value": "zh_CN", "url": portal.url}])
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        _open(page, portal, routes.interview_room(interview_id))
+        expect(page.locator("#room-phase-reading")).to_be_visible()
+        page.wait_for_timeout(1500)  # a few frames of the fake camera
+        _shoot(page, f"candidate-room-{size}-zh_CN")
+        ctx.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, running_portal(Path(tmp)) as portal, sync_playwright() as p:
@@ -135,6 +162,7 @@ def main() -> None:
                 ctx.close()
         signed_in = {locale: _first_sign_in(browser, portal, locale) for locale in LOCALES}
         _candidate_pages(browser, portal, signed_in["zh_CN"])
+        _room(browser, portal, signed_in["zh_CN"])
         browser.close()
 
 

@@ -28,7 +28,7 @@ WIDTH = 375
 LOCALES = ("zh_CN", "en")
 # A URL for each route whose pattern is not a plain path (the catch-all 404 page;
 # routes with parameters get a demo object here).
-ROUTE_URLS = {"/404": "/no/such/page"}
+ROUTE_URLS = {"/404": "/no/such/page", "/candidate/interview/[interview_id]": "/candidate/interview/{interview}"}
 
 
 def _context(browser: Browser, portal, locale: str, **options):
@@ -92,8 +92,12 @@ def _assert_fits(page: Page, where: str) -> None:
     assert layout["header"], f"{where}: no header controls found"
 
 
-def _open(page: Page, portal, route: str) -> None:
-    page.goto(portal.url + ROUTE_URLS.get(route, route))
+def _url(route: str, interview: int = 0) -> str:
+    return ROUTE_URLS.get(route, route).format(interview=interview)
+
+
+def _open(page: Page, portal, route: str, interview: int = 0) -> None:
+    page.goto(portal.url + _url(route, interview))
     wait_hydrated(page)
     page.wait_for_load_state("networkidle")
 
@@ -150,15 +154,15 @@ def test_every_page_fits_a_phone_in_both_languages(browser, portal, secrets):
     context.close()
 
     # the demo candidate is kept for the walk-through: a candidate of this test's own
-    email, _ = new_candidate_with_interview(portal)
+    email, interview = new_candidate_with_interview(portal)
     context, page = _context(browser, portal, "zh_CN")
     sign_in(page, portal, email, email, secrets)
     for locale in LOCALES:
         _set_locale(page, portal, locale)
         for route in candidates_only:
-            _open(page, portal, route)
+            _open(page, portal, route, interview)
             # the page itself, not a redirect away from it
-            expect(page).to_have_url(re.compile(re.escape(ROUTE_URLS.get(route, route)) + r"/?(\?.*)?$"))
+            expect(page).to_have_url(re.compile(re.escape(_url(route, interview)) + r"/?(\?.*)?$"))
             _assert_fits(page, f"{route} ({locale}, candidate)")
         _check_menu(page, locale, signed_in=True)
     context.close()

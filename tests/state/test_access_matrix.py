@@ -29,6 +29,7 @@ EXPECTED_PAGES = {
     "/candidate/how-it-works": CANDIDATE, "/candidate/interviewers": CANDIDATE,
     "/candidate/availability": CANDIDATE,
     "/candidate/practice": CANDIDATE,
+    "/candidate/interview/[interview_id]": CANDIDATE,
 }
 
 # handler (State class name . handler) -> roles allowed; None = anyone (touches nobody's data)
@@ -60,6 +61,9 @@ EXPECTED_HANDLERS = {
     "PracticeState.load": {"candidate", "employee"}, "PracticeState.choose": {"candidate", "employee"},
     "PracticeState.retry": {"candidate", "employee"}, "PracticeState.submit": {"candidate", "employee"},
     "PracticeState.wait_for_feedback": {"candidate", "employee"},
+    # the interview room: the services admit only the interview's own candidate (others audited)
+    "InterviewRoomState.load": INTERVIEW_VIEWERS, "InterviewRoomState.answer_saved": INTERVIEW_VIEWERS,
+    "InterviewRoomState.choose_typing": INTERVIEW_VIEWERS, "InterviewRoomState.submit_typed": INTERVIEW_VIEWERS,
 }
 
 

@@ -11,10 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Answer, AuditEvent, Interview, Question, Recording, RecordingChunk, User
+from portal.models import Answer, AuditEvent, Interview, Recording, RecordingChunk
 from portal.services.interviews import consent, recordings, webm
 from portal.services.platform import crypto, db, settings
-from portal.services.platform.demo import demo_email, load_demo
 from portal.services.platform.errors import PermissionDenied
 from tests import media
 
@@ -25,35 +24,8 @@ def data_dir(isolated_data_dir):
 
 
 @pytest.fixture
-def demo(db_url):
-    """The demo candidate with consent and an interview starting now; another candidate
-    with an interview of their own; the demo interviewer (assigned) and HR."""
-    with db.session_scope(db_url) as s:
-        load_demo(s)
-        users = {role: s.execute(select(User).where(User.email == demo_email(role))).scalar_one()
-                 for role in ("candidate", "interviewer", "hr")}
-        interview = s.execute(select(Interview).where(Interview.candidate_id == users["candidate"].id)
-                              .order_by(Interview.id)).scalars().first()
-        interview.scheduled_at = recordings.utcnow()
-        interview.status = "scheduled"
-        s.add(interview)
-        questions = s.execute(select(Question).where(Question.job_id == interview.job_id,
-                                                     Question.is_practice.is_(False))
-                              .order_by(Question.position)).scalars().all()
-        practice_q = s.execute(select(Question).where(Question.job_id == interview.job_id,
-                                                      Question.is_practice.is_(True))).scalars().first()
-        other = User(email="other@example.cn", role="candidate")
-        s.add(other)
-        s.flush()
-        theirs = Interview(candidate_id=other.id, job_id=interview.job_id, model_id=interview.model_id,
-                           scheduled_at=recordings.utcnow())
-        s.add(theirs)
-        consent.grant(s, users["candidate"], consent.CURRENT_VERSION)
-        consent.grant(s, other, consent.CURRENT_VERSION)
-        s.flush()
-        users["other"] = other
-    return {"url": db_url, "users": users, "interview": interview, "theirs": theirs,
-            "questions": questions, "practice": practice_q}
+def demo(interview_now):
+    return interview_now
 
 
 def _append(demo, seq, data, *, role="candidate", interview=None, question=None, **kw):

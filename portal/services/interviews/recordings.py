@@ -203,7 +203,7 @@ def _valid_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _own_interview(session, user: models.User, interview_id: int, ip: str) -> models.Interview:
+def own_interview(session, user: models.User, interview_id: int, ip: str) -> models.Interview:
     """The interview, only for its own candidate: anyone else (interviewers and HR too,
     who may view it but never answer in it) is refused and audited."""
     interview = session.get(models.Interview, interview_id) if _valid_id(interview_id) else None
@@ -215,7 +215,7 @@ def _own_interview(session, user: models.User, interview_id: int, ip: str) -> mo
     return interview
 
 
-def _join_state(interview: models.Interview, now: datetime) -> str:
+def join_state(interview: models.Interview, now: datetime) -> str:
     # The room's rule is the join link's rule: the same InterviewPrep decides both.
     return InterviewPrep(
         id=interview.id, job_id=interview.job_id, title_zh="", title_en="", description_zh="",
@@ -231,22 +231,22 @@ def _question(session, interview: models.Interview, question_id: int) -> models.
     return question
 
 
-def _recording(session, interview_id: int, question_id: int) -> models.Recording | None:
+def recording_for(session, interview_id: int, question_id: int) -> models.Recording | None:
     return session.exec(select(models.Recording).where(
         models.Recording.interview_id == interview_id, models.Recording.question_id == question_id)).first()
 
 
-def _answered(session, user: models.User, interview_id: int, question_id: int) -> bool:
+def answered(session, user: models.User, interview_id: int, question_id: int) -> bool:
     """An answer to this question of this interview exists (recorded or typed)."""
     return session.exec(select(models.Answer.id).where(
         models.Answer.user_id == user.id, models.Answer.interview_id == interview_id,
         models.Answer.question_id == question_id, models.Answer.is_practice.is_(False))).first() is not None
 
 
-def _admit(session, user, interview_id, question_id, ip, now, *, finishing=False):
+def admit(session, user, interview_id, question_id, ip, now, *, finishing=False):
     """(interview, question) when the caller may record this answer now; else a refusal."""
-    interview = _own_interview(session, user, interview_id, ip)
-    state = _join_state(interview, now)
+    interview = own_interview(session, user, interview_id, ip)
+    state = join_state(interview, now)
     if state != "open" and not (
         finishing and state == "closed" and interview.status not in ("completed", "cancelled")
         and now <= _aware(interview.scheduled_at) + timedelta(minutes=interview.duration_min) + FINISH_GRACE
@@ -262,6 +262,23 @@ def _point(recording: models.Recording | None) -> ResumePoint:
         return ResumePoint(0, 0, 0.0, False)
     return ResumePoint(recording.chunk_count, recording.total_bytes, recording.duration_s,
                        recording.status == FINISHED)
+
+
+def complete_when_all_answered(session, interview: models.Interview) -> bool:
+    """Mark the interview completed once each of its questions has an answer (recorded or
+    typed); True when it is completed now."""
+    missing = session.exec(select(func.count(models.Question.id)).where(
+        models.Question.job_id == interview.job_id, models.Question.is_practice.is_(False),
+        ~select(models.Answer.id).where(
+            models.Answer.interview_id == interview.id, models.Answer.question_id == models.Question.id,
+            models.Answer.is_practice.is_(False)).exists())).one()
+    if missing:
+        return False
+    session.execute(update(models.Interview).where(
+        models.Interview.id == interview.id, models.Interview.status.in_(("scheduled", "in_progress")))
+        .values(status="completed"))
+    session.refresh(interview)
+    return interview.status == "completed"
 
 
 def max_seconds(question: models.Question) -> int:
@@ -283,10 +300,10 @@ def append_chunk(session, user: models.User, interview_id: int, question_id: int
         raise RecordingError(EMPTY_CHUNK, 400)
     if len(data) > cfg.recording_chunk_bytes:
         raise RecordingError(CHUNK_TOO_LARGE, 413, max=_mb(cfg.recording_chunk_bytes))
-    interview, question = _admit(session, user, interview_id, question_id, ip, now)
-    recording = _recording(session, interview.id, question.id)
+    interview, question = admit(session, user, interview_id, question_id, ip, now)
+    recording = recording_for(session, interview.id, question.id)
     if (recording is not None and recording.status == FINISHED) or (
-            recording is None and _answered(session, user, interview.id, question.id)):
+            recording is None and answered(session, user, interview.id, question.id)):
         raise RecordingError(ALREADY_SUBMITTED, 409)
     expected = recording.chunk_count if recording else 0
     digest = hashlib.sha256(data).hexdigest()
@@ -337,9 +354,9 @@ def resume_point(session, user: models.User, interview_id: int, question_id: int
                  ip: str = "") -> ResumePoint:
     """What is saved of the caller's answer to ``question_id`` (the room resumes from it).
     Only the interview's own candidate may ask (at any time: it reveals only their own)."""
-    interview = _own_interview(session, user, interview_id, ip)
+    interview = own_interview(session, user, interview_id, ip)
     question = _question(session, interview, question_id)
-    return _point(_recording(session, interview.id, question.id))
+    return _point(recording_for(session, interview.id, question.id))
 
 
 def finish(session, user: models.User, interview_id: int, question_id: int, *, language: str | None = None,
@@ -347,9 +364,9 @@ def finish(session, user: models.User, interview_id: int, question_id: int, *, l
     """Submit the recorded answer: creates the Answer (transcript empty until the
     transcription job fills it) and links the recording. Refused a second time."""
     now = _aware(now or utcnow())
-    interview, question = _admit(session, user, interview_id, question_id, ip, now, finishing=True)
-    recording = _recording(session, interview.id, question.id)
-    if (recording is not None and recording.status == FINISHED) or _answered(
+    interview, question = admit(session, user, interview_id, question_id, ip, now, finishing=True)
+    recording = recording_for(session, interview.id, question.id)
+    if (recording is not None and recording.status == FINISHED) or answered(
             session, user, interview.id, question.id):
         raise RecordingError(ALREADY_SUBMITTED, 409)
     if recording is None or recording.chunk_count == 0:
@@ -376,6 +393,7 @@ def finish(session, user: models.User, interview_id: int, question_id: int, *, l
     audit.record(session, "answer.submit", actor_id=user.id, actor=user.email or "", object_type="answer",
                  object_id=answer.id, ip=ip)
     session.flush()
+    complete_when_all_answered(session, interview)
     session.refresh(recording)
     return answer
 
