@@ -37,6 +37,7 @@
     show("room-stop", name === "recording");
     show("room-retry", name === "failed");
     show("room-submit-saved", name === "saved-part");
+    show("room-retake", (name === "recording" || name === "saved-part") && current && current.retakes > 0);
   }
 
   function url(base, q, extra) {
@@ -91,6 +92,7 @@
         }
         show("room-offline", false);
         if (response.ok) {
+          q.sent = (q.sent || 0) + 1;
           q.queue.shift();
           backoff = 500;
           continue;
@@ -167,6 +169,27 @@
     if (done) { done.click(); }
   }
 
+  async function retake(q) {
+    // what was recorded is dropped here and on the server; the state starts the question over
+    q.dead = true;
+    stop(q, true);
+    while (q.uploading) { await sleep(100); }
+    var again = $("room-retaken");
+    if (!q.sent && !q.saved) { if (again) { again.click(); } return; } // nothing reached the server
+    var response;
+    try {
+      response = await fetch(url(q.retakeUrl, q), { method: "POST", credentials: "same-origin" });
+    } catch (e) {
+      show("room-offline", true);
+      return;
+    }
+    if (!response.ok) {
+      error((await refusal(response)).error);
+      return;
+    }
+    if (again) { again.click(); }
+  }
+
   // ------------------------------------------------------------ recording
 
   function pickType() {
@@ -234,6 +257,8 @@
       reading: parseInt(room.getAttribute("data-reading") || "0", 10) || 0,
       limit: parseInt(room.getAttribute("data-limit") || "0", 10) || 0,
       saved: parseInt(room.getAttribute("data-saved") || "0", 10) || 0,
+      retakes: parseInt(room.getAttribute("data-retakes") || "0", 10) || 0,
+      retakeUrl: room.getAttribute("data-retake-url"),
       language: room.getAttribute("data-language") || "zh",
       chunkUrl: room.getAttribute("data-chunk-url"),
       resumeUrl: room.getAttribute("data-resume-url"),
@@ -271,6 +296,7 @@
     var target = event.target && event.target.closest ? event.target.closest("button") : null;
     if (!target || !current) { return; }
     if (target.id === "room-start") { record(current); }
+    else if (target.id === "room-retake") { retake(current); }
     else if (target.id === "room-stop") { stop(current); }
     else if (target.id === "room-retry" || target.id === "room-submit-saved") {
       error("");

@@ -136,6 +136,7 @@ class Job(Base, table=True):
     reading_time_s: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
     answer_mode: str = Field(default="video_or_text", max_length=20,
                              sa_column_kwargs={"server_default": "video_or_text"})
+    retakes: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # per question, before submitting
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -286,6 +287,21 @@ class InterviewAssignment(Base, table=True):
     __table_args__ = (UniqueConstraint("interview_id", "interviewer_id"),)
 
 
+class InterviewerRating(Base, table=True):
+    """A reviewer's own level (1-5, the anchors' scale) for one competency of one answer,
+    with an optional note (encrypted: it is about a person). One per reviewer, answer and
+    competency; saved again, it is updated."""
+
+    __table_args__ = (UniqueConstraint("answer_id", "competency_key", "rater_id"),)
+    answer_id: int = Field(foreign_key="answer.id", index=True)
+    competency_key: str = Field(max_length=60)
+    rater_id: int = Field(foreign_key="user.id")
+    level: int
+    note_enc: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class InterviewerNote(Base, table=True):
     interview_id: int = Field(foreign_key="interview.id", index=True)
     author_id: int = Field(foreign_key="user.id")
@@ -343,6 +359,7 @@ class Recording(Base, table=True):
     chunk_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     total_bytes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     duration_s: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})  # read from the media
+    retakes_used: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     stream_state: dict = json_field(dict)  # where the WebM check stands between chunks (no media bytes)
     answer_id: Optional[int] = Field(default=None, foreign_key="answer.id", unique=True)
     started_at: datetime = Field(default_factory=utcnow)

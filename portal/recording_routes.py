@@ -3,6 +3,7 @@
     POST REC_CHUNK   ?interview=<id>&question=<id>&seq=<n>   raw body: the chunk's bytes
     GET  REC_RESUME  ?interview=<id>&question=<id>           what is saved: where to go on
     POST REC_FINISH  ?interview=<id>&question=<id>[&language=zh|en]   submit the answer
+    POST REC_RETAKE  ?interview=<id>&question=<id>           discard it to record again (job's policy)
 
 Mounted beside the device check's endpoints and built the same way: the session
 cookie says who calls (only people who may open the room, i.e. candidates; the
@@ -40,7 +41,7 @@ from portal.services.platform.settings import get_settings
 log = logging.getLogger("portal.recordings")
 
 # Per user and minute. A chunk every 1-5 s is 12-60; retries after drops fit in the rest.
-LIMITS = {"chunk": 120, "resume": 60, "finish": 20}
+LIMITS = {"chunk": 120, "resume": 60, "finish": 20, "retake": 20}
 WINDOW_MINUTES = 1
 NO_STORE = {"cache-control": "no-store"}
 CODES = {400: "bad_request", 401: "sign_in", 403: "forbidden", 404: "not_found", 409: "conflict",
@@ -197,9 +198,28 @@ async def finish(request: Request) -> Response:
     return found if isinstance(found, Response) else JSONResponse(found, status_code=201, headers=NO_STORE)
 
 
+async def retake(request: Request) -> Response:
+    if not _origin_ok(request):
+        return _error(request, 403, PERMISSION_DENIED)
+    try:
+        interview_id, question_id = _ids(request)
+    except _Refused as exc:
+        return _error(request, exc.status, exc.msgid)
+
+    def discard():
+        with db.session_scope() as s:
+            user = _caller(s, _token(request), "retake")
+            s.commit()
+            return recordings.retake(s, user, interview_id, question_id, ip=_ip(request)).to_json()
+
+    found = await _run(request, discard)
+    return found if isinstance(found, Response) else JSONResponse(found, headers=NO_STORE)
+
+
 def recording_app() -> Starlette:
     return Starlette(routes=[
         Route(routes.REC_CHUNK, chunk, methods=["POST"]),
         Route(routes.REC_RESUME, resume, methods=["GET"]),
         Route(routes.REC_FINISH, finish, methods=["POST"]),
+        Route(routes.REC_RETAKE, retake, methods=["POST"]),
     ])

@@ -72,6 +72,7 @@ DEVICE_CHECK_SCRIPT = "/net/device-check.js"  # the check itself runs in the bro
 REC_CHUNK = "/rec/chunk"
 REC_RESUME = "/rec/resume"
 REC_FINISH = "/rec/finish"
+REC_RETAKE = "/rec/retake"
 
 
 def interview_room(interview_id: int) -> str:

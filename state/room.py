@@ -28,6 +28,7 @@ SAVED_PART = N_("{seconds} seconds of your answer to this question were saved be
 OPENS_AT = N_("The room opens 15 minutes before your interview: {time}.")
 CLOSED = N_("This interview is over: answers can no longer be given.")
 SECONDS = N_("{seconds} s")
+RETAKES = N_("Retakes left for this question: {count}")
 
 _keys = itertools.count(1)
 
@@ -53,6 +54,7 @@ class InterviewRoomState(BaseState):
     reading_s: int = 0
     limit_s: int = 0
     saved_chunks: int = 0
+    retakes_left: int = 0
     recorder_key: str = ""
     error_msgid: str = ""
     error_params: dict[str, str] = {}
@@ -74,6 +76,7 @@ class InterviewRoomState(BaseState):
         self.reading_s = found.reading_time_s
         self.limit_s = question.time_limit_s if question else 0
         self.saved_chunks = question.saved_chunks if question else 0
+        self.retakes_left = question.retakes_left if question else 0
 
     def _load(self, user) -> None:
         interview_id = _interview_id(self.router.url.path)
@@ -106,6 +109,14 @@ class InterviewRoomState(BaseState):
         self._load(current_actor())
         if not self.refused:
             self._flash(ALL_DONE if self.finished else SAVED)
+
+    @requires(access.INTERVIEW_VIEW)
+    @rx.event
+    def retaken(self):
+        """The recorder discarded the answer to record it again (#room-retaken): the same
+        question, its recorder started over."""
+        self.recorder_key = ""
+        self._load(current_actor())
 
     @requires(access.INTERVIEW_VIEW)
     @rx.event
@@ -181,6 +192,12 @@ class InterviewRoomState(BaseState):
         fmt = lambda n: i18n.gettext(self.lang, SECONDS, seconds=i18n.format_number(n, self.lang))  # noqa: E731
         return i18n.gettext(self.lang, N_("Reading time {reading} · answer time {answer}"),
                             reading=fmt(self.reading_s), answer=fmt(self.limit_s))
+
+    @rx.var
+    def retakes_text(self) -> str:
+        if not self.question_id:
+            return ""
+        return i18n.gettext(self.lang, RETAKES, count=i18n.format_number(self.retakes_left, self.lang))
 
     @rx.var
     def error_text(self) -> str:

@@ -1,7 +1,7 @@
 """The interview room in Chromium with its fake camera and microphone (issue 9): the
 candidate opens the join link, sees the camera, records the first answer while the
-connection drops and comes back (nothing is lost), types the second, reloads in the
-middle of the third and submits what was saved; the room fits a phone in both
+connection drops and comes back (nothing is lost), types the second, starts the third
+over once, reloads in the middle of the fourth and submits what was saved; the room fits a phone in both
 languages, and nobody else may use it."""
 
 from __future__ import annotations
@@ -85,7 +85,23 @@ def test_a_candidate_records_types_and_resumes_in_the_room(page: Page, portal, p
     with db.session_scope(portal.db_url) as s:
         assert crypto.decrypt(s.get(models.Answer, second.id).transcript_enc).startswith("我先倾听客户")
 
-    # third answer: the tab is reloaded while recording; what was saved is kept and submitted
+    # third answer: started over once (the job allows one retake), then recorded again
+    expect(page.locator("#room-retakes")).to_have_text("本题剩余重录次数：1")
+    page.click("#room-start")
+    page.wait_for_timeout(4500)
+    page.click("#room-retake")
+    expect(page.locator("#room-retakes")).to_have_text("本题剩余重录次数：0")
+    expect(page.locator("#room-phase-reading")).to_be_visible()
+    assert _recording(portal, interview_id, questions[2]).chunk_count == 0
+    page.click("#room-start")
+    expect(page.locator("#room-retake")).to_be_hidden()
+    page.wait_for_timeout(2500)
+    page.click("#room-stop")
+    expect(page.locator("#room-progress-text")).to_have_text(f"第 4 题，共 {len(questions)} 题", timeout=30_000)
+    third = _recording(portal, interview_id, questions[2])
+    assert third.status == recordings.FINISHED and third.retakes_used == 1 and 1.5 <= third.duration_s <= 4.0
+
+    # fourth answer: the tab is reloaded while recording; what was saved is kept and submitted
     expect(page.locator("#room-start")).to_be_visible()
     page.click("#room-start")
     page.wait_for_timeout(4500)
@@ -94,9 +110,9 @@ def test_a_candidate_records_types_and_resumes_in_the_room(page: Page, portal, p
     expect(page.locator("#room-saved-part")).to_contain_text("已保存")
     expect(page.locator("#room-choose-typing")).to_have_count(0)
     page.click("#room-submit-saved")
-    expect(page.locator("#room-progress-text")).to_have_text(f"第 4 题，共 {len(questions)} 题", timeout=30_000)
-    third = _recording(portal, interview_id, questions[2])
-    assert third.status == recordings.FINISHED and 1.5 <= third.duration_s <= 5.0
+    expect(page.locator("#room-progress-text")).to_have_text(f"第 5 题，共 {len(questions)} 题", timeout=30_000)
+    fourth = _recording(portal, interview_id, questions[3])
+    assert fourth.status == recordings.FINISHED and 1.5 <= fourth.duration_s <= 5.0
 
     # the room at phone width, in both languages
     page.set_viewport_size({"width": 375, "height": 740})
@@ -104,7 +120,7 @@ def test_a_candidate_records_types_and_resumes_in_the_room(page: Page, portal, p
     page.click("#menu-button")
     page.click("#menu-language-switch")
     page.keyboard.press("Escape")
-    expect(page.locator("#room-progress-text")).to_have_text(f"Question 4 of {len(questions)}")
+    expect(page.locator("#room-progress-text")).to_have_text(f"Question 5 of {len(questions)}")
     expect(page.locator("#room-start")).to_have_text("Start recording now")
     _assert_fits(page, "interview room (en)")
 

@@ -154,6 +154,21 @@ def test_upload_resume_after_a_lost_chunk_and_submit_once(demo):
         assert recordings.answer_audio(s, answer) == stream
 
 
+def test_a_retake_over_http_discards_the_answer_once(demo):
+    parts = media.chunks(media.recording(3, block_bytes=300), 6000)
+    with _client(demo) as c:
+        _says(c.post(routes.REC_RETAKE, params=_params(demo)), 409, recordings.NOTHING_RECORDED)
+        for n, part in enumerate(parts):
+            assert _chunk(c, demo, n, part).status_code == 200
+        done = c.post(routes.REC_RETAKE, params=_params(demo))
+        assert done.status_code == 200 and done.json()["next_sequence"] == 0
+        assert _files(demo) == []
+        assert _chunk(c, demo, 0, parts[0]).status_code == 200
+        _says(c.post(routes.REC_RETAKE, params=_params(demo)), 409, recordings.NO_RETAKES)
+    with _client(demo, locale="en") as c:
+        _says(c.post(routes.REC_RETAKE, params=_params(demo)), 409, recordings.NO_RETAKES, "en")
+
+
 def test_another_candidates_interview_is_refused_and_audited(demo):
     denied_before = _count(demo, AuditEvent)
     with _client(demo) as c:
@@ -227,12 +242,13 @@ def test_only_signed_in_candidates_reach_the_endpoints(demo, who):
         assert _chunk(c, demo, 0, media.recording(1)).status_code == expected
         assert c.get(routes.REC_RESUME, params=_params(demo)).status_code == expected
         assert c.post(routes.REC_FINISH, params=_params(demo)).status_code == expected
+        assert c.post(routes.REC_RETAKE, params=_params(demo)).status_code == expected
     assert _files(demo) == []
 
 
 def test_a_foreign_origin_may_not_post(demo):
     with _client(demo) as c:
-        for path in (routes.REC_CHUNK, routes.REC_FINISH):
+        for path in (routes.REC_CHUNK, routes.REC_FINISH, routes.REC_RETAKE):
             refused = c.post(path, params=_params(demo, 0), content=media.recording(1),
                              headers={"origin": "https://evil.example"})
             assert refused.status_code == 403
@@ -262,7 +278,8 @@ def test_each_user_has_a_budget_per_minute(demo):
 def test_every_route_is_decided_here():
     # A new upload route fails this until someone adds it to the role test above.
     assert {(r.path, tuple(sorted(r.methods - {"HEAD"}))) for r in recording_app().routes} == {
-        (routes.REC_CHUNK, ("POST",)), (routes.REC_RESUME, ("GET",)), (routes.REC_FINISH, ("POST",))}
+        (routes.REC_CHUNK, ("POST",)), (routes.REC_RESUME, ("GET",)), (routes.REC_FINISH, ("POST",)),
+        (routes.REC_RETAKE, ("POST",))}
 
 
 def test_a_fault_is_a_generic_message_and_saves_nothing(demo):

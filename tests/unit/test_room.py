@@ -140,3 +140,29 @@ def test_the_last_answer_completes_the_interview_whether_typed_or_recorded(demo)
     assert _status(demo) == "completed"
     found = _open(demo)
     assert found.finished and found.current is None and found.join_state == "closed"
+
+
+def test_a_retake_discards_what_was_recorded_as_often_as_the_job_allows(demo, data_dir):
+    first = demo["questions"][0]
+    parts = media.chunks(media.recording(4, block_bytes=400), 5000)
+    for n, part in enumerate(parts):
+        _append(demo, n, part)
+    files = sorted((data_dir / "recordings").rglob("*.chunk"))
+    assert len(files) == len(parts) and _open(demo).questions[0].retakes_left == 1
+    with db.session_scope(demo["url"]) as s:
+        point = recordings.retake(s, demo["users"]["candidate"], demo["interview"].id, first.id)
+    assert point.next_sequence == 0 and point.total_bytes == 0
+    assert not any(p.exists() for p in files)  # the discarded chunks' files are gone
+    found = _open(demo).questions[0]
+    assert found.saved_chunks == 0 and found.retakes_left == 0
+    for n, part in enumerate(parts):  # recorded again from chunk 0
+        _append(demo, n, part)
+    with db.session_scope(demo["url"]) as s:
+        with pytest.raises(ServiceError) as none_left:
+            recordings.retake(s, demo["users"]["candidate"], demo["interview"].id, first.id)
+        assert none_left.value.msgid == recordings.NO_RETAKES
+        with pytest.raises(PermissionDenied):
+            recordings.retake(s, demo["users"]["other"], demo["interview"].id, first.id)
+        recordings.finish(s, demo["users"]["candidate"], demo["interview"].id, first.id)
+        answer = s.execute(select(Answer).where(Answer.question_id == first.id)).scalar_one()
+        assert recordings.answer_audio(s, answer) == b"".join(parts)  # the second take, whole

@@ -76,6 +76,7 @@ DIFFERENT = N_("Part {sequence} of this recording was already received with othe
 ALREADY_SUBMITTED = N_("This answer has already been submitted.")
 NOTHING_RECORDED = N_("Nothing has been recorded for this question yet.")
 BUSY = N_("This part arrived twice at once. Ask where the recording stands and go on from there.")
+NO_RETAKES = N_("No retake is left for this question: submit what was recorded.")
 
 
 class RecordingError(ServiceError):
@@ -345,6 +346,43 @@ def append_chunk(session, user: models.User, interview_id: int, question_id: int
         raise RecordingError(BUSY, 409)
     session.add(models.RecordingChunk(recording_id=recording.id, sequence=sequence, size=len(data),
                                       sha256=digest, key_id=kid, file_name=name, received_at=now))
+    session.flush()
+    session.refresh(recording)
+    return _point(recording)
+
+
+def retakes_left(job: models.Job, recording: models.Recording | None) -> int:
+    return max(0, job.retakes - (recording.retakes_used if recording else 0))
+
+
+def retake(session, user: models.User, interview_id: int, question_id: int, *, ip: str = "",
+           now: datetime | None = None) -> ResumePoint:
+    """Discard what was recorded of an answer not yet submitted, to record it again from
+    chunk 0: as often as the job's retake policy allows per question. The chunks' files
+    are removed once this commits."""
+    now = _aware(now or utcnow())
+    interview, question = admit(session, user, interview_id, question_id, ip, now)
+    recording = recording_for(session, interview.id, question.id)
+    if (recording is not None and recording.status == FINISHED) or answered(
+            session, user, interview.id, question.id):
+        raise RecordingError(ALREADY_SUBMITTED, 409)
+    if recording is None or recording.chunk_count == 0:
+        raise RecordingError(NOTHING_RECORDED, 409)
+    if not retakes_left(session.get(models.Job, interview.job_id), recording):
+        raise RecordingError(NO_RETAKES, 409)
+    won = session.execute(update(models.Recording).where(
+        models.Recording.id == recording.id, models.Recording.status == OPEN,
+        models.Recording.chunk_count == recording.chunk_count,
+    ).values(chunk_count=0, total_bytes=0, duration_s=0.0, stream_state={},
+             retakes_used=recording.retakes_used + 1, updated_at=now)).rowcount
+    if won != 1:  # a chunk or a submit came in meanwhile
+        raise RecordingError(BUSY, 409)
+    _track_files(session)
+    chunks = session.exec(select(models.RecordingChunk).where(
+        models.RecordingChunk.recording_id == recording.id)).all()
+    for chunk in chunks:
+        session.info["recording_old_files"].append(str(_chunk_path(recording.id, chunk.file_name)))
+        session.delete(chunk)
     session.flush()
     session.refresh(recording)
     return _point(recording)

@@ -4,7 +4,7 @@ recorded (recordings.py takes the chunks) or typed where the job allows it.
 ``open_room`` says where the candidate stands: the interview's questions in order
 (the job's non-practice bank), which are answered, how much of an unfinished
 recording is saved (a reload or a dropped connection resumes at the same question
-with what was saved), the job's reading time and answer mode, and whether the room
+with what was saved), the job's reading time, answer mode and retakes left, and whether the room
 is open now (the join link's window, which the room keeps: opening it does not
 extend it). The last answer, recorded or typed, marks the interview completed
 (recordings.py). ``submit_typed`` saves a typed answer with its
@@ -47,6 +47,7 @@ class RoomQuestion:
     answered: bool = False
     saved_chunks: int = 0  # of an unfinished recording
     saved_seconds: float = 0.0
+    retakes_left: int = 0
 
 
 @dataclass
@@ -71,7 +72,7 @@ class Room:
         return bool(self.questions) and self.current is None
 
 
-def _questions(session, interview: models.Interview) -> list[RoomQuestion]:
+def _questions(session, interview: models.Interview, job: models.Job) -> list[RoomQuestion]:
     rows = session.exec(
         select(models.Question,
                select(func.count(models.Answer.id)).where(
@@ -89,7 +90,8 @@ def _questions(session, interview: models.Interview) -> list[RoomQuestion]:
             id=question.id, text_zh=question.text_zh, text_en=question.text_en,
             time_limit_s=question.time_limit_s, answered=bool(answers),
             saved_chunks=recording.chunk_count if unfinished else 0,
-            saved_seconds=recording.duration_s if unfinished else 0.0))
+            saved_seconds=recording.duration_s if unfinished else 0.0,
+            retakes_left=recordings.retakes_left(job, recording)))
     return out
 
 
@@ -104,7 +106,7 @@ def open_room(session, user: models.User, interview_id: int, *, ip: str = "",
                 scheduled_at=_aware(interview.scheduled_at),
                 reading_time_s=max(0, job.reading_time_s),
                 answer_mode=job.answer_mode if job.answer_mode in ANSWER_MODES else VIDEO_OR_TEXT,
-                questions=_questions(session, interview))
+                questions=_questions(session, interview, job))
     return room
 
 
