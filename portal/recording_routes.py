@@ -4,6 +4,7 @@
     GET  REC_RESUME  ?interview=<id>&question=<id>           what is saved: where to go on
     POST REC_FINISH  ?interview=<id>&question=<id>[&language=zh|en]   submit the answer
     POST REC_RETAKE  ?interview=<id>&question=<id>           discard it to record again (job's policy)
+    GET  REC_MEDIA   ?answer=<id>   (Range: bytes=a-b)        play a submitted answer back (reviewers)
 
 Mounted beside the device check's endpoints and built the same way: the session
 cookie says who calls (only people who may open the room, i.e. candidates; the
@@ -15,36 +16,40 @@ the sign-in is even looked up for a too-long announced body. Every answer is JSO
 a refusal is ``{"error": <translated message>, "code": <word>}`` in the language
 of the locale cookie (plus ``expected`` for a gap), never a stack trace.
 
-Nothing here serves recorded media: there is no GET of a chunk or an answer's
-video (the interviewer's playback, with range requests after an authorization
-check, comes with the interviewer's page).
+Recorded media is served only by REC_MEDIA: a submitted answer, decrypted chunk by
+chunk for the requested byte range, to those the access policy lets see it (the
+candidate, the assigned interviewer, an hr_manager after re-authentication), each
+viewing audited; nothing lies under a static path.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal import routes
 from portal.auth_routes import GENERIC_ERROR, _ip, _locale, _origin_ok
 from portal.services.accounts import access, auth, throttle
 from portal.services.interviews import recordings
-from portal.services.platform import db, i18n
+from portal.services.platform import audit, db, i18n
 from portal.services.platform.errors import PERMISSION_DENIED, PermissionDenied, ServiceError
 from portal.services.platform.settings import get_settings
 
 log = logging.getLogger("portal.recordings")
 
 # Per user and minute. A chunk every 1-5 s is 12-60; retries after drops fit in the rest.
-LIMITS = {"chunk": 120, "resume": 60, "finish": 20, "retake": 20}
+LIMITS = {"chunk": 120, "resume": 60, "finish": 20, "retake": 20, "media": 600}
 WINDOW_MINUTES = 1
 NO_STORE = {"cache-control": "no-store"}
-CODES = {400: "bad_request", 401: "sign_in", 403: "forbidden", 404: "not_found", 409: "conflict",
+BAD_RANGE = i18n.N_("This part of the recording does not exist.")
+NO_MEDIA = i18n.N_("This answer has no recording.")
+CODES = {416: "bad_range", 400: "bad_request", 401: "sign_in", 403: "forbidden", 404: "not_found", 409: "conflict",
          413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many", 500: "error"}
 
 
@@ -216,10 +221,74 @@ async def retake(request: Request) -> Response:
     return found if isinstance(found, Response) else JSONResponse(found, headers=NO_STORE)
 
 
+_RANGE = re.compile(r"^bytes=(\d{0,15})-(\d{0,15})$")
+
+
+def _byte_range(header: str | None, total: int) -> tuple[int, int] | None:
+    """(start, end) of a single "bytes=a-b" range within total; None for the whole file.
+    Raises _Refused(416) for a range outside it or one we do not serve (several ranges)."""
+    if not header:
+        return None
+    found = _RANGE.match(header.strip())
+    if not found or not (found.group(1) or found.group(2)):
+        raise _Refused(416, BAD_RANGE)
+    first, last = found.group(1), found.group(2)
+    if first:
+        start, end = int(first), min(int(last), total - 1) if last else total - 1
+    else:  # the last N bytes
+        start, end = max(0, total - int(last)), total - 1
+    if start > end or start >= total:
+        raise _Refused(416, BAD_RANGE)
+    return start, end
+
+
+async def media(request: Request) -> Response:
+    """An answer's recording for playback (range requests, so the browser can seek), after
+    the same access check as the review page. A request from the start is a new viewing and
+    is audited; the browser's follow-up ranges are not counted again."""
+    raw = request.query_params.get("answer", "")
+    if not raw.isdigit() or len(raw) > 12:
+        return _error(request, 403, PERMISSION_DENIED)
+
+    def load():
+        with db.session_scope() as s:
+            found = auth.resolve_session(s, _token(request))
+            if found is None:
+                raise _Refused(401, auth.SIGNIN_EXPIRED)
+            user, user_session = found
+            try:
+                throttle.rate_limit(s, f"rec-media:{user.id}", LIMITS["media"], WINDOW_MINUTES)
+            except ServiceError as exc:
+                raise _Refused(429, exc.msgid) from None
+            s.commit()
+            try:
+                recording, chunks = recordings.playable(s, user, int(raw), user_session=user_session, ip=_ip(request))
+            except recordings.NoRecording:
+                raise _Refused(404, NO_MEDIA) from None
+            span = _byte_range(request.headers.get("range"), recording.total_bytes)
+            if span is None or span[0] == 0:
+                audit.record(s, "recording.view", actor_id=user.id, actor=user.email or "", object_type="answer",
+                             object_id=int(raw), ip=_ip(request))
+            return recording.total_bytes, chunks, span
+
+    found = await _run(request, load)
+    if isinstance(found, Response):
+        return found
+    total, chunks, span = found
+    start, end = span or (0, total - 1)
+    headers = {**NO_STORE, "accept-ranges": "bytes", "content-length": str(end - start + 1),
+               "x-content-type-options": "nosniff"}
+    if span is not None:
+        headers["content-range"] = f"bytes {start}-{end}/{total}"
+    body = iterate_in_threadpool(recordings.read_range(chunks, start, end))
+    return StreamingResponse(body, status_code=206 if span else 200, media_type="video/webm", headers=headers)
+
+
 def recording_app() -> Starlette:
     return Starlette(routes=[
         Route(routes.REC_CHUNK, chunk, methods=["POST"]),
         Route(routes.REC_RESUME, resume, methods=["GET"]),
         Route(routes.REC_FINISH, finish, methods=["POST"]),
         Route(routes.REC_RETAKE, retake, methods=["POST"]),
+        Route(routes.REC_MEDIA, media, methods=["GET"]),
     ])

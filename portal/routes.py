@@ -73,6 +73,7 @@ REC_CHUNK = "/rec/chunk"
 REC_RESUME = "/rec/resume"
 REC_FINISH = "/rec/finish"
 REC_RETAKE = "/rec/retake"
+REC_MEDIA = "/rec/media"  # a submitted answer's playback: reviewers after an access check, range requests
 
 
 def interview_room(interview_id: int) -> str:

@@ -150,6 +150,19 @@ def test_hr_sees_everyone_but_not_sensitive_fields(world):
         assert not access.can_view_field(me, "body_enc", s.get(InterviewerNote, ids["note_a"]))
 
 
+def test_the_assigned_interviewer_reads_the_answers_evidence_and_nothing_else(world):
+    url, ids = world
+    with db.session_scope(url) as s:
+        answer = s.get(Answer, ids["ans_a"])
+        iv = s.get(User, ids[INTERVIEWER])
+        for field in ("transcript_enc", "evidence_enc", "video_ref_enc"):
+            assert access.can_view_field(iv, field, answer, session=s)
+        assert not access.can_view_field(iv, "phone_enc", s.get(User, ids[CANDIDATE]), session=s)
+        assert not access.can_view_field(iv, "body_enc", s.get(InterviewerNote, ids["note_a"]), session=s)
+        unassigned = User(id=ids[INTERVIEWER] + 1000, email="x@corp.cn", role=INTERVIEWER, is_active=True)
+        assert not access.can_view_field(unassigned, "transcript_enc", answer, session=s)
+
+
 def test_hr_manager_needs_a_recent_reauthentication(world):
     url, ids = world
     with db.session_scope(url) as s:

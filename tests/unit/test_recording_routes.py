@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from portal import routes
 from portal.models import Answer, AuditEvent, Interview, Question, Recording, RecordingChunk, User
-from portal.recording_routes import LIMITS, recording_app
+from portal.recording_routes import BAD_RANGE, LIMITS, recording_app
 from portal.services.accounts import auth
 from portal.services.interviews import consent, recordings
 from portal.services.platform import db, i18n, settings
@@ -169,6 +169,47 @@ def test_a_retake_over_http_discards_the_answer_once(demo):
         _says(c.post(routes.REC_RETAKE, params=_params(demo)), 409, recordings.NO_RETAKES, "en")
 
 
+def test_a_submitted_answer_plays_back_in_ranges_for_those_who_may_see_it(demo):
+    stream = media.recording(4, block_bytes=300)
+    parts = media.chunks(stream, 6000)
+    with _client(demo) as c:
+        for n, part in enumerate(parts):
+            assert _chunk(c, demo, n, part).status_code == 200
+        assert c.get(routes.REC_MEDIA, params={"answer": 1}).status_code in (403, 404)  # nothing submitted yet
+        answer_id = c.post(routes.REC_FINISH, params=_params(demo)).json()["answer_id"]
+        whole = c.get(routes.REC_MEDIA, params={"answer": answer_id})  # the candidate's own
+        assert whole.status_code == 200 and whole.content == stream
+        assert whole.headers["content-type"] == "video/webm" and whole.headers["accept-ranges"] == "bytes"
+        assert whole.headers["cache-control"] == "no-store"
+    views = lambda: _count_where(demo, AuditEvent.action == "recording.view")  # noqa: E731
+    assert views() == 1
+    with _client(demo, role="interviewer") as c:  # assigned to this interview
+        part = c.get(routes.REC_MEDIA, params={"answer": answer_id}, headers={"range": "bytes=100-6099"})
+        assert part.status_code == 206 and part.content == stream[100:6100]
+        assert part.headers["content-range"] == f"bytes 100-6099/{len(stream)}"
+        tail = c.get(routes.REC_MEDIA, params={"answer": answer_id}, headers={"range": "bytes=-500"})
+        assert tail.status_code == 206 and tail.content == stream[-500:]
+        assert views() == 1  # seeking within a viewing is not a new one
+        assert c.get(routes.REC_MEDIA, params={"answer": answer_id},
+                     headers={"range": "bytes=0-"}).content == stream
+        assert views() == 2
+        _says(c.get(routes.REC_MEDIA, params={"answer": answer_id}, headers={"range": f"bytes={len(stream)}-"}),
+              416, BAD_RANGE)
+        _says(c.get(routes.REC_MEDIA, params={"answer": answer_id}, headers={"range": "bytes=0-1,5-9"}),
+              416, BAD_RANGE)
+    for role, status in (("hr", 403), ("other", 403), (None, 401)):  # HR sees no recording
+        with _client(demo, role=role) as c:
+            refused = c.get(routes.REC_MEDIA, params={"answer": answer_id})
+            assert refused.status_code == status and "Traceback" not in refused.text, role
+    with _client(demo) as c:
+        assert c.get(routes.REC_MEDIA, params={"answer": "x"}).status_code == 403
+
+
+def _count_where(demo, clause) -> int:
+    with db.session_scope(demo["url"]) as s:
+        return s.execute(select(func.count()).select_from(AuditEvent).where(clause)).scalar_one()
+
+
 def test_another_candidates_interview_is_refused_and_audited(demo):
     denied_before = _count(demo, AuditEvent)
     with _client(demo) as c:
@@ -279,7 +320,7 @@ def test_every_route_is_decided_here():
     # A new upload route fails this until someone adds it to the role test above.
     assert {(r.path, tuple(sorted(r.methods - {"HEAD"}))) for r in recording_app().routes} == {
         (routes.REC_CHUNK, ("POST",)), (routes.REC_RESUME, ("GET",)), (routes.REC_FINISH, ("POST",)),
-        (routes.REC_RETAKE, ("POST",))}
+        (routes.REC_RETAKE, ("POST",)), (routes.REC_MEDIA, ("GET",))}
 
 
 def test_a_fault_is_a_generic_message_and_saves_nothing(demo):

@@ -12,7 +12,9 @@ then narrow them:
 - hr, hr_manager: every object their permissions cover, non-sensitive fields;
 - sensitive fields (id number, phone, transcripts, evidence quotes, video
   references, interviewer notes' bodies): the person they are about, or an
-  hr_manager whose session re-authenticated within ``REAUTH_MAX_AGE``;
+  hr_manager whose session re-authenticated within ``REAUTH_MAX_AGE``; and the
+  transcripts, evidence and recordings of an interview to the interviewer
+  assigned to it (they review them);
 - admin: users, roles, keys, the audit log and the outbox; no candidate data.
 
 ``require`` raises PermissionDenied and, given a session, records an
@@ -87,6 +89,9 @@ INVITABLE_ROLES: dict[str, frozenset[str]] = {
 # Columns that only their subject or a re-authenticated hr_manager may read.
 SENSITIVE_FIELDS = frozenset({"id_number_enc", "phone_enc", "transcript_enc", "evidence_enc",
                               "video_ref_enc", "body_enc"})
+
+# What the interviewer assigned to an interview reads of its answers to review them.
+INTERVIEW_EVIDENCE_FIELDS = frozenset({"transcript_enc", "evidence_enc", "video_ref_enc"})
 
 REAUTH_MAX_AGE = timedelta(minutes=5)
 
@@ -227,6 +232,9 @@ def can_view_field(user: User | None, field: str, obj=None, *, session=None,
             user, REPORT_VIEW, obj, session=session, user_session=user_session, now=now)
     if obj is not None and owner_id(obj) == user.id and field != "body_enc":
         return True  # people may read their own personal data (PIPL)
+    if user.role == INTERVIEWER and field in INTERVIEW_EVIDENCE_FIELDS and obj is not None:
+        # reviewing the answers of an interview assigned to them is the interviewer's job
+        return _interviewer_may_see(session or object_session(obj), user, obj)
     return can(user, SENSITIVE_VIEW, obj, session=session, user_session=user_session, now=now)
 
 

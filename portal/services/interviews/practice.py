@@ -234,7 +234,7 @@ def one_thing_to_do_better(competencies: list[CompetencyResult], structure: dict
     return tips
 
 
-def _evidence(enc: str) -> list[str]:
+def evidence_sentences(enc: str) -> list[str]:
     if not enc:
         return []
     try:
@@ -270,7 +270,7 @@ def feedback(session, user: models.User, answer_id: int) -> Feedback | None:
     results = [
         CompetencyResult(key=c.key, name_zh=c.name_zh, name_en=c.name_en, score=float(scores[c.id].score),
                          required_level=float(c.required_level), level=float(scores[c.id].level),
-                         evidence=_evidence(scores[c.id].evidence_enc) if may_read else [],
+                         evidence=evidence_sentences(scores[c.id].evidence_enc) if may_read else [],
                          anchors=anchors.get(c.id, {}))
         for c in competencies if c.id in scores
     ]

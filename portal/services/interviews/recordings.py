@@ -457,6 +457,39 @@ def answer_audio(session, answer: models.Answer) -> bytes:
     return b"".join(_read_chunk(c) for c in chunks)
 
 
+def playable(session, user: models.User, answer_id: int, *, user_session: models.UserSession | None = None,
+             ip: str = "") -> tuple[models.Recording, list[models.RecordingChunk]]:
+    """The finished recording of an interview answer, for someone who may see it: the
+    candidate themself, the interviewer assigned to the interview, an hr_manager after a
+    recent re-authentication. Anyone else is refused and audited."""
+    answer = session.get(models.Answer, answer_id) if _valid_id(answer_id) else None
+    if answer is None or answer.interview_id is None:
+        raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
+    access.require(user, access.REPORT_VIEW, answer, session=session, ip=ip)
+    if not access.can_view_field(user, "video_ref_enc", answer, session=session, user_session=user_session):
+        _deny(session, user, answer, ip)
+    recording = recording_of(session, answer.id)
+    if recording is None or recording.status != FINISHED:
+        raise NoRecording(answer.id)
+    chunks = session.exec(select(models.RecordingChunk).where(
+        models.RecordingChunk.recording_id == recording.id).order_by(models.RecordingChunk.sequence)).all()
+    return recording, list(chunks)
+
+
+def read_range(chunks: list[models.RecordingChunk], start: int, end: int):
+    """The media's bytes start..end (inclusive), decrypting only the chunks they cross."""
+    offset = 0
+    for chunk in chunks:
+        first, last = offset, offset + chunk.size - 1
+        offset += chunk.size
+        if last < start:
+            continue
+        if first > end:
+            break
+        data = _read_chunk(chunk)
+        yield data[max(0, start - first):end - first + 1]
+
+
 def reencrypt_files(session) -> int:
     """Re-encrypt every chunk file not under the current key (key rotation); returns
     files changed. New files replace old ones only when the transaction commits."""
