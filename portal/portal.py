@@ -32,6 +32,8 @@ from portal.pages.candidate import interviewers as candidate_interviewers
 from portal.pages.candidate import interviews as candidate_interviews
 from portal.pages.candidate import process as candidate_process
 from portal.pages.candidate import room as candidate_room
+from portal.pages.interviewer import candidates as review_candidates
+from portal.pages.interviewer import interview as review_interview
 from state.account import AccountState
 from state.admin import AuditLogState, InvitationsState, OutboxState, UsersState
 from state.auth import AuthPageState
@@ -48,6 +50,7 @@ from state.candidate import (
 from state.device_check import DeviceCheckState
 from state.jobs import JobsState
 from state.practice import PracticeState
+from state.review import REVIEW_PAGE, InterviewReviewState, MyCandidatesState
 from state.room import ROOM_PAGE, InterviewRoomState
 
 log = logging.getLogger("portal")
@@ -107,6 +110,8 @@ PAGES = [
     (routes.CANDIDATE_PRACTICE, practice.page, t("Practice"), [PracticeState.load]),
     (routes.CANDIDATE_AVAILABILITY, availability.page, t("Preferred times"), [AvailabilityState.load]),
     (ROOM_PAGE, candidate_room.page, t("Interview room"), [InterviewRoomState.load]),
+    (routes.REVIEW_HOME, review_candidates.page, t("My candidates"), [MyCandidatesState.load]),
+    (REVIEW_PAGE, review_interview.page, t("Interview review"), [InterviewReviewState.load]),
 ]
 
 for route, component, title, on_load in PAGES:

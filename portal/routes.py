@@ -31,6 +31,9 @@ CANDIDATE_PRACTICE = "/candidate/practice"
 CANDIDATE_AVAILABILITY = "/candidate/availability"
 # The interview room (issue 9): /candidate/interview/<interview id>; the join link points here
 INTERVIEW_ROOM = "/candidate/interview"
+# Reviewing interviews (interviewers, HR): the list, and /interviewer/interview/<interview id>
+REVIEW_HOME = "/interviewer"
+REVIEW_INTERVIEW = "/interviewer/interview"
 
 # Cookies shared by the HTTP routes and the states
 SESSION_COOKIE = "tp_session"  # HttpOnly; set by portal/auth_routes.py
@@ -78,6 +81,10 @@ REC_MEDIA = "/rec/media"  # a submitted answer's playback: reviewers after an ac
 
 def interview_room(interview_id: int) -> str:
     return f"{INTERVIEW_ROOM}/{int(interview_id)}"
+
+
+def interview_review(interview_id: int) -> str:
+    return f"{REVIEW_INTERVIEW}/{int(interview_id)}"
 
 
 def safe_next(value: str | None, default: str = HOME) -> str:

@@ -3,7 +3,8 @@ a first-time user's authenticator set-up and recovery codes at phone width
 (375 px), in both languages, and the demo candidate's preparation pages (desktop and
 phone, Chinese) after they have given consent, run the device check with Chromium's
 fake camera and microphone and had a practice answer scored by the real worker,
-and the interview room with the first question in its reading time.
+the interview room with the first question in its reading time, and the demo
+interviewer's candidates and review page once a typed answer of the room is scored.
 Runs the real production build with its worker (tests/e2e/harness.py)."""
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def _candidate_pages(browser, portal, signed_in: dict) -> None:
         ctx.close()
 
 
-def _room(browser, portal, signed_in: dict) -> None:
+def _room(browser, portal, signed_in: dict) -> int:
     """The interview room as the demo candidate meets it: their interview moved to now (in
     this run's own database), the camera on, the first question in its reading time."""
     from sqlmodel import select
@@ -145,6 +146,48 @@ def _room(browser, portal, signed_in: dict) -> None:
         expect(page.locator("#room-phase-reading")).to_be_visible()
         page.wait_for_timeout(1500)  # a few frames of the fake camera
         _shoot(page, f"candidate-room-{size}-zh_CN")
+        if size == "desktop":  # one typed answer, for the interviewer's page
+            page.click("#room-choose-typing")
+            page.fill("#room-answer", PRACTICE_ANSWER)
+            page.click("#room-submit-typed")
+            expect(page.locator("#room-progress-text")).to_contain_text("第 2 题")
+        ctx.close()
+    return interview_id
+
+
+def _reviewer(browser, portal, interview_id: int) -> None:
+    """The demo interviewer's candidates and the interview's answers, once the worker scored them."""
+    import time
+
+    from sqlmodel import select
+
+    from portal import models
+    from portal.services.platform import db
+    from tests.e2e.accounts import sign_in
+
+    deadline = time.monotonic() + 120
+    while True:
+        with db.session_scope(portal.db_url) as s:
+            if s.exec(select(models.AnswerScore).join(models.Answer, models.Answer.id == models.AnswerScore.answer_id)
+                      .where(models.Answer.interview_id == interview_id)).first():
+                break
+        assert time.monotonic() < deadline, "the interview answer was not scored"
+        time.sleep(1)
+    signed_in = None
+    for size, (w, h) in SIZES.items():
+        ctx = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1,
+                                  **({"storage_state": signed_in} if signed_in else {}))
+        ctx.add_cookies([{"name": routes.LOCALE_COOKIE, "value": "zh_CN", "url": portal.url}])
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        if signed_in is None:
+            sign_in(page, portal, demo_email("interviewer"), "interviewer", {})
+            signed_in = ctx.storage_state()
+        _open(page, portal, routes.REVIEW_HOME)
+        _shoot(page, f"interviewer-candidates-{size}-zh_CN")
+        _open(page, portal, routes.interview_review(interview_id))
+        expect(page.locator(".review-answer")).to_have_count(1)
+        _shoot(page, f"interviewer-review-{size}-zh_CN")
         ctx.close()
 
 
@@ -162,7 +205,8 @@ def main() -> None:
                 ctx.close()
         signed_in = {locale: _first_sign_in(browser, portal, locale) for locale in LOCALES}
         _candidate_pages(browser, portal, signed_in["zh_CN"])
-        _room(browser, portal, signed_in["zh_CN"])
+        interview_id = _room(browser, portal, signed_in["zh_CN"])
+        _reviewer(browser, portal, interview_id)
         browser.close()
 
 

@@ -45,6 +45,9 @@ from portal.services.platform.settings import client_ip
 
 INCIDENT = i18n.N_("Something went wrong. Please try again. If it keeps happening, quote incident {incident}.")
 _ACTOR: contextvars.ContextVar[models.User | None] = contextvars.ContextVar("actor", default=None)
+# ...and the session it called with (re-authentication is asked of it for sensitive data).
+_ACTOR_SESSION: contextvars.ContextVar[models.UserSession | None] = contextvars.ContextVar(
+    "actor_session", default=None)
 # Set by the guard while it runs a page's loaders: the caller it has just looked up, so
 # each loader's @requires decides on that answer instead of asking the database again.
 _RESOLVED: contextvars.ContextVar[tuple[models.User, models.UserSession] | None] = contextvars.ContextVar(
@@ -194,6 +197,11 @@ def current_actor() -> models.User:
     return user
 
 
+def current_session() -> models.UserSession | None:
+    """The signed-in session a ``@requires`` handler runs for (its re-authentication time)."""
+    return _ACTOR_SESSION.get()
+
+
 def requires(permission: str, *, reauth: bool = False):
     """Guard a public event handler: the policy must allow ``permission`` for the
     caller, re-checked on the server for every call, whatever the browser sends.
@@ -216,7 +224,7 @@ def requires(permission: str, *, reauth: bool = False):
                     return None
                 self._flash(PERMISSION_DENIED, kind="error")
                 return None
-            token = _ACTOR.set(user)
+            token, session_token = _ACTOR.set(user), _ACTOR_SESSION.set(user_session)
             try:
                 return fn(self, *args, **kwargs)
             except ServiceError as exc:
@@ -224,6 +232,7 @@ def requires(permission: str, *, reauth: bool = False):
                 return None
             finally:
                 _ACTOR.reset(token)
+                _ACTOR_SESSION.reset(session_token)
 
         wrapper.talent_permission = permission  # read by the role × handler matrix test
         wrapper.talent_reauth = reauth

@@ -28,7 +28,8 @@ WIDTH = 375
 LOCALES = ("zh_CN", "en")
 # A URL for each route whose pattern is not a plain path (the catch-all 404 page;
 # routes with parameters get a demo object here).
-ROUTE_URLS = {"/404": "/no/such/page", "/candidate/interview/[interview_id]": "/candidate/interview/{interview}"}
+ROUTE_URLS = {"/404": "/no/such/page", "/candidate/interview/[interview_id]": "/candidate/interview/{interview}",
+              "/interviewer/interview/[interview_id]": "/interviewer/interview/{interview}"}
 
 
 def _context(browser: Browser, portal, locale: str, **options):
@@ -128,8 +129,10 @@ def test_every_page_fits_a_phone_in_both_languages(browser, portal, secrets):
     public = [r for r in all_routes if access.can_open(None, r)]
     admin = models.User(id=1, email="a@example.cn", role="admin", is_active=True)
     candidate = models.User(id=2, email="c@example.cn", role="candidate", is_active=True)
-    candidates_only = [r for r in all_routes if not access.can_open(admin, r)]
-    assert all(access.can_open(candidate, r) for r in candidates_only), "pick a role that may open each route"
+    interviewer = models.User(id=3, email="i@example.cn", role="interviewer", is_active=True)
+    candidates_only = [r for r in all_routes if not access.can_open(admin, r) and access.can_open(candidate, r)]
+    reviewers_only = [r for r in all_routes if not access.can_open(admin, r) and not access.can_open(candidate, r)]
+    assert all(access.can_open(interviewer, r) for r in reviewers_only), "pick a role that may open each route"
 
     for locale in LOCALES:
         context, page = _context(browser, portal, locale)
@@ -165,6 +168,17 @@ def test_every_page_fits_a_phone_in_both_languages(browser, portal, secrets):
             expect(page).to_have_url(re.compile(re.escape(_url(route, interview)) + r"/?(\?.*)?$"))
             _assert_fits(page, f"{route} ({locale}, candidate)")
         _check_menu(page, locale, signed_in=True)
+    context.close()
+
+    # the reviewers' pages, as the demo interviewer (assigned to that candidate's interview)
+    context, page = _context(browser, portal, "zh_CN")
+    sign_in_demo(page, portal, "interviewer", secrets)
+    for locale in LOCALES:
+        _set_locale(page, portal, locale)
+        for route in reviewers_only:
+            _open(page, portal, route, interview)
+            expect(page).to_have_url(re.compile(re.escape(_url(route, interview)) + r"/?(\?.*)?$"))
+            _assert_fits(page, f"{route} ({locale}, interviewer)")
     context.close()
 
 

@@ -30,6 +30,8 @@ EXPECTED_PAGES = {
     "/candidate/availability": CANDIDATE,
     "/candidate/practice": CANDIDATE,
     "/candidate/interview/[interview_id]": CANDIDATE,
+    "/interviewer": {"interviewer", "hr", "hr_manager"},
+    "/interviewer/interview/[interview_id]": {"interviewer", "hr", "hr_manager"},
 }
 
 # handler (State class name . handler) -> roles allowed; None = anyone (touches nobody's data)
@@ -64,6 +66,10 @@ EXPECTED_HANDLERS = {
     # the interview room: the services admit only the interview's own candidate (others audited)
     "InterviewRoomState.load": INTERVIEW_VIEWERS, "InterviewRoomState.answer_saved": INTERVIEW_VIEWERS,
     "InterviewRoomState.choose_typing": INTERVIEW_VIEWERS, "InterviewRoomState.submit_typed": INTERVIEW_VIEWERS,
+    "InterviewRoomState.retaken": INTERVIEW_VIEWERS,
+    # reviewing: the service shows an interviewer only assigned interviews, HR every one
+    "MyCandidatesState.load": INTERVIEW_VIEWERS, "InterviewReviewState.load": INTERVIEW_VIEWERS,
+    "InterviewReviewState.rate": {"interviewer", "hr", "hr_manager"},
 }
 
 

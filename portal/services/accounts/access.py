@@ -108,6 +108,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/hr": frozenset({HR, HR_MANAGER}),
     "/hr/invitations": frozenset({HR, HR_MANAGER, ADMIN}),
     "/candidate": frozenset({CANDIDATE}),
+    "/interviewer": frozenset({INTERVIEWER, HR, HR_MANAGER}),
 }
 
 

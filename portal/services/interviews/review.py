@@ -126,6 +126,8 @@ def my_interviews(session, user: models.User) -> list[InterviewRow]:
         .join(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
         .where(models.Answer.interview_id.in_([i.id for i, _, _ in rows]))
         .group_by(models.Answer.interview_id)).all()) if rows else {}
+    audit.record(session, "review.list", actor_id=user.id, actor=user.email or "", object_type="interview",
+                 object_id=len(rows))
     return [InterviewRow(id=i.id, candidate=c.display_name or c.email, title_zh=j.title_zh, title_en=j.title_en,
                          scheduled_at=_aware(i.scheduled_at), status=i.status, answers=counts.get(i.id, 0),
                          scored=scored.get(i.id, 0)) for i, j, c in rows]

@@ -238,6 +238,7 @@ ACTION_LABELS = {
     "consent.withdraw": N_("Consent withdrawn"),
     "answer.submit": N_("Interview answer submitted"),
     "interview.review": N_("Interview answers viewed"),
+    "review.list": N_("Interviews to review listed"),
     "rating.save": N_("Interviewer rating saved"),
     "recording.view": N_("Answer recording played"),
     "csrf.refused": N_("Form from another site refused"),
