@@ -46,7 +46,8 @@ class InterviewRoomState(BaseState):
     join_state: str = ""  # open | not_yet | closed
     finished: bool = False
     typed_allowed: bool = False
-    typing: bool = False  # the candidate chose to type this answer
+    typed_only: bool = False  # the job asks for typed answers
+    typing: bool = False  # the candidate chose to type this answer (or must)
     # What the browser's recorder needs (the candidate's own interview): ids, seconds, a key
     # that changes with every question so the recorder starts over.
     interview_id: int = 0
@@ -65,12 +66,13 @@ class InterviewRoomState(BaseState):
     def _show(self, found: room.Room) -> None:
         self._room, self.refused = found, False
         self.join_state, self.finished = found.join_state, found.finished
-        self.typed_allowed = found.answer_mode == room.VIDEO_OR_TEXT
+        self.typed_allowed = found.answer_mode in (room.VIDEO_OR_TEXT, room.TEXT)
+        self.typed_only = found.answer_mode == room.TEXT
         index = found.current
         question = found.questions[index] if index is not None else None
         new_id = question.id if question else 0
         if new_id != self.question_id or not self.recorder_key:
-            self.typing = False
+            self.typing = self.typed_only
             self.recorder_key = f"{new_id}-{next(_keys)}" if new_id else ""
         self.interview_id, self.question_id = found.interview_id, new_id
         self.reading_s = found.reading_time_s
@@ -121,7 +123,7 @@ class InterviewRoomState(BaseState):
     @requires(access.INTERVIEW_VIEW)
     @rx.event
     def choose_typing(self, value: bool):
-        self.typing = bool(value) and self.typed_allowed
+        self.typing = self.typed_only or (bool(value) and self.typed_allowed)
 
     @requires(access.INTERVIEW_VIEW)
     @rx.event

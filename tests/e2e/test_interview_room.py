@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from portal import models, routes
-from portal.services.interviews import consent, recordings
+from portal.services.interviews import consent, recordings, room
 from portal.services.platform import crypto, db, i18n
 from portal.services.platform.errors import PERMISSION_DENIED
 from tests.e2e.accounts import new_candidate_with_interview, sign_in, wait_hydrated
@@ -144,12 +144,20 @@ def test_nobody_else_may_use_the_room_and_a_finished_interview_says_so(page: Pag
             s.add(models.Answer(user_id=user.id, question_id=question_id, interview_id=interview_id,
                                 model_id=s.get(models.Interview, interview_id).model_id,
                                 transcript_enc=crypto.encrypt("已回答")))
-    page.goto(portal.url + routes.interview_room(interview_id))
-    wait_hydrated(page)
-    expect(page.locator("#room-progress-text")).to_have_text(f"第 {len(questions)} 题，共 {len(questions)} 题")
-    page.click("#room-choose-typing")
-    page.fill("#room-answer", "最后一题：我会先确认客户的目标，再安排跟进。")
-    page.click("#room-submit-typed")
-    expect(page.locator("#room-finished")).to_be_visible()
+        job = s.get(models.Job, s.get(models.Interview, interview_id).job_id)
+        job_id, mode = job.id, job.answer_mode
+        job.answer_mode = room.TEXT  # HR asks for typed answers: no camera, no recorder
+    try:
+        page.goto(portal.url + routes.interview_room(interview_id))
+        wait_hydrated(page)
+        expect(page.locator("#room-progress-text")).to_have_text(f"第 {len(questions)} 题，共 {len(questions)} 题")
+        expect(page.locator("#room")).to_have_count(0)
+        expect(page.locator("#room-choose-video")).to_have_count(0)
+        page.fill("#room-answer", "最后一题：我会先确认客户的目标，再安排跟进。")
+        page.click("#room-submit-typed")
+        expect(page.locator("#room-finished")).to_be_visible()
+    finally:
+        with db.session_scope(portal.db_url) as s:
+            s.get(models.Job, job_id).answer_mode = mode
     with db.session_scope(portal.db_url) as s:
         assert s.get(models.Interview, interview_id).status == "completed"

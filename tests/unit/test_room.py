@@ -166,3 +166,14 @@ def test_a_retake_discards_what_was_recorded_as_often_as_the_job_allows(demo, da
         recordings.finish(s, demo["users"]["candidate"], demo["interview"].id, first.id)
         answer = s.execute(select(Answer).where(Answer.question_id == first.id)).scalar_one()
         assert recordings.answer_audio(s, answer) == b"".join(parts)  # the second take, whole
+
+
+def test_a_job_that_asks_for_typed_answers_refuses_recordings(demo):
+    with db.session_scope(demo["url"]) as s:
+        s.get(Job, demo["interview"].job_id).answer_mode = room.TEXT
+    assert _open(demo).answer_mode == room.TEXT
+    with pytest.raises(ServiceError) as refused:
+        _append(demo, 0, media.recording(1))
+    assert refused.value.msgid == recordings.TYPED_ONLY and refused.value.status == 403
+    _type(demo, demo["questions"][0], "我先确认客户的需求。")
+    assert _open(demo).current == 1

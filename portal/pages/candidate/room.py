@@ -100,8 +100,9 @@ def _typed() -> rx.Component:
                    id="room-answer-error", role="alert", width="100%"),
             rx.hstack(
                 rx.button(t("Submit my answer"), type="submit", size="3", min_height=TAP, id="room-submit-typed"),
-                rx.button(t("Record my answer instead"), type="button", variant="soft", size="3", min_height=TAP,
-                          on_click=S.choose_typing(False), id="room-choose-video"),
+                rx.cond(~S.typed_only,
+                        rx.button(t("Record my answer instead"), type="button", variant="soft", size="3",
+                                  min_height=TAP, on_click=S.choose_typing(False), id="room-choose-video")),
                 spacing="2",
                 wrap="wrap",
             ),

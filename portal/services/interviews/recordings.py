@@ -52,6 +52,9 @@ from portal.services.platform.i18n import N_
 from portal.services.platform.settings import get_settings
 
 OPEN, FINISHED = "open", "finished"
+# How a job's interview is answered (Job.answer_mode): recorded or typed, recorded only, typed only.
+VIDEO_OR_TEXT, VIDEO, TEXT = "video_or_text", "video", "text"
+ANSWER_MODES = (VIDEO_OR_TEXT, VIDEO, TEXT)
 # Seconds a recording may run past the question's time limit (the recorder stops a little late).
 GRACE_S = 15
 # After the interview closes, a recording whose chunks all arrived in time may still be
@@ -77,6 +80,7 @@ ALREADY_SUBMITTED = N_("This answer has already been submitted.")
 NOTHING_RECORDED = N_("Nothing has been recorded for this question yet.")
 BUSY = N_("This part arrived twice at once. Ask where the recording stands and go on from there.")
 NO_RETAKES = N_("No retake is left for this question: submit what was recorded.")
+TYPED_ONLY = N_("This interview asks for typed answers: nothing is recorded.")
 
 
 class RecordingError(ServiceError):
@@ -306,6 +310,8 @@ def append_chunk(session, user: models.User, interview_id: int, question_id: int
     if (recording is not None and recording.status == FINISHED) or (
             recording is None and answered(session, user, interview.id, question.id)):
         raise RecordingError(ALREADY_SUBMITTED, 409)
+    if recording is None and session.get(models.Job, interview.job_id).answer_mode == TEXT:
+        raise RecordingError(TYPED_ONLY, 403)
     expected = recording.chunk_count if recording else 0
     digest = hashlib.sha256(data).hexdigest()
     if sequence < expected:

@@ -28,8 +28,8 @@ from portal.services.platform import audit
 from portal.services.platform.errors import ServiceError
 from portal.services.platform.i18n import N_
 
-VIDEO_OR_TEXT, VIDEO = "video_or_text", "video"
-ANSWER_MODES = (VIDEO_OR_TEXT, VIDEO)
+VIDEO_OR_TEXT, VIDEO, TEXT = recordings.VIDEO_OR_TEXT, recordings.VIDEO, recordings.TEXT
+ANSWER_MODES = recordings.ANSWER_MODES
 MAX_TYPED_CHARS = 5000
 
 TYPED_NOT_ALLOWED = N_("This interview asks for recorded answers: a typed answer is not accepted.")
