@@ -166,59 +166,45 @@ def _caller_again(s, request: Request):
     return found[0]
 
 
-async def resume(request: Request) -> Response:
+async def _room_call(request: Request, kind: str, action, *, post: bool, status: int = 200) -> Response:
+    """One of the room's small calls on (interview, question): the caller is counted against
+    their budget even when the service then refuses; ``action(s, user, interview_id,
+    question_id)`` returns the JSON answer."""
+    if post and not _origin_ok(request):
+        return _error(request, 403, PERMISSION_DENIED)
     try:
         interview_id, question_id = _ids(request)
     except _Refused as exc:
         return _error(request, exc.status, exc.msgid)
 
-    def read():
+    def call():
         with db.session_scope() as s:
-            user = _caller(s, _token(request), "resume")
+            user = _caller(s, _token(request), kind)
             s.commit()  # the call is counted even when the service refuses
-            return recordings.resume_point(s, user, interview_id, question_id, ip=_ip(request)).to_json()
+            return action(s, user, interview_id, question_id)
 
-    found = await _run(request, read)
-    return found if isinstance(found, Response) else JSONResponse(found, headers=NO_STORE)
+    found = await _run(request, call)
+    return found if isinstance(found, Response) else JSONResponse(found, status_code=status, headers=NO_STORE)
+
+
+async def resume(request: Request) -> Response:
+    return await _room_call(request, "resume", lambda s, user, i, q: recordings.resume_point(
+        s, user, i, q, ip=_ip(request)).to_json(), post=False)
 
 
 async def finish(request: Request) -> Response:
-    if not _origin_ok(request):
-        return _error(request, 403, PERMISSION_DENIED)
-    try:
-        interview_id, question_id = _ids(request)
-    except _Refused as exc:
-        return _error(request, exc.status, exc.msgid)
     language = request.query_params.get("language") or None
 
-    def submit():
-        with db.session_scope() as s:
-            user = _caller(s, _token(request), "finish")
-            s.commit()
-            answer = recordings.finish(s, user, interview_id, question_id, language=language, ip=_ip(request))
-            point = recordings.resume_point(s, user, interview_id, question_id)
-            return {"answer_id": answer.id, **point.to_json()}
+    def submit(s, user, interview_id, question_id):
+        answer = recordings.finish(s, user, interview_id, question_id, language=language, ip=_ip(request))
+        return {"answer_id": answer.id, **recordings.resume_point(s, user, interview_id, question_id).to_json()}
 
-    found = await _run(request, submit)
-    return found if isinstance(found, Response) else JSONResponse(found, status_code=201, headers=NO_STORE)
+    return await _room_call(request, "finish", submit, post=True, status=201)
 
 
 async def retake(request: Request) -> Response:
-    if not _origin_ok(request):
-        return _error(request, 403, PERMISSION_DENIED)
-    try:
-        interview_id, question_id = _ids(request)
-    except _Refused as exc:
-        return _error(request, exc.status, exc.msgid)
-
-    def discard():
-        with db.session_scope() as s:
-            user = _caller(s, _token(request), "retake")
-            s.commit()
-            return recordings.retake(s, user, interview_id, question_id, ip=_ip(request)).to_json()
-
-    found = await _run(request, discard)
-    return found if isinstance(found, Response) else JSONResponse(found, headers=NO_STORE)
+    return await _room_call(request, "retake", lambda s, user, i, q: recordings.retake(
+        s, user, i, q, ip=_ip(request)).to_json(), post=True)
 
 
 _RANGE = re.compile(r"^bytes=(\d{0,15})-(\d{0,15})$")

@@ -17,12 +17,11 @@ import uvicorn
 from sqlalchemy import func, select
 
 from portal import routes
-from portal.models import Answer, AuditEvent, Interview, Question, Recording, RecordingChunk, User
+from portal.models import Answer, AuditEvent, Interview, Recording, RecordingChunk, User
 from portal.recording_routes import BAD_RANGE, LIMITS, recording_app
 from portal.services.accounts import auth
-from portal.services.interviews import consent, recordings
+from portal.services.interviews import recordings
 from portal.services.platform import db, i18n, settings
-from portal.services.platform.demo import demo_email, load_demo
 from tests import media
 
 ORIGIN = "https://hr.example.cn"
@@ -47,34 +46,18 @@ def server():
 
 
 @pytest.fixture
-def demo(db_url, isolated_data_dir, monkeypatch, server):
+def demo(db_url, isolated_data_dir, monkeypatch, server, interview_now):
     """The endpoints use the configured database and data directory: this test's."""
     monkeypatch.setenv("TALENT_DB_URL", db_url)
     monkeypatch.setenv("TALENT_PUBLIC_URL", ORIGIN)
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
+    world = interview_now
+    users = world["users"]
     with db.session_scope(db_url) as s:
-        load_demo(s)
-        users = {role: s.execute(select(User).where(User.email == demo_email(role))).scalar_one()
-                 for role in ("candidate", "interviewer", "hr")}
-        interview = s.execute(select(Interview).where(Interview.candidate_id == users["candidate"].id)
-                              .order_by(Interview.id)).scalars().first()
-        interview.scheduled_at = recordings.utcnow()
-        interview.status = "scheduled"
-        questions = s.execute(select(Question).where(Question.job_id == interview.job_id,
-                                                     Question.is_practice.is_(False))
-                              .order_by(Question.position)).scalars().all()
-        other = User(email="other@example.cn", role="candidate")
-        s.add(other)
-        s.flush()
-        theirs = Interview(candidate_id=other.id, job_id=interview.job_id, model_id=interview.model_id,
-                           scheduled_at=recordings.utcnow())
-        s.add(theirs)
-        consent.grant(s, users["candidate"], consent.CURRENT_VERSION)
-        consent.grant(s, other, consent.CURRENT_VERSION)
-        s.flush()
-        users["other"] = other
-        cookies = {role: auth._create_session(s, user, mfa_passed=True) for role, user in users.items()}
+        cookies = {role: auth._create_session(s, s.get(User, user.id), mfa_passed=True)
+                   for role, user in users.items()}
+    interview, theirs, questions = world["interview"], world["theirs"], world["questions"]
     yield {"url": db_url, "base": server, "users": users, "cookies": cookies, "interview": interview,
            "theirs": theirs, "questions": questions, "data": isolated_data_dir}
     settings.get_settings.cache_clear()
