@@ -250,11 +250,26 @@ class Transcriber:
         parts = [{"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text.strip()}
                  for s in segments if _HAS_WORD.search(s.text) and not _hallucinated(s)]
         elapsed = time.perf_counter() - t0
-        joiner = "" if language == "zh" else " "
-        text = joiner.join(p["text"] for p in parts if p["text"]).strip()
+        text = join_segments([p["text"] for p in parts if p["text"]], language)
         return {"language": language, "model_version": self.model_version, "text": text,
                 "segments": parts, "delivery": delivery_figures(audio, text, language),
                 "elapsed_s": round(elapsed, 3)}
+
+
+_END_PUNCT = re.compile(r"[。！？；，、,.!?;:：…]$")
+
+
+def join_segments(texts: list[str], language: str) -> str:
+    """The transcript from Whisper's segments. Chinese has no spaces between words, but a
+    segment that ends without punctuation ends at a pause: it goes on a new line, which
+    the scorer reads as a sentence end, so a transcript without punctuation is still read
+    sentence by sentence (no character is added to what the candidate said)."""
+    if language != "zh":
+        return " ".join(texts).strip()
+    out = ""
+    for text in texts:
+        out += text if not out or _END_PUNCT.search(out) else "\n" + text
+    return out.strip()
 
 
 # Whisper's own thresholds (openai/whisper transcribe(): compression_ratio_threshold,

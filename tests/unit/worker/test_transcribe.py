@@ -211,3 +211,12 @@ def test_a_beep_without_speech_gives_an_empty_transcript(speech_worker):
     out = post(speech_worker, beep, "zh").json()
     assert out["text"] == "" and out["segments"] == []
     assert out["delivery"]["speaking_rate"] == 0 and out["delivery"]["duration_s"] > 3
+
+
+def test_chinese_segments_without_punctuation_end_a_sentence_on_a_new_line():
+    from scoring_worker.text import split_sentences
+
+    joined = tr.join_segments(["去年我负责一个大客户", "我先倾听了他的顾虑。", "然后制定了方案"], "zh")
+    assert joined == "去年我负责一个大客户\n我先倾听了他的顾虑。然后制定了方案"
+    assert split_sentences(joined) == ["去年我负责一个大客户", "我先倾听了他的顾虑。", "然后制定了方案"]
+    assert tr.join_segments(["I listened first.", "Then I called back"], "en") == "I listened first. Then I called back"
