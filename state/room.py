@@ -14,7 +14,7 @@ import reflex as rx
 
 from portal import routes
 from portal.services.accounts import access
-from portal.services.interviews import consent, preparation, room
+from portal.services.interviews import preparation, room
 from portal.services.platform import db, i18n
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
@@ -64,7 +64,7 @@ class InterviewRoomState(BaseState):
     _opens_at: dict[str, str] = {}
 
     def _show(self, found: room.Room) -> None:
-        self._room, self.refused = found, False
+        self._room, self.refused, self.has_consent = found, False, found.consent
         self.join_state, self.finished = found.join_state, found.finished
         self.typed_allowed = found.answer_mode in (room.VIDEO_OR_TEXT, room.TEXT)
         self.typed_only = found.answer_mode == room.TEXT
@@ -86,7 +86,6 @@ class InterviewRoomState(BaseState):
         try:
             with db.session_scope() as s:
                 found = room.open_room(s, user, interview_id, ip=self._ip())
-                self.has_consent = consent.has_consent(s, user.id)
         except PermissionDenied as exc:
             self._room, self.refused, self.question_id, self.recorder_key = None, True, 0, ""
             self._flash(exc.msgid, kind="error")

@@ -293,6 +293,26 @@ def test_the_other_preparation_pages_are_at_most_two_queries(statements, path):
         assert [card["name"] for card in tab.state(InterviewersState).cards] == [name]
 
 
+def test_the_interview_room_is_at_most_two_queries(statements):
+    """The caller, then the interview with its job, the consent and every question with
+    what is saved of its answer, in one statement."""
+    from state.room import InterviewRoomState
+
+    from portal.services.platform import db
+
+    cookie = _signed_in_cookie("candidate")
+    _interview_for(cookie)
+    with db.session_scope() as s:
+        interview_id = s.exec(select(models.Interview.id).order_by(models.Interview.id.desc())).first()
+    tab = Tab(cookie)
+    statements.clear()
+    assert tab.load(routes.interview_room(interview_id)) == [None]
+    assert len(statements) <= 2, statements
+    shown = tab.state(InterviewRoomState)
+    assert not shown.refused and shown.join_state == "not_yet" and not shown.has_consent
+    assert shown.question_id and shown.progress_text.startswith("第 1 题")
+
+
 def test_no_state_keeps_a_var_in_browser_storage():
     """A Cookie or LocalStorage var makes the frontend send an extra event
     (update_vars_internal) with every navigation: the language cookie cost a quarter of

@@ -214,10 +214,14 @@ def own_interview(session, user: models.User, interview_id: int, ip: str) -> mod
     interview = session.get(models.Interview, interview_id) if _valid_id(interview_id) else None
     if interview is None:
         raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
+    check_own(session, user, interview, ip)
+    return interview
+
+
+def check_own(session, user: models.User, interview: models.Interview, ip: str) -> None:
     access.require(user, access.INTERVIEW_VIEW, interview, session=session, ip=ip)
     if interview.candidate_id != user.id:
         _deny(session, user, interview, ip)
-    return interview
 
 
 def join_state(interview: models.Interview, now: datetime) -> str:

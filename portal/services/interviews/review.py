@@ -153,13 +153,16 @@ def review(session, user: models.User, interview_id: int, *, user_session: model
     competencies = session.exec(select(models.Competency).where(models.Competency.model_id == interview.model_id)
                                 .order_by(models.Competency.position, models.Competency.id)).all()
     answers = session.exec(
-        select(models.Answer, models.Question, models.AnswerScore, models.Recording.id)
+        select(models.Answer, models.Question, models.AnswerScore, models.Recording.id, models.ScoringJob.status,
+               models.TranscriptionJob.status)
         .join(models.Question, models.Question.id == models.Answer.question_id)
         .outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
         .outerjoin(models.Recording, models.Recording.answer_id == models.Answer.id)
+        .outerjoin(models.ScoringJob, models.ScoringJob.answer_id == models.Answer.id)
+        .outerjoin(models.TranscriptionJob, models.TranscriptionJob.answer_id == models.Answer.id)
         .where(models.Answer.interview_id == interview.id, models.Answer.is_practice.is_(False))
         .order_by(models.Question.position, models.Question.id)).all()
-    answer_ids = [a.id for a, _, _, _ in answers]
+    answer_ids = [a.id for a, *_ in answers]
     scores = {(c.answer_id, c.competency_id): c for c in session.exec(
         select(models.CompetencyScore).where(models.CompetencyScore.answer_id.in_(answer_ids))).all()} \
         if answer_ids else {}
@@ -171,7 +174,7 @@ def review(session, user: models.User, interview_id: int, *, user_session: model
                           title_zh=job.title_zh, title_en=job.title_en, scheduled_at=_aware(interview.scheduled_at),
                           status=interview.status, sensitive=sensitive,
                           may_rate=access.can(user, access.NOTE_ADD, interview, session=session))
-    for answer, question, score, recording_id in answers:
+    for answer, question, score, recording_id, scoring, transcription in answers:
         rows = []
         for c in competencies:
             found = scores.get((answer.id, c.id))
@@ -185,7 +188,7 @@ def review(session, user: models.User, interview_id: int, *, user_session: model
         out.answers.append(AnswerReview(
             id=answer.id, question_zh=question.text_zh, question_en=question.text_en,
             submitted_at=_aware(answer.submitted_at), spoken=recording_id is not None,
-            status=scoring_client.scoring_status(session, answer.id, user),
+            status=scoring_client.status_of(score is not None, scoring, transcription),
             transcript=crypto.decrypt(answer.transcript_enc) if sensitive else None,
             delivery=dict(answer.delivery or {}), overall=score.overall if score else None, competencies=rows))
     audit.record(session, "interview.review", actor_id=user.id, actor=user.email or "", object_type="interview",

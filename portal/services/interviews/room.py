@@ -22,10 +22,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal import models
-from portal.services.interviews import recordings, scoring_client
+from portal.services.interviews import consent, recordings, scoring_client
 from portal.services.interviews.recordings import ALREADY_SUBMITTED, RecordingError, _aware, utcnow
 from portal.services.platform import audit
-from portal.services.platform.errors import ServiceError
+from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
 
 VIDEO_OR_TEXT, VIDEO, TEXT = recordings.VIDEO_OR_TEXT, recordings.VIDEO, recordings.TEXT
@@ -58,6 +58,7 @@ class Room:
     join_state: str  # open | not_yet | closed
     status: str
     scheduled_at: datetime
+    consent: bool
     reading_time_s: int
     answer_mode: str
     questions: list[RoomQuestion] = field(default_factory=list)
@@ -72,41 +73,48 @@ class Room:
         return bool(self.questions) and self.current is None
 
 
-def _questions(session, interview: models.Interview, job: models.Job) -> list[RoomQuestion]:
-    rows = session.exec(
-        select(models.Question,
-               select(func.count(models.Answer.id)).where(
-                   models.Answer.interview_id == interview.id, models.Answer.question_id == models.Question.id,
-                   models.Answer.is_practice.is_(False)).scalar_subquery(),
+def _room_rows(session, user: models.User, interview_id: int):
+    """The interview, its job, the caller's consent and each question with what is saved of
+    its answer: one statement (a page load is the caller's session and this)."""
+    answered = select(func.count(models.Answer.id)).where(
+        models.Answer.interview_id == models.Interview.id, models.Answer.question_id == models.Question.id,
+        models.Answer.is_practice.is_(False)).scalar_subquery()
+    return session.exec(
+        select(models.Interview, models.Job, consent.given_clause(user.id), models.Question, answered,
                models.Recording)
+        .join(models.Job, models.Job.id == models.Interview.job_id)
+        .outerjoin(models.Question, (models.Question.job_id == models.Interview.job_id)
+                   & models.Question.is_practice.is_(False))
         .outerjoin(models.Recording, (models.Recording.question_id == models.Question.id)
-                   & (models.Recording.interview_id == interview.id))
-        .where(models.Question.job_id == interview.job_id, models.Question.is_practice.is_(False))
+                   & (models.Recording.interview_id == models.Interview.id))
+        .where(models.Interview.id == interview_id)
         .order_by(models.Question.position, models.Question.id)).all()
-    out = []
-    for question, answers, recording in rows:
-        unfinished = recording is not None and recording.status == recordings.OPEN
-        out.append(RoomQuestion(
-            id=question.id, text_zh=question.text_zh, text_en=question.text_en,
-            time_limit_s=question.time_limit_s, answered=bool(answers),
-            saved_chunks=recording.chunk_count if unfinished else 0,
-            saved_seconds=recording.duration_s if unfinished else 0.0,
-            retakes_left=recordings.retakes_left(job, recording)))
-    return out
 
 
 def open_room(session, user: models.User, interview_id: int, *, ip: str = "",
               now: datetime | None = None) -> Room:
     """Where the caller stands in their interview. Refuses (and audits) anyone but its candidate."""
     now = _aware(now or utcnow())
-    interview = recordings.own_interview(session, user, interview_id, ip)
-    job = session.get(models.Job, interview.job_id)
+    rows = _room_rows(session, user, interview_id) if recordings._valid_id(interview_id) else []
+    if not rows:
+        raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
+    interview, job, given = rows[0][0], rows[0][1], bool(rows[0][2])
+    recordings.check_own(session, user, interview, ip)
     room = Room(interview_id=interview.id, title_zh=job.title_zh, title_en=job.title_en,
                 join_state=recordings.join_state(interview, now), status=interview.status,
-                scheduled_at=_aware(interview.scheduled_at),
+                scheduled_at=_aware(interview.scheduled_at), consent=given,
                 reading_time_s=max(0, job.reading_time_s),
-                answer_mode=job.answer_mode if job.answer_mode in ANSWER_MODES else VIDEO_OR_TEXT,
-                questions=_questions(session, interview, job))
+                answer_mode=job.answer_mode if job.answer_mode in ANSWER_MODES else VIDEO_OR_TEXT)
+    for _i, _j, _c, question, answers, recording in rows:
+        if question is None:
+            continue
+        unfinished = recording is not None and recording.status == recordings.OPEN
+        room.questions.append(RoomQuestion(
+            id=question.id, text_zh=question.text_zh, text_en=question.text_en,
+            time_limit_s=question.time_limit_s, answered=bool(answers),
+            saved_chunks=recording.chunk_count if unfinished else 0,
+            saved_seconds=recording.duration_s if unfinished else 0.0,
+            retakes_left=recordings.retakes_left(job, recording)))
     return room
 
 

@@ -202,18 +202,21 @@ def scoring_status(session, answer_id: int, user: User) -> str:
     if answer is None:
         raise PermissionDenied()
     access.require(user, access.REPORT_VIEW, answer, session=session)
-    if session.execute(select(AnswerScore.id).where(AnswerScore.answer_id == answer.id)).first():
+    scored = session.execute(select(AnswerScore.id).where(AnswerScore.answer_id == answer.id)).first() is not None
+    scoring = None if scored else session.execute(
+        select(ScoringJob.status).where(ScoringJob.answer_id == answer.id)).scalar_one_or_none()
+    transcription = None if scored or scoring is not None else session.execute(
+        select(TranscriptionJob.status).where(TranscriptionJob.answer_id == answer.id)).scalar_one_or_none()
+    return status_of(scored, scoring, transcription)
+
+
+def status_of(scored: bool, scoring_status: str | None, transcription_status: str | None) -> str:
+    """``scoring_status`` from what a page has read already: a spoken answer's scoring job
+    comes with its transcript, so until then its transcription job speaks for it."""
+    if scored:
         return "scored"
-    status = session.execute(
-        select(ScoringJob.status).where(ScoringJob.answer_id == answer.id)
-    ).scalar_one_or_none()
-    if status is None:  # a spoken answer: its scoring job comes with its transcript
-        status = session.execute(
-            select(TranscriptionJob.status).where(TranscriptionJob.answer_id == answer.id)
-        ).scalar_one_or_none()
-    if status in (FAILED, NO_CONSENT):
-        return status
-    return "pending"
+    status = scoring_status if scoring_status is not None else transcription_status
+    return status if status in (FAILED, NO_CONSENT) else "pending"
 
 
 # ---------------------------------------------------------------- the request
