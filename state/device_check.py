@@ -33,8 +33,7 @@ class DeviceCheckState(BaseState):
     _checked_at: str = ""  # ISO, UTC
     _timezone: str = ""
 
-    def _show(self, session, user: models.User) -> None:
-        check = device_check.latest(session, user, self._interview_id or None)
+    def _show(self, check: models.DeviceCheck | None) -> None:
         self._latest = {loc: device_check.summary(check, loc) for loc in i18n.LOCALES} if check else {}
         self._advice = {loc: device_check.advice(check.problems, loc) for loc in i18n.LOCALES} if check else {}
         self._checked_at = device_check.as_utc(check.checked_at).isoformat() if check else ""
@@ -50,12 +49,12 @@ class DeviceCheckState(BaseState):
         self.has_interview, self._interview_id, self._interview_label = False, 0, {}
         self._latest, self._advice, self._checked_at = {}, {}, ""
         with db.session_scope() as s:
-            interview = device_check.interview_for_check(s, user, requested, ip=self._ip())
-            self._interview_id = interview.id if interview else 0
-            self.has_interview = interview is not None
-            self._timezone = user.timezone or ""
-            self._interview_label = device_check.describe(s, interview, user.timezone) if interview else {}
-            self._show(s, user)
+            interview, job, check = device_check.page_view(s, user, requested, ip=self._ip())  # one query
+        self._interview_id = interview.id if interview else 0
+        self.has_interview = interview is not None
+        self._timezone = user.timezone or ""
+        self._interview_label = device_check.describe(interview, job, user.timezone) if interview else {}
+        self._show(check)
 
     @requires(access.INTERVIEW_VIEW)
     @rx.event
@@ -65,14 +64,13 @@ class DeviceCheckState(BaseState):
         self.saved_msgid = ""
         try:
             with db.session_scope() as s:
-                device_check.save(s, user, self._interview_id or None, payload, ip=self._ip())
+                check = device_check.save(s, user, self._interview_id or None, payload, ip=self._ip())
         except ServiceError as exc:
             self.save_error_msgid = exc.msgid
             return
         self.save_error_msgid = ""
         self.saved_msgid = device_check.SAVED
-        with db.session_scope() as s:
-            self._show(s, user)
+        self._show(check)  # the newest check is the one just saved
 
     @rx.var
     def interview_label(self) -> str:

@@ -313,6 +313,22 @@ def test_the_interview_room_is_at_most_two_queries(statements):
     assert shown.question_id and shown.progress_text.startswith("第 1 题")
 
 
+@pytest.mark.parametrize("with_interview", [False, True])
+def test_the_device_check_page_is_at_most_two_queries(statements, with_interview):
+    """The caller, then the interview with its job and the newest check in one statement (was four)."""
+    from state.device_check import DeviceCheckState
+
+    cookie = _signed_in_cookie("candidate")
+    if with_interview:
+        _interview_for(cookie)
+    tab = Tab(cookie)
+    statements.clear()
+    assert tab.load(routes.CANDIDATE_DEVICE_CHECK) == [None]
+    assert len(statements) <= 2, statements
+    shown = tab.state(DeviceCheckState)
+    assert shown.has_interview is with_interview and (shown.interview_label != "") is with_interview
+
+
 def test_no_state_keeps_a_var_in_browser_storage():
     """A Cookie or LocalStorage var makes the frontend send an extra event
     (update_vars_internal) with every navigation: the language cookie cost a quarter of

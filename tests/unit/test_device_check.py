@@ -186,28 +186,31 @@ def test_a_candidate_saves_only_against_their_own_interview(people):
         denied = s.exec(select(AuditEvent).where(AuditEvent.action == "access_denied")).all()
         assert denied  # audited (repeats are counted, see audit)
     with pytest.raises(PermissionDenied), db.session_scope(url) as s:
-        device_check.interview_for_check(s, _user(s, ids, "ann"), ids["bo_interview"])
+        device_check.page_view(s, _user(s, ids, "ann"), ids["bo_interview"])
+    with pytest.raises(PermissionDenied), db.session_scope(url) as s:
+        device_check.page_view(s, _user(s, ids, "ann"), 99999)
 
 
 def test_the_page_defaults_to_the_next_interview_and_reruns_show_the_latest(people):
     url, ids = people
     with db.session_scope(url) as s:
         ann = _user(s, ids, "ann")
-        assert device_check.interview_for_check(s, ann, None).id == ids["ann_interview"]
-        assert device_check.interview_for_check(s, ann, ids["ann_interview"]).id == ids["ann_interview"]
-        assert device_check.latest(s, ann, ids["ann_interview"]) is None
+        interview, job, check = device_check.page_view(s, ann, None)
+        assert interview.id == ids["ann_interview"] and job.id == interview.job_id and check is None
+        assert device_check.page_view(s, ann, ids["ann_interview"])[0].id == ids["ann_interview"]
         device_check.save(s, ann, ids["ann_interview"], _figures(network__upload_mbps=0.5))
     with db.session_scope(url) as s:
         device_check.save(s, _user(s, ids, "ann"), ids["ann_interview"], _figures())
     with db.session_scope(url) as s:
-        latest = device_check.latest(s, _user(s, ids, "ann"), ids["ann_interview"])
+        latest = device_check.page_view(s, _user(s, ids, "ann"), None)[2]
         assert latest.network_ok and latest.upload_mbps == 12.7
+        assert device_check.latest(s, _user(s, ids, "ann"), ids["ann_interview"]).id == latest.id
         # without an upcoming interview a check is still kept (for the next one)
         s.get(Interview, ids["bo_interview"]).status = "cancelled"
         bo = _user(s, ids, "bo")
-        assert device_check.interview_for_check(s, bo, None) is None
+        assert device_check.page_view(s, bo, None) == (None, None, None)
         device_check.save(s, bo, None, _figures())
-        assert device_check.latest(s, bo, None).interview_id is None
+        assert device_check.page_view(s, bo, None)[2].interview_id is None
 
 
 def test_hr_and_assigned_interviewers_read_the_checks_others_do_not(people):
@@ -252,5 +255,5 @@ def test_the_page_shows_the_figures_and_the_interview_in_the_candidates_time(peo
         assert "download ≥ 1,000.0 Mbps" in device_check.summary(capped, "en")["network"]
         interview = s.get(Interview, ids["ann_interview"])
         interview.scheduled_at = datetime(2026, 11, 26, 2, 30, tzinfo=timezone.utc)
-        label = device_check.describe(s, interview, "Asia/Shanghai")
+        label = device_check.describe(interview, s.get(Job, interview.job_id), "Asia/Shanghai")
     assert label == {"zh_CN": "职位 · 2026年11月26日 10:30", "en": "Job · Nov 26, 2026 10:30\u202fAM"}

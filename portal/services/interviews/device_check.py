@@ -19,9 +19,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import false
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from portal.models import DeviceCheck, Interview, User
+from portal.models import DeviceCheck, Interview, Job, User
 from portal.services.accounts import access, throttle
 from portal.services.platform import audit, i18n
 from portal.services.platform.errors import PermissionDenied, ServiceError
@@ -259,21 +261,6 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
-def next_interview(session, user: User, *, now: datetime | None = None) -> Interview | None:
-    """The candidate's next interview that has not ended (scheduled or running)."""
-    now = now or utcnow()
-    rows = session.exec(
-        select(Interview).where(Interview.candidate_id == user.id,
-                                Interview.status.in_(("scheduled", "in_progress")),
-                                Interview.scheduled_at >= now - timedelta(hours=12))
-        .order_by(Interview.scheduled_at)
-    ).all()
-    for row in rows:  # the duration differs per interview: the last filter is in Python
-        if as_utc(row.scheduled_at) + timedelta(minutes=row.duration_min) >= now:
-            return row
-    return None
-
-
 def own_interview(session, user: User, interview_id: int, *, ip: str = "") -> Interview:
     """The interview ``interview_id`` when it is ``user``'s own as its candidate; otherwise
     PermissionDenied, audited (an unknown id looks the same as someone else's)."""
@@ -300,13 +287,46 @@ def _interview(session, user: User, interview_id: object, ip: str) -> Interview:
     return interview
 
 
-def interview_for_check(session, user: User, requested: int | None, *, ip: str = "") -> Interview | None:
-    """The interview the page checks for: the requested one (if it is the user's own),
-    else the user's next interview (None when there is none)."""
+def _newest_check(user_id: int, interview_id_column=None):
+    """The id of the user's newest check (for the given interview column, or at all)."""
+    query = select(DeviceCheck.id).where(DeviceCheck.user_id == user_id)
+    if interview_id_column is not None:
+        query = query.where(DeviceCheck.interview_id == interview_id_column)
+    return query.order_by(DeviceCheck.checked_at.desc(), DeviceCheck.id.desc()).limit(1).scalar_subquery()
+
+
+def page_view(session, user: User, requested: int | None, *, ip: str = "",
+              now: datetime | None = None) -> tuple[Interview | None, Job | None, DeviceCheck | None]:
+    """What the device-check page shows, in one statement: the interview it checks for (the
+    requested one if it is the caller's own, else their next one), its job, and the newest
+    check for it (without an interview, the caller's newest check at all)."""
     access.require(user, access.INTERVIEW_VIEW, session=session, ip=ip)
+    now = now or utcnow()
+    for_interview, at_all = aliased(DeviceCheck), aliased(DeviceCheck)
     if requested is not None:
-        return own_interview(session, user, requested, ip=ip)
-    return next_interview(session, user)
+        interviews = Interview.id == requested if type(requested) is int else false()
+    else:
+        interviews = (Interview.candidate_id == user.id) & Interview.status.in_(("scheduled", "in_progress")) \
+            & (Interview.scheduled_at >= now - timedelta(hours=12))
+    rows = session.exec(
+        select(User.id, Interview, Job, for_interview, at_all).select_from(User)
+        .outerjoin(Interview, interviews)
+        .outerjoin(Job, Job.id == Interview.job_id)
+        .outerjoin(for_interview, for_interview.id == _newest_check(user.id, Interview.id))
+        .outerjoin(at_all, at_all.id == _newest_check(user.id))
+        .where(User.id == user.id).order_by(Interview.scheduled_at)).all()
+    if requested is not None:
+        interview = rows[0][1] if rows else None
+        if interview is None:
+            _deny(session, user, requested, ip)
+        access.require(user, access.INTERVIEW_VIEW, interview, session=session, ip=ip)
+        if interview.candidate_id != user.id:
+            _deny(session, user, requested, ip)
+        return interview, rows[0][2], rows[0][3]
+    for _id, interview, job, check, _any in rows:  # the duration differs per interview: this filter is here
+        if interview is not None and as_utc(interview.scheduled_at) + timedelta(minutes=interview.duration_min) >= now:
+            return interview, job, check
+    return None, None, rows[0][4] if rows else None
 
 
 def save(session, user: User, interview_id: int | None, payload: str, *, ip: str = "") -> DeviceCheck:
@@ -341,12 +361,9 @@ def checks_for_interview(session, user: User, interview_id: int, *, ip: str = ""
     ).all())
 
 
-def describe(session, interview: Interview, tz_name: str | None) -> dict[str, str]:
+def describe(interview: Interview, job: Job | None, tz_name: str | None) -> dict[str, str]:
     """The interview as the page names it, per locale: job title, date and time in the
     candidate's time zone."""
-    from portal.models import Job
-
-    job = session.get(Job, interview.job_id)
     out = {}
     for locale in i18n.LOCALES:
         title = i18n.pick(locale, job.title_zh, job.title_en) if job else ""
