@@ -31,6 +31,7 @@ from portal.pages.candidate import home as candidate_home
 from portal.pages.candidate import interviewers as candidate_interviewers
 from portal.pages.candidate import interviews as candidate_interviews
 from portal.pages.candidate import process as candidate_process
+from portal.pages.candidate import report as candidate_report
 from portal.pages.candidate import room as candidate_room
 from portal.pages.interviewer import candidates as review_candidates
 from portal.pages.interviewer import interview as review_interview
@@ -50,6 +51,7 @@ from state.candidate import (
 from state.device_check import DeviceCheckState
 from state.jobs import JobsState
 from state.practice import PracticeState
+from state.report import REPORT_PAGE, ReportState
 from state.review import REVIEW_PAGE, InterviewReviewState, MyCandidatesState
 from state.room import ROOM_PAGE, InterviewRoomState
 
@@ -110,6 +112,7 @@ PAGES = [
     (routes.CANDIDATE_PRACTICE, practice.page, t("Practice"), [PracticeState.load]),
     (routes.CANDIDATE_AVAILABILITY, availability.page, t("Preferred times"), [AvailabilityState.load]),
     (ROOM_PAGE, candidate_room.page, t("Interview room"), [InterviewRoomState.load]),
+    (REPORT_PAGE, candidate_report.page, t("Your score report"), [ReportState.load]),
     (routes.REVIEW_HOME, review_candidates.page, t("My candidates"), [MyCandidatesState.load]),
     (REVIEW_PAGE, review_interview.page, t("Interview review"), [InterviewReviewState.load]),
 ]

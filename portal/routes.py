@@ -31,6 +31,8 @@ CANDIDATE_PRACTICE = "/candidate/practice"
 CANDIDATE_AVAILABILITY = "/candidate/availability"
 # The interview room (issue 9): /candidate/interview/<interview id>; the join link points here
 INTERVIEW_ROOM = "/candidate/interview"
+# The score report of an interview (issue 10): /candidate/report/<interview id>
+CANDIDATE_REPORT = "/candidate/report"
 # Reviewing interviews (interviewers, HR): the list, and /interviewer/interview/<interview id>
 REVIEW_HOME = "/interviewer"
 REVIEW_INTERVIEW = "/interviewer/interview"
@@ -81,6 +83,10 @@ REC_MEDIA = "/rec/media"  # a submitted answer's playback: reviewers after an ac
 
 def interview_room(interview_id: int) -> str:
     return f"{INTERVIEW_ROOM}/{int(interview_id)}"
+
+
+def candidate_report(interview_id: int) -> str:
+    return f"{CANDIDATE_REPORT}/{int(interview_id)}"
 
 
 def interview_review(interview_id: int) -> str:

@@ -29,7 +29,8 @@ LOCALES = ("zh_CN", "en")
 # A URL for each route whose pattern is not a plain path (the catch-all 404 page;
 # routes with parameters get a demo object here).
 ROUTE_URLS = {"/404": "/no/such/page", "/candidate/interview/[interview_id]": "/candidate/interview/{interview}",
-              "/interviewer/interview/[interview_id]": "/interviewer/interview/{interview}"}
+              "/interviewer/interview/[interview_id]": "/interviewer/interview/{interview}",
+              "/candidate/report/[interview_id]": "/candidate/report/{interview}"}
 
 
 def _context(browser: Browser, portal, locale: str, **options):

@@ -30,6 +30,7 @@ EXPECTED_PAGES = {
     "/candidate/availability": CANDIDATE,
     "/candidate/practice": CANDIDATE,
     "/candidate/interview/[interview_id]": CANDIDATE,
+    "/candidate/report/[interview_id]": CANDIDATE,
     "/interviewer": {"interviewer", "hr", "hr_manager"},
     "/interviewer/interview/[interview_id]": {"interviewer", "hr", "hr_manager"},
 }
@@ -70,6 +71,8 @@ EXPECTED_HANDLERS = {
     # reviewing: the service shows an interviewer only assigned interviews, HR every one
     "MyCandidatesState.load": INTERVIEW_VIEWERS, "InterviewReviewState.load": INTERVIEW_VIEWERS,
     "InterviewReviewState.rate": {"interviewer", "hr", "hr_manager"},
+    # the report: the service shows a candidate only their own, reviewers as the policy says
+    "ReportState.load": {"candidate", "employee", "interviewer", "hr", "hr_manager"},
 }
 
 

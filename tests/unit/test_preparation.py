@@ -167,14 +167,15 @@ def test_the_join_link_opens_15_minutes_before_and_closes_at_the_end(world):
     assert preparation.present(prep, "en", None, NOW)["status"] == "Cancelled"
 
 
-def test_a_past_completed_interview_says_its_report_follows(world):
+def test_a_past_completed_interview_links_to_its_report(world):
     db_url, ids = world
     with db.session_scope(db_url) as s:
         prep = preparation.candidate_interviews(s, _user(s, ids, "a"))[0]
     prep.status = "completed"
     shown = preparation.present(prep, "en", None, SLOT + timedelta(days=1))
     assert shown["past"] and shown["status"] == "Completed"
-    assert shown["report_note"] == "Your report will appear here once it is published."
+    assert shown["report_note"] == "Your score report is published once every answer is scored."
+    assert shown["report_href"] == routes.candidate_report(prep.id)
     assert preparation.next_interview([prep], NOW) is prep  # no upcoming one: the latest past
 
 

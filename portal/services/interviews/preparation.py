@@ -62,7 +62,7 @@ STARTS_IN = N_("Starts in {countdown}")
 UNDER_WAY = N_("Under way now")
 JOIN_OPENS_AT = N_("The link opens at {time}")
 DURATION = N_("Duration: {duration}")
-REPORT_FOLLOWS = N_("Your report will appear here once it is published.")
+REPORT_FOLLOWS = N_("Your score report is published once every answer is scored.")
 DEVICE_PROBLEMS = N_("Problems found: run the check again")
 
 
@@ -348,6 +348,8 @@ def present(prep: InterviewPrep, locale: str | None, tz_name: str | None, now: d
         "join_href": routes.interview_room(prep.id) if join == "open" else "",
         "join_opens": gettext(locale, JOIN_OPENS_AT, time=opens_time) if join == "not_yet" else "",
         "report_note": gettext(locale, REPORT_FOLLOWS) if past and prep.status == "completed" else "",
+        # the report page says whether it is ready (every answer scored) without another query here
+        "report_href": routes.candidate_report(prep.id) if past and prep.status == "completed" else "",
         "stages": [{"name": pick(locale, s["name_zh"], s["name_en"]),
                     "description": pick(locale, s["description_zh"], s["description_en"]),
                     "duration": format_duration(s["duration_min"], locale) if s["duration_min"] else ""}

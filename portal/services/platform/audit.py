@@ -239,6 +239,7 @@ ACTION_LABELS = {
     "answer.submit": N_("Interview answer submitted"),
     "interview.review": N_("Interview answers viewed"),
     "review.list": N_("Interviews to review listed"),
+    "report.view": N_("Score report viewed"),
     "rating.save": N_("Interviewer rating saved"),
     "recording.view": N_("Answer recording played"),
     "csrf.refused": N_("Form from another site refused"),

@@ -1,0 +1,94 @@
+"""A candidate's score report for one interview: the numbers (scores.py), the radar chart
+(charts.py) and the sentences of their own answers that supported each competency.
+
+Who sees it: the candidate themself (their own data), the interviewers assigned to the
+interview and HR (the access policy's REPORT_VIEW); evidence quotes only to those who
+may read them (the candidate, the assigned interviewer, a re-authenticated HR
+manager). Every viewing is audited. A report is ready once the interview is completed
+and every answer is scored: until HR publishing and rules exist (issue 12) it is
+published automatically then. Nothing here imports reflex.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlmodel import select
+
+from portal import models
+from portal.services.accounts import access
+from portal.services.interviews.practice import evidence_sentences
+from portal.services.interviews.recordings import _valid_id
+from portal.services.platform import audit
+from portal.services.platform.errors import PermissionDenied
+from portal.services.platform.i18n import N_, gettext, pick
+from portal.services.reports import charts
+from portal.services.reports.scores import ReportNumbers, report_numbers
+
+YOU = N_("You")
+REQUIRED = N_("Required level")
+MEDIAN = N_("Median of candidates for this job")
+CHART_TITLE = N_("Your competency scores against the job's required levels")
+
+
+@dataclass
+class CandidateReport:
+    interview_id: int
+    title_zh: str
+    title_en: str
+    scheduled_at: datetime
+    ready: bool  # completed and every answer scored
+    numbers: ReportNumbers | None
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _evidence(session, interview: models.Interview) -> dict[str, list[str]]:
+    """Per competency, the supporting sentences from the answers to questions about it (then others)."""
+    rows = session.exec(
+        select(models.Competency.key, models.Question.competency_key, models.CompetencyScore.evidence_enc)
+        .join(models.CompetencyScore, models.CompetencyScore.competency_id == models.Competency.id)
+        .join(models.Answer, models.Answer.id == models.CompetencyScore.answer_id)
+        .join(models.Question, models.Question.id == models.Answer.question_id)
+        .where(models.Answer.interview_id == interview.id)).all()
+    asked, other = defaultdict(list), defaultdict(list)
+    for key, question_key, enc in rows:
+        (asked if key == question_key else other)[key].extend(evidence_sentences(enc))
+    return {key: list(dict.fromkeys(asked[key] + other[key]))[:3] for key in set(asked) | set(other)}
+
+
+def candidate_report(session, user: models.User, interview_id: int, *,
+                     user_session: models.UserSession | None = None, ip: str = "") -> CandidateReport:
+    interview = session.get(models.Interview, interview_id) if _valid_id(interview_id) else None
+    if interview is None:
+        raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
+    access.require(user, access.REPORT_VIEW, interview, session=session, ip=ip)
+    job = session.get(models.Job, interview.job_id)
+    unscored = session.exec(
+        select(models.Answer.id).outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
+        .where(models.Answer.interview_id == interview.id, models.Answer.is_practice.is_(False),
+               models.AnswerScore.id.is_(None))).first()
+    ready = interview.status == "completed" and unscored is None
+    quotes = access.can_view_field(user, "evidence_enc", interview, session=session, user_session=user_session)
+    numbers = report_numbers(session, interview, _evidence(session, interview) if quotes else None) if ready else None
+    audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
+                 object_id=interview.id, ip=ip)
+    return CandidateReport(interview_id=interview.id, title_zh=job.title_zh, title_en=job.title_en,
+                           scheduled_at=_aware(interview.scheduled_at), ready=ready and numbers is not None,
+                           numbers=numbers)
+
+
+def radar(numbers: ReportNumbers, locale: str) -> str:
+    """The report's radar chart in ``locale``: the candidate, the required levels, and the
+    cohort's median when the cohort is large enough to be shown."""
+    comps = numbers.competencies
+    series = [(gettext(locale, YOU), [c.score for c in comps], "#3e63dd", False),
+              (gettext(locale, REQUIRED), [c.required for c in comps], "#e5484d", True)]
+    if all(c.cohort_median is not None for c in comps):
+        series.append((gettext(locale, MEDIAN), [c.cohort_median for c in comps], "#8e8c99", True))
+    return charts.radar_svg([pick(locale, c.name_zh, c.name_en) for c in comps], series,
+                            gettext(locale, CHART_TITLE))

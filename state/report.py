@@ -1,0 +1,144 @@
+"""The candidate's score report (/candidate/report/<interview id>): overall match, the radar
+chart against the job's required levels (and the cohort's median), per competency the
+score, the gap, the percentile and the sentences that supported it, strengths and areas
+to improve in plain words. Thin: portal/services/reports decides and computes; the
+page's vars are the candidate's own and are emptied when another page loads."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from portal import routes
+from portal.services.accounts import access
+from portal.services.interviews import preparation
+from portal.services.platform import db, i18n
+from portal.services.platform.errors import PermissionDenied
+from portal.services.platform.i18n import N_
+from portal.services.reports import report
+from state.base import BaseState, current_actor, current_session, per_view, requires
+
+REPORT_PAGE = routes.CANDIDATE_REPORT + "/[interview_id]"
+HIGHER_THAN = N_("Higher than {percent}% of candidates for this job")
+SMALL_COHORT = N_("Compared with other candidates once at least 5 have been interviewed for this job.")
+ABOVE = N_("{name}: {score}, {margin} above the required {required}")
+BELOW = N_("{name}: {score}, {margin} below the required {required}")
+AT = N_("{name}: {score}, at the required level")
+GAP_BELOW = N_("{gap} below")
+GAP_ABOVE = N_("{gap} above")
+
+
+@dataclasses.dataclass
+class ReportRow:
+    key: str
+    name: str
+    score: str
+    required: str
+    gap: str
+    below: bool
+    percentile: str
+    evidence: list[str]
+
+
+def _interview_id(path: str) -> int:
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return int(last) if last.isdigit() and len(last) < 12 else 0
+
+
+def _n(value: float, locale: str) -> str:
+    return i18n.format_number(round(value), locale)
+
+
+def _plain(c, locale: str) -> str:
+    name = i18n.pick(locale, c.name_zh, c.name_en)
+    margin = round(c.score) - round(c.required)
+    msgid = ABOVE if margin > 0 else BELOW if margin < 0 else AT
+    return i18n.gettext(locale, msgid, name=name, score=_n(c.score, locale), margin=_n(abs(margin), locale),
+                        required=_n(c.required, locale))
+
+
+@per_view(REPORT_PAGE)
+class ReportState(BaseState):
+    loaded: bool = False
+    refused: bool = False
+    ready: bool = False
+    _found: report.CandidateReport | None = None
+    _tz: str = ""
+
+    @requires(access.REPORT_VIEW)
+    @rx.event
+    def load(self):
+        user = current_actor()
+        self.loaded = False
+        try:
+            with db.session_scope() as s:
+                self._found = report.candidate_report(s, user, _interview_id(self.router.url.path),
+                                                      user_session=current_session(), ip=self._ip())
+        except PermissionDenied as exc:
+            self._found, self.refused, self.ready, self.loaded = None, True, False, True
+            self._flash(exc.msgid, kind="error")
+            return
+        self._tz, self.refused, self.ready, self.loaded = user.timezone, False, self._found.ready, True
+
+    @rx.var
+    def title(self) -> str:
+        found = self._found
+        if found is None:
+            return ""
+        when = i18n.format_date(preparation.in_zone(found.scheduled_at, self._tz).date(), self.lang, "long")
+        return f"{i18n.pick(self.lang, found.title_zh, found.title_en)} · {when}"
+
+    @rx.var
+    def overall(self) -> str:
+        numbers = self._found.numbers if self._found else None
+        return _n(numbers.overall, self.lang) if numbers else ""
+
+    @rx.var
+    def overall_percentile(self) -> str:
+        numbers = self._found.numbers if self._found else None
+        if numbers is None:
+            return ""
+        if numbers.overall_percentile is None:
+            return i18n.gettext(self.lang, SMALL_COHORT)
+        return i18n.gettext(self.lang, HIGHER_THAN, percent=_n(numbers.overall_percentile, self.lang))
+
+    @rx.var
+    def chart(self) -> str:
+        numbers = self._found.numbers if self._found else None
+        return report.radar(numbers, self.lang) if numbers else ""
+
+    @rx.var
+    def rows(self) -> list[ReportRow]:
+        numbers = self._found.numbers if self._found else None
+        if numbers is None:
+            return []
+        out = []
+        for c in numbers.competencies:
+            gap = round(c.score) - round(c.required)  # of the numbers as shown
+            out.append(ReportRow(
+                key=c.key, name=i18n.pick(self.lang, c.name_zh, c.name_en), score=_n(c.score, self.lang),
+                required=_n(c.required, self.lang),
+                gap=i18n.gettext(self.lang, GAP_BELOW if gap < 0 else GAP_ABOVE, gap=_n(abs(gap), self.lang))
+                if gap else "",
+                below=gap < 0,
+                percentile=i18n.gettext(self.lang, HIGHER_THAN, percent=_n(c.percentile, self.lang))
+                if c.percentile is not None else "",
+                evidence=c.evidence))
+        return out
+
+    @rx.var
+    def strengths(self) -> list[str]:
+        numbers = self._found.numbers if self._found else None
+        if numbers is None:
+            return []
+        by_key = {c.key: c for c in numbers.competencies}
+        return [_plain(by_key[k], self.lang) for k in numbers.strengths]
+
+    @rx.var
+    def improvements(self) -> list[str]:
+        numbers = self._found.numbers if self._found else None
+        if numbers is None:
+            return []
+        by_key = {c.key: c for c in numbers.competencies}
+        return [_plain(by_key[k], self.lang) for k in numbers.improvements]
