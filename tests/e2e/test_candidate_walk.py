@@ -53,7 +53,8 @@ def test_the_demo_candidate_prepares_end_to_end(page, portal, portal_services, s
     email = demo_email("candidate")
     with db.session_scope(portal.db_url) as s:
         candidate = s.exec(select(models.User).where(models.User.email == email)).one()
-        interview = s.exec(select(models.Interview).where(models.Interview.candidate_id == candidate.id)).one()
+        interview = s.exec(select(models.Interview).where(models.Interview.candidate_id == candidate.id,
+                                                          models.Interview.status == "scheduled")).one()
         interview_id, job = interview.id, s.get(models.Job, interview.job_id)
         job_title = job.title_zh
     steps = {key: _zh(preparation.STEP_LABELS[key]) for key in preparation.STEPS}

@@ -179,7 +179,10 @@ def test_one_account_per_role_with_the_demo_password_and_no_authenticator(loaded
     from portal.services.platform.demo import DEMO_PASSWORD
 
     with db.session_scope(loaded) as s:
-        users = _all(s, models.User)
+        everyone = _all(s, models.User)
+        # the cohort of scored candidates has no password: nobody can sign in as them
+        users = [u for u in everyone if not u.email.startswith("cohort-")]
+        assert all(u.password_hash is None and u.role == "candidate" for u in everyone if u not in users)
         assert sorted(u.role for u in users) == sorted(models.ROLES)
         for u in users:
             assert u.email == demo_email(u.role)
@@ -195,7 +198,8 @@ def test_candidate_has_an_upcoming_assigned_interview(loaded):
             select(models.User).where(models.User.email == demo_email("candidate"))
         ).one()
         interview = s.exec(
-            select(models.Interview).where(models.Interview.candidate_id == candidate.id)
+            select(models.Interview).where(models.Interview.candidate_id == candidate.id,
+                                           models.Interview.status == "scheduled")
         ).one()
         assert interview.status == "scheduled" and _naive(interview.scheduled_at) > NOW
         job = s.get(models.Job, interview.job_id)
@@ -277,3 +281,24 @@ def test_every_bilingual_field_is_filled_in_its_language(loaded):
                     assert en and en.strip() and not CJK.search(en), where
                     checked += 1
         assert checked >= 200  # every paired column of every demo row
+
+
+def test_a_score_report_exists_on_first_run_with_a_cohort_for_every_job(loaded):
+    from portal.services.reports import report, scores
+
+    with db.session_scope(loaded) as s:
+        candidate = s.exec(select(models.User).where(models.User.email == demo_email("candidate"))).one()
+        past = s.exec(select(models.Interview).where(models.Interview.candidate_id == candidate.id,
+                                                     models.Interview.status == "completed")).one()
+        found = report.candidate_report(s, candidate, past.id)
+        assert found.ready and found.title_zh == "产品经理"
+        numbers = found.numbers
+        assert numbers.cohort_size >= scores.MIN_COHORT and numbers.overall_percentile is not None
+        by_key = {c.key: c for c in numbers.competencies}
+        assert by_key["product_sense"].score == 81 and by_key["product_sense"].evidence
+        assert numbers.strengths == ["communication", "product_sense"]  # +7 and +6 over the required
+        assert numbers.improvements == ["learning_agility", "data_analysis"]  # -7 and -4
+        for job in s.exec(select(models.Job)).all():
+            completed = s.exec(select(models.Interview).where(models.Interview.job_id == job.id,
+                                                              models.Interview.status == "completed")).all()
+            assert len({i.candidate_id for i in completed}) >= scores.MIN_COHORT, job.code

@@ -282,6 +282,62 @@ def add_preparation_content(session: Session) -> int:
     return changed
 
 
+SCORED = _content("scored_interviews.json")
+
+
+def _scored_answers(session, interview: models.Interview, job_spec: dict, model: models.CompetencyModel,
+                    texts: dict[str, str], scores: dict[str, float], evidence: dict[str, list[str]]) -> None:
+    """One answer per interview question, scored on every competency of the model."""
+    from portal.services.platform import crypto
+
+    competencies = session.exec(select(models.Competency).where(models.Competency.model_id == model.id)).all()
+    weights = {c.key: c.weight for c in competencies}
+    overall = sum(scores[k] * w for k, w in weights.items()) / sum(weights.values())
+    questions = session.exec(select(models.Question).where(models.Question.job_id == interview.job_id,
+                                                           models.Question.is_practice.is_(False))).all()
+    for question in questions:
+        answer = _add(session, models.Answer(
+            user_id=interview.candidate_id, question_id=question.id, interview_id=interview.id, model_id=model.id,
+            language="zh", transcript_enc=crypto.encrypt(texts.get(question.competency_key, "")),
+            submitted_at=interview.scheduled_at + timedelta(minutes=5)))
+        _add(session, models.AnswerScore(answer_id=answer.id, model_version="demo", overall=overall,
+                                         relevance=80.0, coherence=75.0, keyword_density=0.05))
+        for c in competencies:
+            quotes = evidence.get(c.key, []) if c.key == question.competency_key else []
+            session.add(models.CompetencyScore(
+                answer_id=answer.id, competency_id=c.id, score=float(scores[c.key]),
+                level=round(max(1.0, min(5.0, scores[c.key] / 20)), 1),
+                evidence_enc=crypto.encrypt(json.dumps([{"sentence": q, "similarity": 0.6} for q in quotes],
+                                                       ensure_ascii=False))))
+
+
+def _load_scored_interviews(session, candidate: models.User, jobs: dict, now: datetime) -> None:
+    """A cohort of completed, scored interviews per job and one of the demo candidate's own,
+    so that score reports (and their comparison with the job's candidates) exist on first run."""
+    specs = {spec["code"]: spec for spec in JOBS}
+    names = iter(SCORED["names"])
+    for code, people in SCORED["cohort"].items():
+        job, model = jobs[code]
+        duration = sum(stage["duration_min"] for stage in specs[code]["stages"])
+        for n, scores in enumerate(people):
+            person = _get_or_add(session, models.User, {"email": f"cohort-{code.lower()}-{n + 1}@{DEMO_EMAIL_DOMAIN}"},
+                                 {"display_name": next(names), "role": "candidate", "locale": "zh_CN"})
+            interview = _add(session, models.Interview(
+                candidate_id=person.id, job_id=job.id, model_id=model.id, duration_min=duration,
+                scheduled_at=now - timedelta(days=20 + 3 * n), status="completed"))
+            _scored_answers(session, interview, specs[code], model, {}, scores, {})
+    own = SCORED["candidate"]
+    job, model = jobs[own["job_code"]]
+    interview = _add(session, models.Interview(
+        candidate_id=candidate.id, job_id=job.id, model_id=model.id, status="completed",
+        duration_min=sum(stage["duration_min"] for stage in specs[own["job_code"]]["stages"]),
+        scheduled_at=(now - timedelta(days=own["days_ago"])).replace(hour=2, minute=0, second=0, microsecond=0)))
+    answers = own["answers"]
+    _scored_answers(session, interview, specs[own["job_code"]], model,
+                    {k: a["text"] for k, a in answers.items()}, {k: a["score"] for k, a in answers.items()},
+                    {k: a["evidence"] for k, a in answers.items()})
+
+
 def load_demo(session: Session, now: datetime | None = None) -> bool:
     """Insert the demo content once. Returns False (and touches nothing) when it is
     already there. The caller commits. ``now`` (UTC, naive or aware) anchors the
@@ -419,6 +475,8 @@ def load_demo(session: Session, now: datetime | None = None) -> bool:
                 ),
             },
         )
+
+    _load_scored_interviews(session, users["candidate"], jobs, now)
 
     for spec in EMAIL_TEMPLATES:
         _get_or_add(
