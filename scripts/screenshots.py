@@ -117,10 +117,24 @@ def _candidate_pages(browser, portal, signed_in: dict) -> None:
         expect(page.locator("#practice-feedback")).to_be_visible()
         page.wait_for_timeout(800)
         _shoot(page, f"candidate-practice-feedback-{size}-zh_CN")
-        for name, path in CANDIDATE_PAGES.items():
+        for name, path in {**CANDIDATE_PAGES, "candidate-report": _report_path(portal)}.items():
             _open(page, portal, path)
             _shoot(page, f"{name}-{size}-zh_CN")
         ctx.close()
+
+
+def _report_path(portal) -> str:
+    """The demo candidate's past, scored interview (demo content): its score report."""
+    from sqlmodel import select
+
+    from portal import models
+    from portal.services.platform import db
+
+    with db.session_scope(portal.db_url) as s:
+        user = s.exec(select(models.User).where(models.User.email == demo_email("candidate"))).one()
+        past = s.exec(select(models.Interview).where(models.Interview.candidate_id == user.id,
+                                                     models.Interview.status == "completed")).one()
+        return routes.candidate_report(past.id)
 
 
 def _room(browser, portal, signed_in: dict) -> int:
@@ -133,7 +147,8 @@ def _room(browser, portal, signed_in: dict) -> int:
 
     with db.session_scope(portal.db_url) as s:
         user = s.exec(select(models.User).where(models.User.email == demo_email("candidate"))).one()
-        interview = s.exec(select(models.Interview).where(models.Interview.candidate_id == user.id)).first()
+        interview = s.exec(select(models.Interview).where(models.Interview.candidate_id == user.id,
+                                                          models.Interview.status == "scheduled")).one()
         interview.scheduled_at = models.utcnow()
         interview_id = interview.id
     for size, (w, h) in SIZES.items():

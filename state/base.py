@@ -294,6 +294,11 @@ class BaseState(rx.State):
         # The router's own field: building the whole self.router view costs more than the parse.
         return _token_in(self.rx_router_headers.cookie or "")
 
+    def _path_id(self) -> int:
+        """The id at the end of a page's path (/candidate/interview/7 → 7); 0 for anything else."""
+        last = self.rx_router_url.path.rstrip("/").rsplit("/", 1)[-1]
+        return int(last) if last.isdigit() and len(last) < 12 else 0
+
     def _ip(self) -> str:
         headers = self.router.headers.raw_headers
         return client_ip(self.router.session.client_ip, headers.get("x-forwarded-for") if headers else None)

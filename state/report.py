@@ -41,11 +41,6 @@ class ReportRow:
     evidence: list[str]
 
 
-def _interview_id(path: str) -> int:
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    return int(last) if last.isdigit() and len(last) < 12 else 0
-
-
 def _n(value: float, locale: str) -> str:
     return i18n.format_number(round(value), locale)
 
@@ -73,7 +68,7 @@ class ReportState(BaseState):
         self.loaded = False
         try:
             with db.session_scope() as s:
-                self._found = report.candidate_report(s, user, _interview_id(self.router.url.path),
+                self._found = report.candidate_report(s, user, self._path_id(),
                                                       user_session=current_session(), ip=self._ip())
         except PermissionDenied as exc:
             self._found, self.refused, self.ready, self.loaded = None, True, False, True

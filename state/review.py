@@ -32,6 +32,7 @@ ANSWER_STATUS = {
 DELIVERY = N_("{duration} s · {rate} {unit} · {pauses} pauses (longest {longest} s)")
 RATE_UNITS = {"chars_per_min": N_("characters/min"), "words_per_min": N_("words/min")}
 LEVEL_OF = N_("level {level}")
+UNNAMED = N_("Candidate without a name")
 
 
 @dataclasses.dataclass
@@ -105,7 +106,8 @@ class MyCandidatesState(BaseState):
             found = review.my_interviews(s, user)
         tz = user.timezone
         self._rows = {locale: [{
-            "id": str(r.id), "candidate": r.candidate, "job": i18n.pick(locale, r.title_zh, r.title_en),
+            "id": str(r.id), "candidate": r.candidate or i18n.gettext(locale, UNNAMED),
+            "job": i18n.pick(locale, r.title_zh, r.title_en),
             "when": i18n.format_datetime(preparation.in_zone(r.scheduled_at, tz), locale, "medium"),
             "status": i18n.gettext(locale, preparation.STATUS_LABELS.get(r.status, r.status)),
             "progress": i18n.gettext(locale, SCORED_OF, scored=r.scored, answers=r.answers),
@@ -115,11 +117,6 @@ class MyCandidatesState(BaseState):
     @rx.var
     def rows(self) -> list[dict[str, str]]:
         return self._rows.get(self.lang, [])
-
-
-def _interview_id(path: str) -> int:
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    return int(last) if last.isdigit() and len(last) < 12 else 0
 
 
 @per_view(REVIEW_PAGE)
@@ -137,7 +134,7 @@ class InterviewReviewState(BaseState):
         user = current_actor()
         try:
             with db.session_scope() as s:
-                found = review.review(s, user, _interview_id(self.router.url.path), user_session=current_session(),
+                found = review.review(s, user, self._path_id(), user_session=current_session(),
                                       ip=self._ip())
         except PermissionDenied as exc:
             self._found, self.refused, self.loaded = None, True, True
@@ -178,7 +175,10 @@ class InterviewReviewState(BaseState):
     @rx.var
     def title(self) -> str:
         found = self._found
-        return f"{found.candidate} · {i18n.pick(self.lang, found.title_zh, found.title_en)}" if found else ""
+        if found is None:
+            return ""
+        name = found.candidate or i18n.gettext(self.lang, UNNAMED)
+        return f"{name} · {i18n.pick(self.lang, found.title_zh, found.title_en)}"
 
     @rx.var
     def when(self) -> str:

@@ -33,11 +33,6 @@ RETAKES = N_("Retakes left for this question: {count}")
 _keys = itertools.count(1)
 
 
-def _interview_id(path: str) -> int:
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    return int(last) if last.isdigit() and len(last) < 12 else 0
-
-
 @per_view(ROOM_PAGE)
 class InterviewRoomState(BaseState):
     loaded: bool = False
@@ -81,7 +76,7 @@ class InterviewRoomState(BaseState):
         self.retakes_left = question.retakes_left if question else 0
 
     def _load(self, user) -> None:
-        interview_id = _interview_id(self.router.url.path)
+        interview_id = self._path_id()
         self.error_msgid, self.error_params = "", {}
         try:
             with db.session_scope() as s:

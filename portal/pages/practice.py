@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.evidence import sentence_list
 from components.i18n import t
 from components.shell import TAP, shell
 from portal import routes
@@ -111,9 +112,6 @@ def _answer_form() -> rx.Component:
     )
 
 
-def _evidence(sentence: rx.Var) -> rx.Component:
-    return rx.el.li(rx.text(sentence, size="2"), class_name="practice-evidence")
-
 
 def _competency(c: CompetencyView) -> rx.Component:
     return rx.vstack(
@@ -133,7 +131,7 @@ def _competency(c: CompetencyView) -> rx.Component:
                     color_scheme=rx.cond(c.met, "green", "amber")),
         rx.cond(
             c.evidence.length() > 0,
-            rx.el.ul(rx.foreach(c.evidence, _evidence), style={"paddingLeft": "1.2em", "margin": 0}),
+            sentence_list(c.evidence, "practice-evidence"),
             rx.text(t("No sentence of your answer showed this yet."), size="2", color_scheme="gray"),
         ),
         spacing="2",

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.evidence import sentence_list
 from components.i18n import t
 from components.shell import TAP, shell
 from portal import routes
 from state.report import ReportRow
 from state.report import ReportState as S
 
-
-def _evidence(sentence: rx.Var) -> rx.Component:
-    return rx.el.li(rx.text(sentence, size="2"), class_name="report-evidence")
 
 
 def _row(row: ReportRow) -> rx.Component:
@@ -33,7 +31,7 @@ def _row(row: ReportRow) -> rx.Component:
         ),
         rx.cond(row.percentile != "", rx.text(row.percentile, size="2", color_scheme="gray")),
         rx.cond(row.evidence.length() > 0,
-                rx.el.ul(rx.foreach(row.evidence, _evidence), style={"paddingLeft": "1.2em", "margin": 0})),
+                sentence_list(row.evidence, "report-evidence")),
         spacing="1",
         width="100%",
         class_name="report-competency",

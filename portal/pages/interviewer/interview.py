@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.evidence import sentence_list
 from components.i18n import t
 from components.shell import TAP, shell
 from portal import routes
@@ -15,9 +16,6 @@ from state.review import InterviewReviewState as S
 
 LEVELS = ("1", "2", "3", "4", "5")
 
-
-def _evidence(sentence: rx.Var) -> rx.Component:
-    return rx.el.li(rx.text(sentence, size="2"), class_name="review-evidence")
 
 
 def _rating_form(answer: AnswerRow, c: CompetencyRow) -> rx.Component:
@@ -64,7 +62,7 @@ def _competency(answer: AnswerRow):
                 width="100%",
             ),
             rx.cond(c.evidence.length() > 0,
-                    rx.el.ul(rx.foreach(c.evidence, _evidence), style={"paddingLeft": "1.2em", "margin": 0})),
+                    sentence_list(c.evidence, "review-evidence")),
             rx.cond(S.may_rate, _rating_form(answer, c)),
             spacing="2",
             width="100%",

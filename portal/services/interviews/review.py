@@ -128,7 +128,8 @@ def my_interviews(session, user: models.User) -> list[InterviewRow]:
         .group_by(models.Answer.interview_id)).all()) if rows else {}
     audit.record(session, "review.list", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=len(rows))
-    return [InterviewRow(id=i.id, candidate=c.display_name or c.email, title_zh=j.title_zh, title_en=j.title_en,
+    # the name only, never the e-mail: reviewers need no address (data minimisation)
+    return [InterviewRow(id=i.id, candidate=c.display_name, title_zh=j.title_zh, title_en=j.title_en,
                          scheduled_at=_aware(i.scheduled_at), status=i.status, answers=counts.get(i.id, 0),
                          scored=scored.get(i.id, 0)) for i, j, c in rows]
 
@@ -170,7 +171,7 @@ def review(session, user: models.User, interview_id: int, *, user_session: model
         select(models.InterviewerRating).where(models.InterviewerRating.answer_id.in_(answer_ids),
                                                models.InterviewerRating.rater_id == user.id)).all()} \
         if answer_ids else {}
-    out = InterviewReview(id=interview.id, candidate=candidate.display_name or candidate.email,
+    out = InterviewReview(id=interview.id, candidate=candidate.display_name,
                           title_zh=job.title_zh, title_en=job.title_en, scheduled_at=_aware(interview.scheduled_at),
                           status=interview.status, sensitive=sensitive,
                           may_rate=access.can(user, access.NOTE_ADD, interview, session=session))
