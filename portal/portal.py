@@ -25,6 +25,7 @@ from portal.background import (
 from portal.http import security_headers
 from portal.net_routes import net_app
 from portal.recording_routes import recording_app
+from portal.report_routes import report_app
 from portal.pages import account, admin, auth, availability, device_check, errors, home, jobs, practice
 from portal.pages.candidate import consent as candidate_consent
 from portal.pages.candidate import home as candidate_home
@@ -68,8 +69,8 @@ def _backend_exception_handler(exception: Exception):
 app = rx.App(
     backend_exception_handler=_backend_exception_handler,
     html_lang="zh-CN",
-    # Sign-in, network-check and recording-upload endpoints first, then security headers around everything.
-    api_transformer=[auth_app(), net_app(), recording_app(), security_headers],
+    # Sign-in, network-check, recording-upload and report endpoints first, then security headers around everything.
+    api_transformer=[auth_app(), net_app(), recording_app(), report_app(), security_headers],
 )
 
 # A tab's state belongs to the session that filled it (state/base.py).

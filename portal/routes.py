@@ -78,6 +78,7 @@ REC_CHUNK = "/rec/chunk"
 REC_RESUME = "/rec/resume"
 REC_FINISH = "/rec/finish"
 REC_RETAKE = "/rec/retake"
+REPORT_PDF = "/reports/pdf"  # ?interview=<id>: the score report as a PDF (portal/report_routes.py)
 REC_MEDIA = "/rec/media"  # a submitted answer's playback: reviewers after an access check, range requests
 
 

@@ -13,6 +13,9 @@ say() { printf '[talent-portal] %s\n' "$*"; }
 need=()
 # not grep -q: with pipefail, its early exit would fail the pipeline on SIGPIPE
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
+# WeasyPrint (report PDFs) lays text out with Pango and subsets fonts with HarfBuzz.
+ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so" >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep "libharfbuzz-subset.so" >/dev/null || need+=(libharfbuzz-subset0)
 if [ "$mode" = test ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

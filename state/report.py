@@ -20,11 +20,6 @@ from portal.services.reports import report
 from state.base import BaseState, current_actor, current_session, per_view, requires
 
 REPORT_PAGE = routes.CANDIDATE_REPORT + "/[interview_id]"
-HIGHER_THAN = N_("Higher than {percent}% of candidates for this job")
-SMALL_COHORT = N_("Compared with other candidates once at least 5 have been interviewed for this job.")
-ABOVE = N_("{name}: {score}, {margin} above the required {required}")
-BELOW = N_("{name}: {score}, {margin} below the required {required}")
-AT = N_("{name}: {score}, at the required level")
 GAP_BELOW = N_("{gap} below")
 GAP_ABOVE = N_("{gap} above")
 
@@ -43,14 +38,6 @@ class ReportRow:
 
 def _n(value: float, locale: str) -> str:
     return i18n.format_number(round(value), locale)
-
-
-def _plain(c, locale: str) -> str:
-    name = i18n.pick(locale, c.name_zh, c.name_en)
-    margin = round(c.score) - round(c.required)
-    msgid = ABOVE if margin > 0 else BELOW if margin < 0 else AT
-    return i18n.gettext(locale, msgid, name=name, score=_n(c.score, locale), margin=_n(abs(margin), locale),
-                        required=_n(c.required, locale))
 
 
 @per_view(REPORT_PAGE)
@@ -77,6 +64,10 @@ class ReportState(BaseState):
         self._tz, self.refused, self.ready, self.loaded = user.timezone, False, self._found.ready, True
 
     @rx.var
+    def pdf_href(self) -> str:
+        return f"{routes.REPORT_PDF}?interview={self._found.interview_id}" if self._found else ""
+
+    @rx.var
     def title(self) -> str:
         found = self._found
         if found is None:
@@ -92,11 +83,7 @@ class ReportState(BaseState):
     @rx.var
     def overall_percentile(self) -> str:
         numbers = self._found.numbers if self._found else None
-        if numbers is None:
-            return ""
-        if numbers.overall_percentile is None:
-            return i18n.gettext(self.lang, SMALL_COHORT)
-        return i18n.gettext(self.lang, HIGHER_THAN, percent=_n(numbers.overall_percentile, self.lang))
+        return report.percentile_words(numbers.overall_percentile, self.lang) if numbers else ""
 
     @rx.var
     def chart(self) -> str:
@@ -117,8 +104,7 @@ class ReportState(BaseState):
                 gap=i18n.gettext(self.lang, GAP_BELOW if gap < 0 else GAP_ABOVE, gap=_n(abs(gap), self.lang))
                 if gap else "",
                 below=gap < 0,
-                percentile=i18n.gettext(self.lang, HIGHER_THAN, percent=_n(c.percentile, self.lang))
-                if c.percentile is not None else "",
+                percentile=report.percentile_words(c.percentile, self.lang) if c.percentile is not None else "",
                 evidence=c.evidence))
         return out
 
@@ -128,7 +114,7 @@ class ReportState(BaseState):
         if numbers is None:
             return []
         by_key = {c.key: c for c in numbers.competencies}
-        return [_plain(by_key[k], self.lang) for k in numbers.strengths]
+        return [report.plain_words(by_key[k], self.lang) for k in numbers.strengths]
 
     @rx.var
     def improvements(self) -> list[str]:
@@ -136,4 +122,4 @@ class ReportState(BaseState):
         if numbers is None:
             return []
         by_key = {c.key: c for c in numbers.competencies}
-        return [_plain(by_key[k], self.lang) for k in numbers.improvements]
+        return [report.plain_words(by_key[k], self.lang) for k in numbers.improvements]

@@ -74,6 +74,13 @@ def test_a_candidate_reads_their_report_and_nobody_else_can(page: Page, portal, 
     expect(communication).to_contain_text("差距 20 分")
     expect(page.locator(".report-evidence").first).to_have_text(QUOTE)
 
+    # the same report as a PDF, from the page's own link
+    href = page.locator("#report-pdf").get_attribute("href")
+    assert href == f"{routes.REPORT_PDF}?interview={interview_id}"
+    download = page.request.get(portal.url + href)
+    assert download.status == 200 and download.headers["content-type"] == "application/pdf"
+    assert download.body().startswith(b"%PDF")
+
     page.set_viewport_size({"width": 375, "height": 740})
     _assert_fits(page, "score report (zh_CN)")
     page.click("#menu-button")

@@ -59,6 +59,10 @@ def _report() -> rx.Component:
             width="100%",
         ),
         rx.box(rx.html(S.chart), id="report-radar", width="100%", max_width="24em"),
+        # a plain download, not a client-side navigation
+        rx.el.a(rx.button(rx.icon("file-down", size=16), t("Download as PDF"), variant="soft", size="3",
+                          min_height=TAP, tab_index=-1),
+                href=S.pdf_href, id="report-pdf", custom_attrs={"reloadDocument": True}),
         rx.grid(_list(t("Your strengths"), S.strengths, "report-strengths"),
                 _list(t("What to improve"), S.improvements, "report-improvements"),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),

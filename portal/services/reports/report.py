@@ -23,19 +23,25 @@ from portal.services.interviews.practice import evidence_sentences
 from portal.services.interviews.recordings import _valid_id
 from portal.services.platform import audit
 from portal.services.platform.errors import PermissionDenied
-from portal.services.platform.i18n import N_, gettext, pick
+from portal.services.platform.i18n import N_, format_number, gettext, pick
 from portal.services.reports import charts
-from portal.services.reports.scores import ReportNumbers, report_numbers
+from portal.services.reports.scores import CompetencyResult, ReportNumbers, report_numbers
 
 YOU = N_("You")
 REQUIRED = N_("Required level")
 MEDIAN = N_("Median of candidates for this job")
 CHART_TITLE = N_("Your competency scores against the job's required levels")
+HIGHER_THAN = N_("Higher than {percent}% of candidates for this job")
+SMALL_COHORT = N_("Compared with other candidates once at least 5 have been interviewed for this job.")
+ABOVE = N_("{name}: {score}, {margin} above the required {required}")
+BELOW = N_("{name}: {score}, {margin} below the required {required}")
+AT = N_("{name}: {score}, at the required level")
 
 
 @dataclass
 class CandidateReport:
     interview_id: int
+    candidate_id: int
     title_zh: str
     title_en: str
     scheduled_at: datetime
@@ -77,9 +83,14 @@ def candidate_report(session, user: models.User, interview_id: int, *,
     numbers = report_numbers(session, interview, _evidence(session, interview) if quotes else None) if ready else None
     audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)
-    return CandidateReport(interview_id=interview.id, title_zh=job.title_zh, title_en=job.title_en,
+    return CandidateReport(interview_id=interview.id, candidate_id=interview.candidate_id, title_zh=job.title_zh, title_en=job.title_en,
                            scheduled_at=_aware(interview.scheduled_at), ready=ready and numbers is not None,
                            numbers=numbers)
+
+
+def candidate_of(session, found: CandidateReport) -> models.User:
+    """The person the report is about (its cover names them)."""
+    return session.get(models.User, found.candidate_id)
 
 
 def radar(numbers: ReportNumbers, locale: str) -> str:
@@ -92,3 +103,22 @@ def radar(numbers: ReportNumbers, locale: str) -> str:
         series.append((gettext(locale, MEDIAN), [c.cohort_median for c in comps], "#8e8c99", True))
     return charts.radar_svg([pick(locale, c.name_zh, c.name_en) for c in comps], series,
                             gettext(locale, CHART_TITLE))
+
+
+def _n(value: float, locale: str) -> str:
+    return format_number(round(value), locale)
+
+
+def percentile_words(percentile: float | None, locale: str) -> str:
+    """"Higher than 80% of candidates for this job", or why there is no comparison yet."""
+    if percentile is None:
+        return gettext(locale, SMALL_COHORT)
+    return gettext(locale, HIGHER_THAN, percent=_n(percentile, locale))
+
+
+def plain_words(c: CompetencyResult, locale: str) -> str:
+    """A strength or an area to improve in plain words: the score against the requirement."""
+    margin = round(c.score) - round(c.required)  # of the numbers as shown
+    msgid = ABOVE if margin > 0 else BELOW if margin < 0 else AT
+    return gettext(locale, msgid, name=pick(locale, c.name_zh, c.name_en), score=_n(c.score, locale),
+                   margin=_n(abs(margin), locale), required=_n(c.required, locale))
