@@ -26,7 +26,7 @@ from portal.http import security_headers
 from portal.net_routes import net_app
 from portal.recording_routes import recording_app
 from portal.report_routes import report_app
-from portal.pages import account, admin, auth, availability, device_check, errors, home, jobs, practice
+from portal.pages import account, admin, auth, availability, device_check, errors, home, hr_reviews, jobs, practice
 from portal.pages.candidate import consent as candidate_consent
 from portal.pages.candidate import home as candidate_home
 from portal.pages.candidate import interviewers as candidate_interviewers
@@ -52,6 +52,7 @@ from state.candidate import (
 from state.device_check import DeviceCheckState
 from state.jobs import JobsState
 from state.practice import PracticeState
+from state.human_review import HumanReviewsState
 from state.report import REPORT_PAGE, ReportState
 from state.review import REVIEW_PAGE, InterviewReviewState, MyCandidatesState
 from state.room import ROOM_PAGE, InterviewRoomState
@@ -103,6 +104,7 @@ PAGES = [
     (routes.ADMIN_USERS, admin.users, t("Users"), [UsersState.load]),
     (routes.ADMIN_OUTBOX, admin.outbox, t("Outbox"), [OutboxState.load]),
     (routes.HR_INVITATIONS, admin.invitations, t("Invitations"), [InvitationsState.load]),
+    (routes.HR_REVIEWS, hr_reviews.page, t("Review requests"), [HumanReviewsState.load]),
     (routes.CANDIDATE_DEVICE_CHECK, device_check.page, t("Device check"), [DeviceCheckState.load]),
     (routes.CANDIDATE_HOME, candidate_home.page, t("Overview"), [CandidateHomeState.load]),
     (routes.CANDIDATE_INTERVIEWS, candidate_interviews.page, t("My interviews"), [CandidateInterviewsState.load]),

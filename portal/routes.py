@@ -20,6 +20,7 @@ ADMIN_AUDIT = "/admin/audit"
 ADMIN_USERS = "/admin/users"
 ADMIN_OUTBOX = "/admin/outbox"
 HR_INVITATIONS = "/hr/invitations"
+HR_REVIEWS = "/hr/reviews"  # human review requests of score reports
 # The candidate's preparation (issue 8)
 CANDIDATE_HOME = "/candidate"
 CANDIDATE_INTERVIEWS = "/candidate/interviews"

@@ -14,12 +14,13 @@ from portal import routes
 from portal.services.accounts import access
 from portal.services.interviews import preparation
 from portal.services.platform import db, i18n
-from portal.services.platform.errors import PermissionDenied
+from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
-from portal.services.reports import report
+from portal.services.reports import human_review, report
 from state.base import BaseState, current_actor, current_session, per_view, requires
 
 REPORT_PAGE = routes.CANDIDATE_REPORT + "/[interview_id]"
+ASKED = N_("Your request is sent. A person reviews your report and answers you by e-mail.")
 GAP_BELOW = N_("{gap} below")
 GAP_ABOVE = N_("{gap} above")
 
@@ -45,6 +46,10 @@ class ReportState(BaseState):
     loaded: bool = False
     refused: bool = False
     ready: bool = False
+    review_status: str = ""  # the candidate's own latest human review request
+    review_response: str = ""
+    review_error_msgid: str = ""
+    review_error_params: dict[str, str] = {}
     _found: report.CandidateReport | None = None
     _tz: str = ""
 
@@ -62,6 +67,33 @@ class ReportState(BaseState):
             self._flash(exc.msgid, kind="error")
             return
         self._tz, self.refused, self.ready, self.loaded = user.timezone, False, self._found.ready, True
+        self.review_status, self.review_response = self._found.review_status, self._found.review_response
+
+    @requires(access.REVIEW_REQUEST)
+    @rx.event
+    def ask_review(self, form: dict):
+        """Ask for a human review of this report (PIPL art. 24), with a reason."""
+        if self._found is None:
+            return None
+        reason = form.get("reason", "") if isinstance(form, dict) else ""
+        try:
+            with db.session_scope() as s:
+                human_review.ask(s, current_actor(), self._found.interview_id, reason, ip=self._ip())
+        except PermissionDenied:
+            raise  # @requires shows it (and the service audited it)
+        except ServiceError as exc:
+            self.review_error_msgid = exc.msgid
+            self.review_error_params = {k: str(v) for k, v in exc.params.items()}
+            return None
+        self.review_error_msgid, self.review_error_params, self.review_status = "", {}, human_review.OPEN
+        self._flash(ASKED)
+        return None
+
+    @rx.var
+    def review_error(self) -> str:
+        if not self.review_error_msgid:
+            return ""
+        return i18n.gettext(self.lang, self.review_error_msgid, **self.review_error_params)
 
     @rx.var
     def pdf_href(self) -> str:

@@ -130,10 +130,10 @@ def test_every_page_fits_a_phone_in_both_languages(browser, portal, secrets):
     public = [r for r in all_routes if access.can_open(None, r)]
     admin = models.User(id=1, email="a@example.cn", role="admin", is_active=True)
     candidate = models.User(id=2, email="c@example.cn", role="candidate", is_active=True)
-    interviewer = models.User(id=3, email="i@example.cn", role="interviewer", is_active=True)
+    hr = models.User(id=3, email="h@example.cn", role="hr", is_active=True)
     candidates_only = [r for r in all_routes if not access.can_open(admin, r) and access.can_open(candidate, r)]
     reviewers_only = [r for r in all_routes if not access.can_open(admin, r) and not access.can_open(candidate, r)]
-    assert all(access.can_open(interviewer, r) for r in reviewers_only), "pick a role that may open each route"
+    assert all(access.can_open(hr, r) for r in reviewers_only), "pick a role that may open each route"
 
     for locale in LOCALES:
         context, page = _context(browser, portal, locale)
@@ -171,15 +171,15 @@ def test_every_page_fits_a_phone_in_both_languages(browser, portal, secrets):
         _check_menu(page, locale, signed_in=True)
     context.close()
 
-    # the reviewers' pages, as the demo interviewer (assigned to that candidate's interview)
+    # HR's and the reviewers' pages, as the demo HR (who may open every interview's review)
     context, page = _context(browser, portal, "zh_CN")
-    sign_in_demo(page, portal, "interviewer", secrets)
+    sign_in_demo(page, portal, "hr", secrets)
     for locale in LOCALES:
         _set_locale(page, portal, locale)
         for route in reviewers_only:
             _open(page, portal, route, interview)
             expect(page).to_have_url(re.compile(re.escape(_url(route, interview)) + r"/?(\?.*)?$"))
-            _assert_fits(page, f"{route} ({locale}, interviewer)")
+            _assert_fits(page, f"{route} ({locale}, hr)")
     context.close()
 
 

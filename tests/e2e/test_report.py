@@ -1,7 +1,8 @@
 """The candidate's score report in the browser (issue 10, first part): from "my
 interviews" to the report with the overall match, the percentile among five other
 candidates of the job, the radar chart, strengths and areas to improve and the
-sentences that counted; at phone width in both languages; nobody else's."""
+sentences that counted; the PDF; a human review asked, answered by HR and read back;
+at phone width in both languages; nobody else's."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlmodel import select
 from portal import models, routes
 from portal.services.platform import crypto, db, i18n
 from portal.services.platform.errors import PERMISSION_DENIED
-from tests.e2e.accounts import new_candidate_with_interview, sign_in, wait_hydrated
+from tests.e2e.accounts import new_candidate_with_interview, sign_in, sign_in_demo, wait_hydrated
 from tests.e2e.test_phone import _assert_fits
 
 QUOTE = "我先耐心倾听并复述确认了他的核心诉求"
@@ -35,7 +36,7 @@ def _scored(s, interview: models.Interview, value_of) -> None:
                                          evidence_enc=crypto.encrypt(json.dumps(evidence, ensure_ascii=False))))
 
 
-def test_a_candidate_reads_their_report_and_nobody_else_can(page: Page, portal, portal_services, secrets):
+def test_a_candidate_reads_their_report_and_nobody_else_can(browser, page: Page, portal, portal_services, secrets):
     email, interview_id = new_candidate_with_interview(portal, days_ahead=-2)
     _other_email, theirs = new_candidate_with_interview(portal, days_ahead=-2)
     with db.session_scope(portal.db_url) as s:
@@ -89,6 +90,30 @@ def test_a_candidate_reads_their_report_and_nobody_else_can(page: Page, portal, 
     expect(page.locator("#page-title")).to_have_text("Your score report")
     expect(page.locator("#report-percentile")).to_contain_text("Higher than")
     _assert_fits(page, "score report (en)")
+
+    # a human review: asked here, answered by HR, read back on the report
+    page.fill("#review-reason", "I think my second example of listening was not taken into account.")
+    page.click("#review-ask")
+    expect(page.locator("#review-open")).to_be_visible()
+    hr_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    hr = hr_context.new_page()
+    hr.set_default_timeout(15_000)
+    sign_in_demo(hr, portal, "hr", secrets)
+    hr.goto(portal.url + routes.HR_REVIEWS)
+    wait_hydrated(hr)
+    request = hr.locator(".review-request", has_text="my second example of listening")
+    expect(request).to_have_count(1)
+    request.locator("textarea").fill("我们重新查看了您的回答：沟通能力调整为 62 分。")
+    request.locator(".review-send").click()
+    expect(hr.locator("#flash-text")).to_have_text("您的答复已发送给候选人。")
+    hr_context.close()
+    page.reload()
+    wait_hydrated(page)
+    expect(page.locator("#review-answer")).to_contain_text("沟通能力调整为 62 分")
+    with db.session_scope(portal.db_url) as s:
+        mail = s.exec(select(models.EmailOutbox).where(models.EmailOutbox.kind == "review.resolved",
+                                                       models.EmailOutbox.to_addr == email)).one()
+        assert "62 分" in mail.body_text
 
     page.goto(portal.url + routes.candidate_report(theirs))
     wait_hydrated(page)

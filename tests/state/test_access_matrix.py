@@ -24,6 +24,7 @@ EXPECTED_PAGES = {
     "/confirm": ALL, "/account/security": ALL,
     "/admin/audit": ADMIN, "/admin/users": ADMIN, "/admin/outbox": ADMIN,
     "/hr/invitations": {"hr", "hr_manager", "admin"},
+    "/hr/reviews": {"hr", "hr_manager"},
     "/candidate/device-check": {"candidate"},
     "/candidate": CANDIDATE, "/candidate/interviews": CANDIDATE, "/candidate/consent": CANDIDATE,
     "/candidate/how-it-works": CANDIDATE, "/candidate/interviewers": CANDIDATE,
@@ -73,6 +74,8 @@ EXPECTED_HANDLERS = {
     "InterviewReviewState.rate": {"interviewer", "hr", "hr_manager"},
     # the report: the service shows a candidate only their own, reviewers as the policy says
     "ReportState.load": {"candidate", "employee", "interviewer", "hr", "hr_manager"},
+    "ReportState.ask_review": {"candidate", "employee"},
+    "HumanReviewsState.load": {"hr", "hr_manager"}, "HumanReviewsState.resolve": {"hr", "hr_manager"},
 }
 
 

@@ -47,6 +47,35 @@ def _list(title: rx.Var, items: rx.Var, element_id: str) -> rx.Component:
         width="100%", id=element_id)
 
 
+def _human_review() -> rx.Component:
+    has_error = S.review_error != ""
+    return rx.card(rx.vstack(
+        rx.heading(t("Ask for a human review"), size="4", as_="h2"),
+        rx.match(
+            S.review_status,
+            ("open", rx.callout(t("You asked for a human review. A person reviews your report and answers you by "
+                                  "e-mail."), icon="clock", width="100%", id="review-open")),
+            ("resolved", rx.callout(rx.text(t("The answer of the human review"), ": ", S.review_response,
+                                            white_space="pre-line"), icon="circle-check", color_scheme="green",
+                                    width="100%", id="review-answer")),
+            rx.form(
+                rx.vstack(
+                    rx.el.label(rx.text(t("Why should a person look at your report again?"), size="2"),
+                                html_for="review-reason"),
+                    rx.text_area(name="reason", id="review-reason", rows="3", width="100%",
+                                 aria_invalid=rx.cond(has_error, "true", "false"),
+                                 aria_describedby="review-reason-error"),
+                    rx.box(rx.cond(has_error, rx.callout(S.review_error, icon="triangle-alert", color_scheme="red",
+                                                         width="100%")), id="review-reason-error", role="alert",
+                           width="100%"),
+                    rx.button(t("Ask for a human review"), type="submit", size="3", min_height=TAP,
+                              id="review-ask"),
+                    spacing="2", width="100%"),
+                on_submit=S.ask_review, reset_on_submit=False, width="100%"),
+        ),
+        spacing="2", width="100%"), width="100%", id="report-human-review")
+
+
 def _report() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -71,6 +100,7 @@ def _report() -> rx.Component:
         rx.text(t("A person makes every decision. The AI's scores are one piece of evidence for the interviewers; "
                   "they never hire or reject anyone on their own, and you can ask for a human review of your report."),
                 size="2", color_scheme="gray"),
+        _human_review(),
         spacing="4",
         width="100%",
     )

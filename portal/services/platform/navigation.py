@@ -22,7 +22,8 @@ _CANDIDATE: list[tuple[str, str]] = [
     (routes.CANDIDATE_PRACTICE, N_("Practice")),
     (routes.CANDIDATE_AVAILABILITY, N_("Preferred times")),
 ]
-_HR = [(routes.REVIEW_HOME, N_("Interviews")), (routes.HR_INVITATIONS, N_("Invitations"))]
+_HR = [(routes.REVIEW_HOME, N_("Interviews")), (routes.HR_REVIEWS, N_("Review requests")),
+       (routes.HR_INVITATIONS, N_("Invitations"))]
 _INTERVIEWER = [(routes.REVIEW_HOME, N_("My candidates"))]
 _ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log")),
           (routes.ADMIN_OUTBOX, N_("Outbox"))]
@@ -34,7 +35,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "interviewer": _PUBLIC + _INTERVIEWER + _ACCOUNT,
     "hr": _PUBLIC + _HR + _ACCOUNT,
     "hr_manager": _PUBLIC + _HR + _ACCOUNT,
-    "admin": _PUBLIC + _HR[1:] + _ADMIN + _ACCOUNT,
+    "admin": _PUBLIC + _HR[2:] + _ADMIN + _ACCOUNT,
 }
 
 

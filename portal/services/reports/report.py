@@ -24,7 +24,7 @@ from portal.services.interviews.recordings import _valid_id
 from portal.services.platform import audit
 from portal.services.platform.errors import PermissionDenied
 from portal.services.platform.i18n import N_, format_number, gettext, pick
-from portal.services.reports import charts
+from portal.services.reports import charts, human_review
 from portal.services.reports.scores import CompetencyResult, ReportNumbers, report_numbers
 
 YOU = N_("You")
@@ -47,6 +47,8 @@ class CandidateReport:
     scheduled_at: datetime
     ready: bool  # completed and every answer scored
     numbers: ReportNumbers | None
+    review_status: str = ""  # the latest human review request: "" none, open, resolved
+    review_response: str = ""
 
 
 def _aware(value: datetime) -> datetime:
@@ -81,11 +83,16 @@ def candidate_report(session, user: models.User, interview_id: int, *,
     ready = interview.status == "completed" and unscored is None
     quotes = access.can_view_field(user, "evidence_enc", interview, session=session, user_session=user_session)
     numbers = report_numbers(session, interview, _evidence(session, interview) if quotes else None) if ready else None
+    review = None
+    if numbers is not None:  # published as it is first shown; a human review refers to it
+        review = human_review.latest_request(session, human_review.record_report(session, interview, numbers).id)
     audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)
-    return CandidateReport(interview_id=interview.id, candidate_id=interview.candidate_id, title_zh=job.title_zh, title_en=job.title_en,
-                           scheduled_at=_aware(interview.scheduled_at), ready=ready and numbers is not None,
-                           numbers=numbers)
+    return CandidateReport(interview_id=interview.id, candidate_id=interview.candidate_id, title_zh=job.title_zh,
+                           title_en=job.title_en, scheduled_at=_aware(interview.scheduled_at),
+                           ready=ready and numbers is not None, numbers=numbers,
+                           review_status=review.status if review else "",
+                           review_response=review.response if review else "")
 
 
 def candidate_of(session, found: CandidateReport) -> models.User:
