@@ -85,10 +85,13 @@ def setup() -> None:
         from portal.services.platform import demo
 
         with db.session_scope() as session:
-            if demo.load_demo(session):
+            if demo.load_demo(session, scored_interviews=True):
                 _log("demo content loaded")
-            elif demo.add_preparation_content(session):
-                _log("demo content: interview guides and interviewer focus added")
+            else:
+                if demo.add_preparation_content(session):
+                    _log("demo content: interview guides and interviewer focus added")
+                if demo.add_scored_interviews(session):
+                    _log("demo content: scored interviews added (score reports)")
 
 
 def _start_worker() -> subprocess.Popen | None:

@@ -15,6 +15,7 @@ from portal.services.platform.demo import (
     ASSETS_DIR,
     DEMO_MARKER_KEY,
     INTERVIEWERS,
+    add_scored_interviews,
     demo_email,
     interviewer_portrait_svg,
     load_demo,
@@ -283,10 +284,13 @@ def test_every_bilingual_field_is_filled_in_its_language(loaded):
         assert checked >= 200  # every paired column of every demo row
 
 
-def test_a_score_report_exists_on_first_run_with_a_cohort_for_every_job(loaded):
+def test_a_score_report_exists_on_first_run_with_a_cohort_for_every_job(db_url):
     from portal.services.reports import report, scores
 
-    with db.session_scope(loaded) as s:
+    with db.session_scope(db_url) as s:
+        assert load_demo(s, now=NOW, scored_interviews=True)
+    with db.session_scope(db_url) as s:
+        assert not add_scored_interviews(s)  # there already: once only
         candidate = s.exec(select(models.User).where(models.User.email == demo_email("candidate"))).one()
         past = s.exec(select(models.Interview).where(models.Interview.candidate_id == candidate.id,
                                                      models.Interview.status == "completed")).one()

@@ -21,7 +21,7 @@ def world(db_url, isolated_data_dir, monkeypatch):
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
     with db.session_scope() as s:
-        load_demo(s)
+        load_demo(s, scored_interviews=True)
         users = {role: s.execute(select(User).where(User.email == demo_email(role))).scalar_one()
                  for role in ("candidate", "employee", "hr", "hr_manager", "interviewer", "admin")}
         past = s.execute(select(Interview).where(Interview.candidate_id == users["candidate"].id,

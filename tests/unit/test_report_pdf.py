@@ -25,7 +25,7 @@ def demo_report(db_url, isolated_data_dir, monkeypatch):
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
     with db.session_scope(db_url) as s:
-        load_demo(s)
+        load_demo(s, scored_interviews=True)
         candidate = s.execute(select(User).where(User.email == demo_email("candidate"))).scalar_one()
         past = s.execute(select(Interview).where(Interview.candidate_id == candidate.id,
                                                  Interview.status == "completed")).scalar_one()

@@ -109,8 +109,9 @@ def _offered(session, user: models.User) -> list[PracticeQuestion]:
         select(models.Question, models.Job).join(models.Job, models.Job.id == models.Question.job_id)
         .where(models.Question.is_practice.is_(True),
                models.Question.job_id.in_(
+                   # interviews still ahead: practising for one that is over helps nobody
                    select(models.Interview.job_id).where(models.Interview.candidate_id == user.id,
-                                                         models.Interview.status != "cancelled")))
+                                                         models.Interview.status.in_(("scheduled", "in_progress")))))
         .order_by(models.Job.id, models.Question.position, models.Question.id)
     ).all()
     return [PracticeQuestion(id=q.id, job_id=job.id, job_title_zh=job.title_zh, job_title_en=job.title_en,
@@ -119,7 +120,7 @@ def _offered(session, user: models.User) -> list[PracticeQuestion]:
 
 
 def questions(session, user: models.User) -> list[PracticeQuestion]:
-    """The practice questions of the jobs of the caller's own interviews."""
+    """The practice questions of the jobs of the caller's own interviews still ahead."""
     access.require(user, access.PRACTICE_USE, session=session)
     return _offered(session, user)
 

@@ -338,10 +338,31 @@ def _load_scored_interviews(session, candidate: models.User, jobs: dict, now: da
                     {k: a["evidence"] for k, a in answers.items()})
 
 
-def load_demo(session: Session, now: datetime | None = None) -> bool:
+def add_scored_interviews(session: Session, now: datetime | None = None) -> bool:
+    """The scored interviews of the demo (a cohort per job, a past interview of the demo
+    candidate), once, for a demo install that has none yet (installs made before reports).
+    Returns whether they were added."""
+    if not is_demo_loaded(session) or session.exec(select(models.User.id).where(
+            models.User.email.like(f"cohort-%@{DEMO_EMAIL_DOMAIN}"))).first() is not None:
+        return False
+    candidate = session.exec(select(models.User).where(models.User.email == demo_email("candidate"))).first()
+    jobs = {}
+    for job in session.exec(select(models.Job).where(models.Job.code.in_(list(SCORED["cohort"])))).all():
+        model = session.exec(select(models.CompetencyModel).where(
+            models.CompetencyModel.job_id == job.id, models.CompetencyModel.is_current.is_(True))).first()
+        jobs[job.code] = (job, model)
+    if candidate is None or len(jobs) != len(SCORED["cohort"]):
+        return False  # HR has changed the demo jobs: leave them alone
+    _load_scored_interviews(session, candidate, jobs, _naive_utc(now or models.utcnow()))
+    return True
+
+
+def load_demo(session: Session, now: datetime | None = None, *, scored_interviews: bool = False) -> bool:
     """Insert the demo content once. Returns False (and touches nothing) when it is
     already there. The caller commits. ``now`` (UTC, naive or aware) anchors the
-    relative dates; tests pass it to get stable values."""
+    relative dates; tests pass it to get stable values. ``scored_interviews``: also the
+    cohort of scored interviews and the demo candidate's past one (what the portal loads;
+    most tests count answers and want none)."""
     if is_demo_loaded(session):
         return False
     now = _naive_utc(now or models.utcnow())
@@ -476,7 +497,8 @@ def load_demo(session: Session, now: datetime | None = None) -> bool:
             },
         )
 
-    _load_scored_interviews(session, users["candidate"], jobs, now)
+    if scored_interviews:
+        _load_scored_interviews(session, users["candidate"], jobs, now)
 
     for spec in EMAIL_TEMPLATES:
         _get_or_add(
