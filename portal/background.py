@@ -56,3 +56,33 @@ async def queue_interview_reminders_forever() -> None:
         except Exception:  # noqa: BLE001 - try again next round; nothing was half-claimed
             log.exception("interview reminder round failed")
         await asyncio.sleep(REMINDER_INTERVAL_S)
+
+
+SUMMARY_INTERVAL_S = float(os.environ.get("TALENT_SUMMARY_INTERVAL_S", "60"))
+DIGEST_EVERY_ROUNDS = 60  # the monthly development reports: checked about once an hour
+
+
+async def send_report_mail_forever() -> None:
+    """Each score report's e-mail summary once scoring finishes (within a minute or so), and
+    the monthly development report of every employee (the month's first round sends it)."""
+    from portal.services.development import digest
+    from portal.services.platform import db
+    from portal.services.reports import summary
+
+    def summaries() -> None:
+        with db.session_scope() as s:
+            summary.send_due(s)
+
+    def monthly() -> None:
+        with db.session_scope() as s:
+            digest.send_monthly(s)
+
+    rounds = 0
+    while True:
+        for job in (summaries, monthly) if rounds % DIGEST_EVERY_ROUNDS == 0 else (summaries,):
+            try:
+                await asyncio.to_thread(job)
+            except Exception:  # noqa: BLE001 - try again next round; nothing was half-claimed
+                log.exception("report mail round failed")
+        rounds += 1
+        await asyncio.sleep(SUMMARY_INTERVAL_S)

@@ -92,6 +92,8 @@ def setup() -> None:
                     _log("demo content: interview guides and interviewer focus added")
                 if demo.add_scored_interviews(session):
                     _log("demo content: scored interviews added (score reports)")
+                if demo.add_development_content(session):
+                    _log("demo content: course runs added (enrolment)")
 
 
 def _start_worker() -> subprocess.Popen | None:

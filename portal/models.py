@@ -438,7 +438,10 @@ class Report(Base, table=True):
     strengths: list[str] = json_field()
     improvements: list[str] = json_field()
     next_steps: list[str] = json_field()
+    # the job's rule that moved the candidate, with the numbers it compared ({} when none did)
+    decision: dict = json_field(dict)
     published_at: Optional[datetime] = None
+    summary_sent_at: Optional[datetime] = None  # the e-mail summary after scoring, sent once
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -466,7 +469,25 @@ class Course(Base, table=True):
     format: str = Field(default="online", max_length=20)  # online|classroom|blended
     duration_hours: float = 1.0
     level: int = 1  # 1 (foundation) .. 5 (expert)
+    modules: int = 1
+    # what the course works on, the end of "communication: 12 below → this course works on ..."
+    focus_zh: str = ""
+    focus_en: str = ""
     is_active: bool = True
+
+
+class CourseOffering(Base, table=True):
+    """One run of a course: its dates, until when one may enrol, and its seats (None: no
+    limit, e.g. self-paced online). ``seats_taken`` is counted by conditional updates."""
+
+    course_id: int = Field(foreign_key="course.id", index=True)
+    starts_at: datetime
+    ends_at: datetime
+    enrol_by: datetime
+    seats: Optional[int] = None
+    seats_taken: int = 0
+    location_zh: str = ""
+    location_en: str = ""
 
 
 class CourseCompetency(Base, table=True):
@@ -479,8 +500,11 @@ class CourseCompetency(Base, table=True):
 class Enrollment(Base, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     course_id: int = Field(foreign_key="course.id")
-    status: str = Field(default="enrolled", max_length=20)  # enrolled|in_progress|completed|withdrawn
+    offering_id: Optional[int] = Field(default=None, foreign_key="courseoffering.id")
+    # enrolled|in_progress|completed|waitlisted|withdrawn
+    status: str = Field(default="enrolled", max_length=20)
     progress_pct: int = 0
+    modules_done: int = 0
     enrolled_at: datetime = Field(default_factory=utcnow)
     completed_at: Optional[datetime] = None
 
@@ -498,6 +522,24 @@ class DevelopmentGoal(Base, table=True):
     status: str = Field(default="open", max_length=20)  # open|achieved|missed
     created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class LearningPreference(Base, table=True):
+    """How a person prefers to learn: a format ("" any) and the most hours a course may take."""
+
+    user_id: int = Field(foreign_key="user.id", unique=True)
+    format: str = Field(default="", max_length=20)
+    max_hours: Optional[float] = None
+
+
+class DevelopmentDigest(Base, table=True):
+    """A periodic development report sent (monthly, or asked for): "what changed since" starts here."""
+
+    user_id: int = Field(foreign_key="user.id", index=True)
+    period: str = Field(max_length=20)  # "2026-12" for the monthly one, "asked-<timestamp>" on demand
+    sent_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "period"),)
 
 
 class ProgressSnapshot(Base, table=True):

@@ -21,12 +21,14 @@ from portal.background import (
     dispatch_scoring_forever,
     dispatch_transcription_forever,
     queue_interview_reminders_forever,
+    send_report_mail_forever,
 )
 from portal.http import security_headers
 from portal.net_routes import net_app
 from portal.recording_routes import recording_app
 from portal.report_routes import report_app
-from portal.pages import account, admin, auth, availability, device_check, errors, home, hr_reviews, jobs, practice
+from portal.pages import (account, admin, auth, availability, development, device_check, errors, home, hr_reviews,
+                          jobs, practice)
 from portal.pages.candidate import consent as candidate_consent
 from portal.pages.candidate import home as candidate_home
 from portal.pages.candidate import interviewers as candidate_interviewers
@@ -49,6 +51,7 @@ from state.candidate import (
     InterviewersState,
     ProcessState,
 )
+from state.development import DevelopmentState
 from state.device_check import DeviceCheckState
 from state.jobs import JobsState
 from state.practice import PracticeState
@@ -80,6 +83,7 @@ app.register_lifespan_task(deliver_email_forever)
 app.register_lifespan_task(dispatch_scoring_forever)
 app.register_lifespan_task(dispatch_transcription_forever)
 app.register_lifespan_task(queue_interview_reminders_forever)
+app.register_lifespan_task(send_report_mail_forever)
 
 messages = AuthPageState.load_messages
 
@@ -116,6 +120,7 @@ PAGES = [
     (routes.CANDIDATE_AVAILABILITY, availability.page, t("Preferred times"), [AvailabilityState.load]),
     (ROOM_PAGE, candidate_room.page, t("Interview room"), [InterviewRoomState.load]),
     (REPORT_PAGE, candidate_report.page, t("Your score report"), [ReportState.load]),
+    (routes.DEVELOPMENT, development.page, t("My development"), [DevelopmentState.load]),
     (routes.REVIEW_HOME, review_candidates.page, t("My candidates"), [MyCandidatesState.load]),
     (REVIEW_PAGE, review_interview.page, t("Interview review"), [InterviewReviewState.load]),
 ]

@@ -34,6 +34,8 @@ CANDIDATE_AVAILABILITY = "/candidate/availability"
 INTERVIEW_ROOM = "/candidate/interview"
 # The score report of an interview (issue 10): /candidate/report/<interview id>
 CANDIDATE_REPORT = "/candidate/report"
+# The development plan (issue 10): recommended courses, enrolments, goals, the score timeline
+DEVELOPMENT = "/development"
 # Reviewing interviews (interviewers, HR): the list, and /interviewer/interview/<interview id>
 REVIEW_HOME = "/interviewer"
 REVIEW_INTERVIEW = "/interviewer/interview"

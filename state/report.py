@@ -10,13 +10,15 @@ import dataclasses
 
 import reflex as rx
 
-from portal import routes
+from portal import models, routes
 from portal.services.accounts import access
 from portal.services.interviews import preparation
 from portal.services.platform import db, i18n
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
-from portal.services.reports import human_review, report
+from portal.services.development import courses
+from portal.services.reports import decisions, human_review, report
+from state.development import enrol_message, recommendation_rows
 from state.base import BaseState, current_actor, current_session, per_view, requires
 
 REPORT_PAGE = routes.CANDIDATE_REPORT + "/[interview_id]"
@@ -88,6 +90,40 @@ class ReportState(BaseState):
         self.review_error_msgid, self.review_error_params, self.review_status = "", {}, human_review.OPEN
         self._flash(ASKED)
         return None
+
+    @requires(access.COURSE_ENROL)
+    @rx.event
+    def enrol(self, course_id: str):
+        """One click from the report: enrol in a course recommended for its gaps."""
+        raw = str(course_id)
+        user = current_actor()
+        with db.session_scope() as s:
+            outcome = courses.enrol(s, user, int(raw) if raw.isdigit() and len(raw) < 12 else 0, ip=self._ip())
+            course = s.get(models.Course, outcome.enrollment.course_id)
+            msgid, params = enrol_message(outcome, i18n.pick(self.lang, course.title_zh, course.title_en))
+            if self._found is not None:  # the recommendations without the course now taken
+                self._found = dataclasses.replace(self._found, recommended=[
+                    r for r in self._found.recommended if r.course.id != course.id])
+        self._flash(msgid, **params)
+
+    @rx.var
+    def recommended(self) -> list[dict]:
+        return recommendation_rows(self._found.recommended, self.lang, self._tz) if self._found else []
+
+    @rx.var
+    def decision(self) -> list[str]:
+        return decisions.decision_words(self._found.decision or {}, self.lang) if self._found else []
+
+    @rx.var
+    def next_steps(self) -> list[str]:
+        found = self._found
+        if found is None or found.published_at is None:
+            return []
+        first = found.recommended[0] if found.recommended else None
+        course = (first.course.title_zh, first.course.title_en,
+                  preparation.in_zone(first.offering.starts_at, self._tz)) if first else None
+        return decisions.next_steps(found.decision or {}, preparation.in_zone(found.published_at, self._tz),
+                                    self.lang, course)
 
     @rx.var
     def review_error(self) -> str:

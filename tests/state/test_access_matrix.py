@@ -31,7 +31,8 @@ EXPECTED_PAGES = {
     "/candidate/availability": CANDIDATE,
     "/candidate/practice": CANDIDATE,
     "/candidate/interview/[interview_id]": CANDIDATE,
-    "/candidate/report/[interview_id]": CANDIDATE,
+    "/candidate/report/[interview_id]": {"candidate", "employee"},  # a hired candidate keeps their reports
+    "/development": {"candidate", "employee"},
     "/interviewer": {"interviewer", "hr", "hr_manager"},
     "/interviewer/interview/[interview_id]": {"interviewer", "hr", "hr_manager"},
 }
@@ -74,7 +75,12 @@ EXPECTED_HANDLERS = {
     "InterviewReviewState.rate": {"interviewer", "hr", "hr_manager"},
     # the report: the service shows a candidate only their own, reviewers as the policy says
     "ReportState.load": {"candidate", "employee", "interviewer", "hr", "hr_manager"},
-    "ReportState.ask_review": {"candidate", "employee"},
+    "ReportState.ask_review": {"candidate", "employee"}, "ReportState.enrol": {"candidate", "employee"},
+    # the development plan: the services show and change only one's own
+    "DevelopmentState.load": {"candidate", "employee", "hr", "hr_manager"},
+    "DevelopmentState.save_preference": {"candidate", "employee", "hr", "hr_manager"},
+    "DevelopmentState.send_report": {"candidate", "employee", "hr", "hr_manager"},
+    "DevelopmentState.enrol": {"candidate", "employee"}, "DevelopmentState.withdraw": {"candidate", "employee"},
     "HumanReviewsState.load": {"hr", "hr_manager"}, "HumanReviewsState.resolve": {"hr", "hr_manager"},
 }
 

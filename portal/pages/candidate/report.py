@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.courses import recommendation
 from components.evidence import sentence_list
 from components.i18n import t
 from components.shell import TAP, shell
@@ -97,6 +98,17 @@ def _report() -> rx.Component:
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
         rx.card(rx.vstack(rx.heading(t("By competency"), size="4", as_="h2"), rx.foreach(S.rows, _row),
                           spacing="4", width="100%"), width="100%"),
+        rx.cond(S.decision.length() > 0,
+                rx.callout(rx.vstack(rx.foreach(S.decision, lambda d: rx.text(d, size="2")), spacing="1"),
+                           icon="scale", width="100%", id="report-decision")),
+        _list(t("Next steps"), S.next_steps, "report-next-steps"),
+        rx.cond(S.recommended.length() > 0, rx.vstack(
+            rx.heading(t("Courses for your gaps"), size="4", as_="h2"),
+            rx.grid(rx.foreach(S.recommended, lambda r: recommendation(r, S.enrol)),
+                    columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%"),
+            rx.link(t("Open my development plan"), href=routes.DEVELOPMENT, id="report-plan-link",
+                    display="inline-flex", align_items="center", min_height=TAP),
+            spacing="3", width="100%", id="report-courses")),
         rx.text(t("A person makes every decision. The AI's scores are one piece of evidence for the interviewers; "
                   "they never hire or reject anyone on their own, and you can ask for a human review of your report."),
                 size="2", color_scheme="gray"),

@@ -69,7 +69,8 @@ _HR = {ACCOUNT_SELF, REPORT_VIEW, INTERVIEW_VIEW, NOTE_ADD, REVIEW_RESOLVE, DEVE
        DEVELOPMENT_EDIT, ANALYTICS_VIEW, CONFIG_EDIT, INVITATION_CREATE, INTERVIEW_SCHEDULE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    CANDIDATE: frozenset(_PERSONAL | {AVAILABILITY_EDIT}),
+    # a candidate has a development plan too: the courses of their report's gaps
+    CANDIDATE: frozenset(_PERSONAL | {AVAILABILITY_EDIT, DEVELOPMENT_VIEW}),
     EMPLOYEE: frozenset(_PERSONAL | {DEVELOPMENT_VIEW}),
     INTERVIEWER: frozenset({ACCOUNT_SELF, REPORT_VIEW, INTERVIEW_VIEW, NOTE_ADD}),
     HR: frozenset(_HR),
@@ -108,6 +109,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/hr": frozenset({HR, HR_MANAGER}),
     "/hr/invitations": frozenset({HR, HR_MANAGER, ADMIN}),
     "/candidate": frozenset({CANDIDATE}),
+    # an employee hired from a candidate keeps their reports
+    "/candidate/report": frozenset({CANDIDATE, EMPLOYEE}),
+    "/development": frozenset({CANDIDATE, EMPLOYEE}),
     "/interviewer": frozenset({INTERVIEWER, HR, HR_MANAGER}),
 }
 

@@ -282,12 +282,44 @@ def add_preparation_content(session: Session) -> int:
     return changed
 
 
+def _offerings(session: Session, course: models.Course, spec: dict, now: datetime) -> None:
+    """The runs of a demo course, dated from ``now`` (online self-paced: open for 60 days)."""
+    for run in spec.get("offerings", ()):
+        starts = (now + timedelta(days=run["starts_in_days"])).replace(hour=1, minute=0, second=0, microsecond=0)
+        ends = starts + timedelta(days=run["days"])
+        enrol_by = ends if "enrol_days_before_end" in run else starts - timedelta(days=run["enrol_days_before_start"])
+        _add(session, models.CourseOffering(
+            course_id=course.id, starts_at=starts, ends_at=ends, enrol_by=enrol_by, seats=run["seats"],
+            seats_taken=run.get("seats_taken", 0), location_zh=run["location_zh"], location_en=run["location_en"]))
+
+
+def add_development_content(session: Session, now: datetime | None = None) -> int:
+    """Demo installs made before enrolment existed get the demo courses' focus, modules and
+    runs once (courses HR has given runs of their own are left alone). Returns how many
+    courses changed."""
+    now = _naive_utc(now or models.utcnow())
+    specs = {spec["code"]: spec for spec in COURSES}
+    offered = set(session.exec(select(models.CourseOffering.course_id)).all())
+    changed = 0
+    for course in session.exec(select(models.Course).where(models.Course.code.in_(list(specs)))).all():
+        if course.id in offered:
+            continue
+        spec = specs[course.code]
+        if not course.focus_zh and not course.focus_en:
+            course.focus_zh, course.focus_en, course.modules = spec["focus_zh"], spec["focus_en"], spec["modules"]
+            session.add(course)
+        _offerings(session, course, spec, now)
+        changed += 1
+    return changed
+
+
 SCORED = _content("scored_interviews.json")
 
 
 def _scored_answers(session, interview: models.Interview, job_spec: dict, model: models.CompetencyModel,
-                    texts: dict[str, str], scores: dict[str, float], evidence: dict[str, list[str]]) -> None:
-    """One answer per interview question, scored on every competency of the model."""
+                    texts: dict[str, str], scores: dict[str, float], evidence: dict[str, list[str]]) -> float:
+    """One answer per interview question, scored on every competency of the model; returns
+    the overall score."""
     from portal.services.platform import crypto
 
     competencies = session.exec(select(models.Competency).where(models.Competency.model_id == model.id)).all()
@@ -309,6 +341,7 @@ def _scored_answers(session, interview: models.Interview, job_spec: dict, model:
                 level=round(max(1.0, min(5.0, scores[c.key] / 20)), 1),
                 evidence_enc=crypto.encrypt(json.dumps([{"sentence": q, "similarity": 0.6} for q in quotes],
                                                        ensure_ascii=False))))
+    return overall
 
 
 def _load_scored_interviews(session, candidate: models.User, jobs: dict, now: datetime) -> None:
@@ -325,7 +358,10 @@ def _load_scored_interviews(session, candidate: models.User, jobs: dict, now: da
             interview = _add(session, models.Interview(
                 candidate_id=person.id, job_id=job.id, model_id=model.id, duration_min=duration,
                 scheduled_at=now - timedelta(days=20 + 3 * n), status="completed"))
-            _scored_answers(session, interview, specs[code], model, {}, scores, {})
+            overall = _scored_answers(session, interview, specs[code], model, {}, scores, {})
+            # the cohort's accounts have no mailbox: their reports count as published and told
+            _add(session, models.Report(interview_id=interview.id, candidate_id=person.id, overall=overall,
+                                        published_at=now, summary_sent_at=now))
     own = SCORED["candidate"]
     job, model = jobs[own["job_code"]]
     interview = _add(session, models.Interview(
@@ -410,9 +446,10 @@ def load_demo(session: Session, now: datetime | None = None, *, scored_interview
             session,
             models.Course,
             {"code": spec["code"]},
-            {k: v for k, v in spec.items() if k not in ("code", "competencies")},
+            {k: v for k, v in spec.items() if k not in ("code", "competencies", "offerings")},
         )
         courses[spec["code"]] = course
+        _offerings(session, course, spec, now)
         for key in spec["competencies"]:
             _get_or_add(
                 session,
@@ -490,6 +527,7 @@ def load_demo(session: Session, now: datetime | None = None, *, scored_interview
             {
                 "status": spec["status"],
                 "progress_pct": spec["progress_pct"],
+                "modules_done": round(courses[spec["course_code"]].modules * spec["progress_pct"] / 100),
                 "enrolled_at": hired_at + timedelta(days=spec["enrolled_days_after_hire"]),
                 "completed_at": (
                     hired_at + timedelta(days=completed) if completed is not None else None

@@ -21,7 +21,9 @@ _CANDIDATE: list[tuple[str, str]] = [
     (routes.CANDIDATE_INTERVIEWERS, N_("Interviewers")),
     (routes.CANDIDATE_PRACTICE, N_("Practice")),
     (routes.CANDIDATE_AVAILABILITY, N_("Preferred times")),
+    (routes.DEVELOPMENT, N_("My development")),
 ]
+_EMPLOYEE = [(routes.DEVELOPMENT, N_("My development"))]
 _HR = [(routes.REVIEW_HOME, N_("Interviews")), (routes.HR_REVIEWS, N_("Review requests")),
        (routes.HR_INVITATIONS, N_("Invitations"))]
 _INTERVIEWER = [(routes.REVIEW_HOME, N_("My candidates"))]
@@ -31,7 +33,7 @@ _ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log"
 NAV: dict[str, list[tuple[str, str]]] = {
     "": _PUBLIC,
     "candidate": _CANDIDATE + _PUBLIC[1:] + _ACCOUNT,
-    "employee": _PUBLIC + _ACCOUNT,
+    "employee": _PUBLIC + _EMPLOYEE + _ACCOUNT,
     "interviewer": _PUBLIC + _INTERVIEWER + _ACCOUNT,
     "hr": _PUBLIC + _HR + _ACCOUNT,
     "hr_manager": _PUBLIC + _HR + _ACCOUNT,

@@ -54,3 +54,58 @@ def radar_svg(labels: list[str], series: list[tuple[str, list[float], str, bool]
                      f'<text x="78" y="{y + 4}" font-size="13" fill="#333">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+LINE_W, LINE_H = 560, 260
+PAD_L, PAD_R, PAD_T, PAD_B = 36, 16, 16, 34
+PALETTE = ("#3e63dd", "#e5484d", "#30a46c", "#f76b15", "#8e4ec6", "#0090ff", "#d6409f", "#978365")
+
+
+def line_svg(series: list[tuple[str, list[tuple[float, float]], str]], markers: list[tuple[float, str]],
+             ticks: list[tuple[float, str]], title: str) -> str:
+    """A timeline: ``series`` (name, [(x, score 0-100)], colour); ``markers`` (x, label) are
+    dashed vertical lines (course completions); ``ticks`` (x, label) on the time axis.
+    x is any number (a timestamp); the axis spans every point, marker and tick."""
+    xs = [x for _n, points, _c in series for x, _v in points] + [x for x, _l in markers] + [x for x, _l in ticks]
+    if not xs:
+        return ""
+    lo, hi = min(xs), max(xs)
+    span = (hi - lo) or 1.0
+    plot_w, plot_h = LINE_W - PAD_L - PAD_R, LINE_H - PAD_T - PAD_B
+
+    def px(x: float) -> float:
+        return PAD_L + plot_w * (x - lo) / span
+
+    def py(v: float) -> float:
+        return PAD_T + plot_h * (1 - max(0.0, min(100.0, v)) / 100)
+
+    legend_rows = (len(series) + 1) // 2
+    height = LINE_H + 24 * legend_rows
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LINE_W} {height}" role="img" '
+             f'aria-label="{escape(title)}" class="timeline-chart" '
+             f'style="width:100%;max-width:{LINE_W}px;height:auto;font-family:sans-serif">',
+             f"<title>{escape(title)}</title>"]
+    for v in (0, 20, 40, 60, 80, 100):
+        y = py(v)
+        parts.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{LINE_W - PAD_R}" y2="{y:.1f}" stroke="#e4e4e9"/>'
+                     f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#666">{v}</text>')
+    for x, label in ticks:
+        parts.append(f'<text x="{px(x):.1f}" y="{LINE_H - 12}" font-size="11" text-anchor="middle" '
+                     f'fill="#666">{escape(label)}</text>')
+    for x, label in markers:
+        parts.append(f'<g class="timeline-marker"><line x1="{px(x):.1f}" y1="{PAD_T}" x2="{px(x):.1f}" '
+                     f'y2="{PAD_T + plot_h}" stroke="#8e8c99" stroke-dasharray="4 3"/>'
+                     f'<title>{escape(label)}</title>'
+                     f'<text x="{px(x) + 3:.1f}" y="{PAD_T + 10}" font-size="10" fill="#555">{escape(label)}</text></g>')
+    for name, points, colour in series:
+        coords = " ".join(f"{px(x):.1f},{py(v):.1f}" for x, v in points)
+        parts.append(f'<g class="timeline-series"><title>{escape(name)}</title>'
+                     f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts.extend(f'<circle cx="{px(x):.1f}" cy="{py(v):.1f}" r="3.5" fill="{colour}"/>' for x, v in points)
+        parts.append("</g>")
+    for k, (name, _points, colour) in enumerate(series):
+        x, y = 40 + (k % 2) * 260, LINE_H + 12 + 24 * (k // 2)
+        parts.append(f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="{colour}" stroke-width="3"/>'
+                     f'<text x="{x + 30}" y="{y + 4}" font-size="12" fill="#333">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

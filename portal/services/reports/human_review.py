@@ -61,11 +61,17 @@ def record_report(session, interview: models.Interview, numbers: ReportNumbers) 
     found = session.exec(select(models.Report).where(models.Report.interview_id == interview.id)).first()
     if found is not None:
         return found
+    from portal.services.reports import decisions
+
+    decision = decisions.evaluate(session, interview, numbers)
     row = models.Report(interview_id=interview.id, candidate_id=interview.candidate_id, overall=numbers.overall,
                         percentile=numbers.overall_percentile, strengths=numbers.strengths,
-                        improvements=numbers.improvements, published_at=utcnow())
+                        improvements=numbers.improvements, decision=decision, published_at=utcnow())
     session.add(row)
     session.flush()  # the unique interview_id keeps a report shown twice at once to one row
+    if decision:
+        audit.record(session, "rule.applied", object_type="report", object_id=row.id,
+                     actor=f"rule {decision['rule_id']}")
     return row
 
 

@@ -12,13 +12,14 @@ published automatically then. Nothing here imports reflex.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlmodel import select
 
 from portal import models
 from portal.services.accounts import access
+from portal.services.development import plan, recommendations
 from portal.services.interviews.practice import evidence_sentences
 from portal.services.interviews.recordings import _valid_id
 from portal.services.platform import audit
@@ -49,6 +50,9 @@ class CandidateReport:
     numbers: ReportNumbers | None
     review_status: str = ""  # the latest human review request: "" none, open, resolved
     review_response: str = ""
+    published_at: datetime | None = None
+    decision: dict | None = None  # the job's rule that applied, with its numbers
+    recommended: list = field(default_factory=list)  # courses for the report's gaps (the candidate's own view only)
 
 
 def _aware(value: datetime) -> datetime:
@@ -83,16 +87,22 @@ def candidate_report(session, user: models.User, interview_id: int, *,
     ready = interview.status == "completed" and unscored is None
     quotes = access.can_view_field(user, "evidence_enc", interview, session=session, user_session=user_session)
     numbers = report_numbers(session, interview, _evidence(session, interview) if quotes else None) if ready else None
-    review = None
+    review = recorded = None
+    recommended = []
     if numbers is not None:  # published as it is first shown; a human review refers to it
-        review = human_review.latest_request(session, human_review.record_report(session, interview, numbers).id)
+        recorded = human_review.record_report(session, interview, numbers)
+        review = human_review.latest_request(session, recorded.id)
+        if user.id == interview.candidate_id:
+            recommended = recommendations.recommend(session, user, plan.report_gaps(numbers))
     audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)
     return CandidateReport(interview_id=interview.id, candidate_id=interview.candidate_id, title_zh=job.title_zh,
                            title_en=job.title_en, scheduled_at=_aware(interview.scheduled_at),
                            ready=ready and numbers is not None, numbers=numbers,
                            review_status=review.status if review else "",
-                           review_response=review.response if review else "")
+                           review_response=review.response if review else "",
+                           published_at=_aware(recorded.published_at) if recorded and recorded.published_at else None,
+                           decision=recorded.decision if recorded else None, recommended=recommended)
 
 
 def candidate_of(session, found: CandidateReport) -> models.User:

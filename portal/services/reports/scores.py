@@ -103,7 +103,7 @@ def strengths_and_improvements(results: list[CompetencyResult]) -> tuple[list[st
     return strengths, below[:TOP]
 
 
-def _interview_scores(session, interview_ids: list[int]) -> dict[int, list[tuple[str, dict[str, float]]]]:
+def interview_scores(session, interview_ids: list[int]) -> dict[int, list[tuple[str, dict[str, float]]]]:
     """Per interview, each answer's (question's competency key, {competency key: score})."""
     rows = session.exec(
         select(models.Answer.interview_id, models.Answer.id, models.Question.competency_key,
@@ -127,7 +127,7 @@ def report_numbers(session, interview: models.Interview,
     cohort_ids = session.exec(select(models.Interview.id).where(
         models.Interview.job_id == interview.job_id, models.Interview.id != interview.id,
         models.Interview.candidate_id != interview.candidate_id, models.Interview.status == "completed")).all()
-    scored = _interview_scores(session, [interview.id, *cohort_ids])
+    scored = interview_scores(session, [interview.id, *cohort_ids])
     mine = competency_scores(scored.get(interview.id, []))
     if not mine:
         return None

@@ -1,0 +1,225 @@
+"""A person's development: the timeline of each competency's score across interviews,
+practice and later assessments (one person, one timeline: an employee hired from a
+candidate keeps the interviews of their candidacy), their goals, their courses, their
+gaps, and what changed since a date (the periodic development report).
+
+Points of the timeline, in the words HR would use:
+- an interview, once completed and every answer scored: the competency's score as in its
+  report (the mean of the answers to the questions about it), dated at the interview;
+- a practice answer: its score on the competency the question was about;
+- an assessment recorded later (a review by the manager, a test): as recorded.
+A gap is the target (an open goal's target level, else the required level of the job of
+the person's latest interview) minus the latest score, when positive.
+Nothing here imports reflex.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlmodel import select
+
+from portal import models
+from portal.services.accounts import access
+from portal.services.development import courses as course_rules
+from portal.services.reports.scores import competency_scores, interview_scores
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+@dataclass
+class Point:
+    taken_at: datetime
+    score: float
+    source: str  # interview | practice | review | assessment
+
+
+@dataclass
+class Gap:
+    key: str
+    name_zh: str
+    name_en: str
+    score: float
+    target: float
+
+    @property
+    def points(self) -> float:
+        return self.target - self.score
+
+
+@dataclass
+class PlanCourse:
+    enrollment_id: int
+    course_id: int
+    code: str
+    title_zh: str
+    title_en: str
+    format: str
+    status: str
+    progress_pct: int
+    modules_done: int
+    modules: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    completed_at: datetime | None
+    enrolled_at: datetime | None = None
+    location_zh: str = ""
+    location_en: str = ""
+    waitlist_position: int = 0
+    competencies: list[str] = field(default_factory=list)
+
+
+def names(session, keys) -> dict[str, tuple[str, str]]:
+    """Competency key → (Chinese, English) name, as the competency models call it."""
+    keys = list(keys)
+    out: dict[str, tuple[str, str]] = {}
+    if keys:
+        for key, zh, en in session.exec(select(models.Competency.key, models.Competency.name_zh,
+                                               models.Competency.name_en)
+                                        .where(models.Competency.key.in_(keys))).all():
+            out.setdefault(key, (zh, en))
+    return out
+
+
+def _interview_points(session, user_id: int) -> dict[str, list[Point]]:
+    interviews = dict(session.exec(select(models.Interview.id, models.Interview.scheduled_at).where(
+        models.Interview.candidate_id == user_id, models.Interview.status == "completed")).all())
+    out: dict[str, list[Point]] = defaultdict(list)
+    if not interviews:
+        return out
+    unscored = set(session.exec(
+        select(models.Answer.interview_id).outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
+        .where(models.Answer.interview_id.in_(list(interviews)), models.Answer.is_practice.is_(False),
+               models.AnswerScore.id.is_(None))).all())
+    for interview_id, answers in interview_scores(session, [i for i in interviews if i not in unscored]).items():
+        for key, score in competency_scores(answers).items():
+            out[key].append(Point(_aware(interviews[interview_id]), score, "interview"))
+    return out
+
+
+def timeline(session, user: models.User) -> dict[str, list[Point]]:
+    """Per competency, the person's scores over time, oldest first."""
+    points = _interview_points(session, user.id)
+    for key, score, taken_at in session.exec(
+            select(models.Competency.key, models.CompetencyScore.score, models.Answer.submitted_at)
+            .join(models.CompetencyScore, models.CompetencyScore.competency_id == models.Competency.id)
+            .join(models.Answer, models.Answer.id == models.CompetencyScore.answer_id)
+            .join(models.Question, models.Question.id == models.Answer.question_id)
+            .where(models.Answer.user_id == user.id, models.Answer.is_practice.is_(True),
+                   models.Question.competency_key == models.Competency.key)).all():
+        points[key].append(Point(_aware(taken_at), float(score), "practice"))
+    for row in session.exec(select(models.ProgressSnapshot).where(models.ProgressSnapshot.user_id == user.id)).all():
+        points[row.competency_key].append(Point(_aware(row.taken_at), float(row.score), row.source))
+    return {key: sorted(values, key=lambda p: p.taken_at) for key, values in points.items() if values}
+
+
+def goals(session, user: models.User) -> list[models.DevelopmentGoal]:
+    """Open goals first (soonest due first), then the achieved and missed ones."""
+    rows = session.exec(select(models.DevelopmentGoal).where(models.DevelopmentGoal.user_id == user.id)).all()
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    return sorted(rows, key=lambda g: (g.status != "open", _aware(g.due_date) if g.due_date else far, g.id))
+
+
+def plan_courses(session, user: models.User) -> list[PlanCourse]:
+    """The person's courses (not those they left): current ones first, then completed."""
+    rows = session.exec(select(models.Enrollment, models.Course, models.CourseOffering)
+                        .join(models.Course, models.Course.id == models.Enrollment.course_id)
+                        .outerjoin(models.CourseOffering, models.CourseOffering.id == models.Enrollment.offering_id)
+                        .where(models.Enrollment.user_id == user.id,
+                               models.Enrollment.status != course_rules.WITHDRAWN)).all()
+    tags = defaultdict(list)
+    ids = [course.id for _e, course, _o in rows]
+    if ids:
+        for course_id, key in session.exec(select(models.CourseCompetency.course_id, models.CourseCompetency.competency_key)
+                                           .where(models.CourseCompetency.course_id.in_(ids))).all():
+            tags[course_id].append(key)
+    out = []
+    for e, course, offering in rows:
+        out.append(PlanCourse(
+            enrollment_id=e.id, course_id=course.id, code=course.code, title_zh=course.title_zh,
+            title_en=course.title_en, format=course.format, status=e.status, progress_pct=e.progress_pct,
+            modules_done=e.modules_done, modules=course.modules,
+            starts_at=_aware(offering.starts_at) if offering else _aware(e.enrolled_at),
+            ends_at=_aware(offering.ends_at) if offering else None,
+            completed_at=_aware(e.completed_at) if e.completed_at else None, enrolled_at=_aware(e.enrolled_at),
+            location_zh=offering.location_zh if offering else "", location_en=offering.location_en if offering else "",
+            waitlist_position=course_rules.waitlist_position(session, e), competencies=sorted(tags[course.id])))
+    order = {course_rules.IN_PROGRESS: 0, course_rules.ENROLLED: 1, course_rules.WAITLISTED: 2, course_rules.COMPLETED: 3}
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    return sorted(out, key=lambda c: (order.get(c.status, 4), c.starts_at or far, c.code))
+
+
+def _required_levels(session, user: models.User) -> dict[str, float]:
+    """The required levels of the competency model of the person's latest completed interview."""
+    model_id = session.exec(select(models.Interview.model_id).where(
+        models.Interview.candidate_id == user.id, models.Interview.status == "completed")
+        .order_by(models.Interview.scheduled_at.desc())).first()
+    if model_id is None:
+        return {}
+    return dict(session.exec(select(models.Competency.key, models.Competency.required_level)
+                             .where(models.Competency.model_id == model_id)).all())
+
+
+def gaps(session, user: models.User, points: dict[str, list[Point]],
+         open_goals: list[models.DevelopmentGoal]) -> list[Gap]:
+    """Where the latest score is below the target, the largest gap first."""
+    targets = _required_levels(session, user)
+    for goal in open_goals:
+        if goal.status == "open" and goal.competency_key and goal.target_level is not None:
+            targets[goal.competency_key] = float(goal.target_level)
+    found = {key: (values[-1].score, targets[key]) for key, values in points.items()
+             if key in targets and values[-1].score < targets[key]}
+    label = names(session, found)
+    out = [Gap(key, *label.get(key, (key, key)), score=score, target=target) for key, (score, target) in found.items()]
+    return sorted(out, key=lambda g: (-g.points, g.key))
+
+
+@dataclass
+class Change:
+    key: str
+    before: float | None
+    now: float
+
+
+@dataclass
+class Digest:
+    since: datetime
+    changes: list[Change]
+    completed: list[PlanCourse]
+    started: list[PlanCourse]  # enrolled (or waiting) since
+
+
+def last_digest_at(session, user: models.User) -> datetime | None:
+    found = session.exec(select(models.DevelopmentDigest.sent_at).where(models.DevelopmentDigest.user_id == user.id)
+                         .order_by(models.DevelopmentDigest.sent_at.desc())).first()
+    return _aware(found) if found else None
+
+
+def changes_since(session, user: models.User, since: datetime, *, points=None, courses=None) -> Digest:
+    """What changed since ``since``: each competency with a new score (from the last one
+    before, if any), the courses completed and those begun."""
+    points = timeline(session, user) if points is None else points
+    courses = plan_courses(session, user) if courses is None else courses
+    changes = []
+    for key, values in sorted(points.items()):
+        after = [p for p in values if p.taken_at > since]
+        if after:
+            before = [p for p in values if p.taken_at <= since]
+            changes.append(Change(key, before[-1].score if before else None, after[-1].score))
+    return Digest(since=since, changes=changes,
+                  completed=[c for c in courses if c.completed_at and c.completed_at > since],
+                  started=[c for c in courses if c.status in course_rules.ACTIVE
+                           and c.enrolled_at and c.enrolled_at > since])
+
+
+def digest_start(session, user: models.User, now: datetime) -> datetime:
+    """"Since last time": the last development report sent, else 30 days ago."""
+    return last_digest_at(session, user) or now - timedelta(days=30)
+
+
+def require_own(session, user: models.User, *, ip: str = "") -> None:
+    access.require(user, access.DEVELOPMENT_VIEW, user, session=session, ip=ip)
