@@ -7,6 +7,7 @@ when another page loads."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import reflex as rx
@@ -70,7 +71,36 @@ def course_dates(c: PlanCourse | models.CourseOffering, locale: str, tz: str) ->
                         end=i18n.format_date(preparation.in_zone(end, tz).date(), locale, "medium"))
 
 
-def recommendation_rows(found: list[recommendations.Recommendation], locale: str, tz: str) -> list[dict]:
+@dataclasses.dataclass
+class CourseCard:
+    id: str
+    code: str
+    title: str
+    format: str
+    hours: str
+    dates: str
+    location: str
+    seats: str
+    reasons: list[str]
+    waitlist: str
+
+
+@dataclasses.dataclass
+class PlanCourseRow:
+    id: str
+    code: str
+    title: str
+    status: str
+    status_label: str
+    progress: int
+    modules: str
+    dates: str
+    location: str
+    waiting: str
+    can_leave: bool
+
+
+def recommendation_rows(found: list[recommendations.Recommendation], locale: str, tz: str) -> list[CourseCard]:
     """What a recommendation card shows (the report page shows the same cards)."""
     rows = []
     for rec in found:
@@ -78,13 +108,12 @@ def recommendation_rows(found: list[recommendations.Recommendation], locale: str
         seats = (i18n.gettext(locale, FULL_WAITLIST) if rec.waitlist_only else
                  i18n.gettext(locale, OPEN_SEATS) if o.seats is None else
                  i18n.gettext(locale, SEATS_LEFT, seats=_n(o.seats - o.seats_taken, locale)))
-        rows.append({
-            "id": str(course.id), "code": course.code, "title": i18n.pick(locale, course.title_zh, course.title_en),
-            "format": i18n.gettext(locale, FORMATS.get(course.format, FORMATS["online"])),
-            "hours": i18n.gettext(locale, HOURS, hours=i18n.format_number(course.duration_hours, locale)),
-            "dates": course_dates(o, locale, tz),
-            "location": i18n.pick(locale, o.location_zh, o.location_en), "seats": seats,
-            "reasons": recommendations.reasons(rec, locale), "waitlist": "1" if rec.waitlist_only else ""})
+        rows.append(CourseCard(
+            id=str(course.id), code=course.code, title=i18n.pick(locale, course.title_zh, course.title_en),
+            format=i18n.gettext(locale, FORMATS.get(course.format, FORMATS["online"])),
+            hours=i18n.gettext(locale, HOURS, hours=i18n.format_number(course.duration_hours, locale)),
+            dates=course_dates(o, locale, tz), location=i18n.pick(locale, o.location_zh, o.location_en),
+            seats=seats, reasons=recommendations.reasons(rec, locale), waitlist="1" if rec.waitlist_only else ""))
     return rows
 
 
@@ -123,9 +152,10 @@ class DevelopmentState(BaseState):
     def enrol(self, course_id: str):
         """One click: enrol in the course's soonest open run (or its waiting list)."""
         raw = str(course_id)
+        if self._plan is None or raw not in {str(r.course.id) for r in self._plan.recommended}:
+            return  # a second click on a card already gone (the service refuses doubles anyway)
         with db.session_scope() as s:
-            outcome = courses.enrol(s, current_actor(), int(raw) if raw.isdigit() and len(raw) < 12 else 0,
-                                    ip=self._ip())
+            outcome = courses.enrol(s, current_actor(), int(raw), ip=self._ip())
             course = s.get(models.Course, outcome.enrollment.course_id)
             msgid, params = enrol_message(outcome, i18n.pick(self.lang, course.title_zh, course.title_en))
         self._load()
@@ -181,7 +211,7 @@ class DevelopmentState(BaseState):
         return i18n.gettext(self.lang, self.pref_error_msgid) if self.pref_error_msgid else ""
 
     @rx.var
-    def recommended(self) -> list[dict]:
+    def recommended(self) -> list[CourseCard]:
         return recommendation_rows(self._plan.recommended, self.lang, self._tz) if self._plan else []
 
     def _name(self, key: str) -> str:
@@ -189,7 +219,7 @@ class DevelopmentState(BaseState):
         return i18n.pick(self.lang, *names.get(key, (key, key))) if key else ""
 
     @rx.var
-    def goals(self) -> list[dict]:
+    def goals(self) -> list[dict[str, str]]:
         if self._plan is None:
             return []
         out = []
@@ -209,22 +239,22 @@ class DevelopmentState(BaseState):
         return out
 
     @rx.var
-    def courses(self) -> list[dict]:
+    def courses(self) -> list[PlanCourseRow]:
         if self._plan is None:
             return []
         out = []
         for c in self._plan.courses:
-            out.append({
-                "id": str(c.enrollment_id), "code": c.code, "title": i18n.pick(self.lang, c.title_zh, c.title_en),
-                "status": c.status, "status_label": i18n.gettext(self.lang, STATUS.get(c.status, STATUS["enrolled"])),
-                "progress": str(c.progress_pct),
-                "modules": i18n.gettext(self.lang, MODULES, done=_n(c.modules_done, self.lang),
-                                        total=_n(c.modules, self.lang)),
-                "dates": course_dates(c, self.lang, self._tz),
-                "location": i18n.pick(self.lang, c.location_zh, c.location_en),
-                "waiting": i18n.gettext(self.lang, WAITING, position=_n(c.waitlist_position, self.lang))
+            out.append(PlanCourseRow(
+                id=str(c.enrollment_id), code=c.code, title=i18n.pick(self.lang, c.title_zh, c.title_en),
+                status=c.status, status_label=i18n.gettext(self.lang, STATUS.get(c.status, STATUS["enrolled"])),
+                progress=c.progress_pct,
+                modules=i18n.gettext(self.lang, MODULES, done=_n(c.modules_done, self.lang),
+                                     total=_n(c.modules, self.lang)),
+                dates=course_dates(c, self.lang, self._tz),
+                location=i18n.pick(self.lang, c.location_zh, c.location_en),
+                waiting=i18n.gettext(self.lang, WAITING, position=_n(c.waitlist_position, self.lang))
                 if c.waitlist_position else "",
-                "can_leave": "1" if c.status in courses.ACTIVE else ""})
+                can_leave=c.status in courses.ACTIVE))
         return out
 
     @rx.var

@@ -18,7 +18,7 @@ from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
 from portal.services.development import courses
 from portal.services.reports import decisions, human_review, report
-from state.development import enrol_message, recommendation_rows
+from state.development import CourseCard, enrol_message, recommendation_rows
 from state.base import BaseState, current_actor, current_session, per_view, requires
 
 REPORT_PAGE = routes.CANDIDATE_REPORT + "/[interview_id]"
@@ -96,9 +96,10 @@ class ReportState(BaseState):
     def enrol(self, course_id: str):
         """One click from the report: enrol in a course recommended for its gaps."""
         raw = str(course_id)
-        user = current_actor()
+        if self._found is None or raw not in {str(r.course.id) for r in self._found.recommended}:
+            return  # a second click on a card already gone (the service refuses doubles anyway)
         with db.session_scope() as s:
-            outcome = courses.enrol(s, user, int(raw) if raw.isdigit() and len(raw) < 12 else 0, ip=self._ip())
+            outcome = courses.enrol(s, current_actor(), int(raw), ip=self._ip())
             course = s.get(models.Course, outcome.enrollment.course_id)
             msgid, params = enrol_message(outcome, i18n.pick(self.lang, course.title_zh, course.title_en))
             if self._found is not None:  # the recommendations without the course now taken
@@ -107,7 +108,7 @@ class ReportState(BaseState):
         self._flash(msgid, **params)
 
     @rx.var
-    def recommended(self) -> list[dict]:
+    def recommended(self) -> list[CourseCard]:
         return recommendation_rows(self._found.recommended, self.lang, self._tz) if self._found else []
 
     @rx.var

@@ -10,6 +10,7 @@ from components.courses import recommendation
 from components.i18n import t
 from components.shell import TAP, shell
 from state.development import DevelopmentState as S
+from state.development import PlanCourseRow
 
 _SELECT = {"minHeight": TAP, "padding": "0 0.5em", "borderRadius": "var(--radius-2)",
            "border": "1px solid var(--gray-7)", "background": "var(--color-background)", "maxWidth": "100%"}
@@ -27,18 +28,19 @@ def _goal(g: rx.Var) -> rx.Component:
         spacing="1", width="100%"), width="100%", class_name="plan-goal")
 
 
-def _course(c: rx.Var) -> rx.Component:
+def _course(c: PlanCourseRow) -> rx.Component:
     return rx.card(rx.vstack(
-        rx.hstack(rx.text(c["title"], weight="bold", size="3"), rx.badge(c["status_label"]),
+        rx.hstack(rx.text(c.title, weight="bold", size="3"), rx.badge(c.status_label),
                   wrap="wrap", spacing="2", align="center"),
-        rx.text(c["dates"], rx.cond(c["location"] != "", " · "), c["location"], size="2", color_scheme="gray"),
-        rx.cond(c["waiting"] != "", rx.text(c["waiting"], size="2", class_name="plan-waiting")),
-        rx.hstack(rx.progress(value=c["progress"].to(int), max=100, width="10em"),
-                  rx.text(c["progress"], "% · ", c["modules"], size="2"), align="center", wrap="wrap"),
-        rx.cond(c["can_leave"] != "",
-                rx.button(t("Leave this course"), on_click=S.withdraw(c["id"]), variant="soft", color_scheme="gray",
+        rx.text(c.dates, size="2", color_scheme="gray"),
+        rx.cond(c.location != "", rx.text(c.location, size="2", color_scheme="gray")),
+        rx.cond(c.waiting != "", rx.text(c.waiting, size="2", class_name="plan-waiting")),
+        rx.hstack(rx.progress(value=c.progress, max=100, width="10em"),
+                  rx.text(c.progress, "% · ", c.modules, size="2"), align="center", wrap="wrap"),
+        rx.cond(c.can_leave,
+                rx.button(t("Leave this course"), on_click=S.withdraw(c.id), variant="soft", color_scheme="gray",
                           size="2", min_height=TAP, class_name="course-leave")),
-        spacing="2", width="100%"), width="100%", class_name="plan-course", custom_attrs={"data-code": c["code"]})
+        spacing="2", width="100%"), width="100%", class_name="plan-course", custom_attrs={"data-code": c.code})
 
 
 def _section(title: rx.Var, element_id: str, *children: rx.Component) -> rx.Component:
