@@ -1,11 +1,11 @@
-"""Run every benchmark: python -m benchmarks [startup] [worker] [load] [reset_timing] [practice_feedback] [transcription]."""
+"""Run every benchmark: python -m benchmarks [startup] [worker] [load] [reset_timing] [practice_feedback] [transcription] [report]."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-SUITES = ("startup", "worker", "load", "reset_timing", "practice_feedback", "transcription")
+SUITES = ("startup", "worker", "load", "reset_timing", "practice_feedback", "transcription", "report")
 
 
 def main() -> None:

@@ -3,8 +3,10 @@ a first-time user's authenticator set-up and recovery codes at phone width
 (375 px), in both languages, and the demo candidate's preparation pages (desktop and
 phone, Chinese) after they have given consent, run the device check with Chromium's
 fake camera and microphone and had a practice answer scored by the real worker,
-the interview room with the first question in its reading time, and the demo
-interviewer's candidates and review page once a typed answer of the room is scored.
+the score report and the development plans of the demo candidate and employee (both
+sizes, both languages), the interview room with the first question in its reading
+time, and the demo interviewer's candidates and review page once a typed answer of the
+room is scored.
 Runs the real production build with its worker (tests/e2e/harness.py)."""
 
 from __future__ import annotations
@@ -206,6 +208,27 @@ def _reviewer(browser, portal, interview_id: int) -> None:
         ctx.close()
 
 
+def _development(browser, portal, signed_in: dict) -> None:
+    """The score report and the development plan in both languages at both sizes: the demo
+    candidate's (zh_CN sign-in) and the demo employee's (en sign-in)."""
+    report = _report_path(portal)
+    for size, (w, h) in SIZES.items():
+        for locale in LOCALES:
+            for who, state in (("candidate", signed_in["zh_CN"]), ("employee", signed_in["en"])):
+                ctx = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1,
+                                          storage_state=state)
+                ctx.add_cookies([{"name": routes.LOCALE_COOKIE, "value": locale, "url": portal.url}])
+                page = ctx.new_page()
+                page.set_default_timeout(60_000)
+                if who == "candidate":
+                    _open(page, portal, report)
+                    _shoot(page, f"candidate-report-{size}-{locale}")
+                _open(page, portal, routes.DEVELOPMENT)
+                expect(page.locator("#plan-timeline")).to_be_visible()
+                _shoot(page, f"{who}-development-{size}-{locale}")
+                ctx.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, running_portal(Path(tmp)) as portal, sync_playwright() as p:
@@ -220,6 +243,7 @@ def main() -> None:
                 ctx.close()
         signed_in = {locale: _first_sign_in(browser, portal, locale) for locale in LOCALES}
         _candidate_pages(browser, portal, signed_in["zh_CN"])
+        _development(browser, portal, signed_in)
         interview_id = _room(browser, portal, signed_in["zh_CN"])
         _reviewer(browser, portal, interview_id)
         browser.close()

@@ -117,10 +117,20 @@ def recommendation_rows(found: list[recommendations.Recommendation], locale: str
     return rows
 
 
-def enrol_message(outcome: courses.Outcome, locale_course: str) -> tuple[str, dict]:
+def enrol_from_card(course_id: str, shown: list[recommendations.Recommendation], ip: str,
+                    locale: str) -> tuple[int, str, dict] | None:
+    """One click on a recommendation card: (course id, message, its parameters); None for a
+    card no longer shown (a second click: the service refuses doubles anyway)."""
+    raw = str(course_id)
+    if raw not in {str(r.course.id) for r in shown}:
+        return None
+    with db.session_scope() as s:
+        outcome = courses.enrol(s, current_actor(), int(raw), ip=ip)
+        course = s.get(models.Course, outcome.enrollment.course_id)
+        title = i18n.pick(locale, course.title_zh, course.title_en)
     if outcome.enrollment.status == courses.WAITLISTED:
-        return WAITLISTED, {"course": locale_course, "position": outcome.waitlist_position}
-    return ENROLLED, {"course": locale_course}
+        return course.id, WAITLISTED, {"course": title, "position": outcome.waitlist_position}
+    return course.id, ENROLLED, {"course": title}
 
 
 @per_view(routes.DEVELOPMENT)
@@ -151,15 +161,10 @@ class DevelopmentState(BaseState):
     @rx.event
     def enrol(self, course_id: str):
         """One click: enrol in the course's soonest open run (or its waiting list)."""
-        raw = str(course_id)
-        if self._plan is None or raw not in {str(r.course.id) for r in self._plan.recommended}:
-            return  # a second click on a card already gone (the service refuses doubles anyway)
-        with db.session_scope() as s:
-            outcome = courses.enrol(s, current_actor(), int(raw), ip=self._ip())
-            course = s.get(models.Course, outcome.enrollment.course_id)
-            msgid, params = enrol_message(outcome, i18n.pick(self.lang, course.title_zh, course.title_en))
-        self._load()
-        self._flash(msgid, **params)
+        done = enrol_from_card(course_id, self._plan.recommended if self._plan else [], self._ip(), self.lang)
+        if done is not None:
+            self._load()
+            self._flash(done[1], **done[2])
 
     @requires(access.COURSE_ENROL)
     @rx.event

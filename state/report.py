@@ -10,15 +10,14 @@ import dataclasses
 
 import reflex as rx
 
-from portal import models, routes
+from portal import routes
 from portal.services.accounts import access
 from portal.services.interviews import preparation
 from portal.services.platform import db, i18n
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
-from portal.services.development import courses
 from portal.services.reports import decisions, human_review, report
-from state.development import CourseCard, enrol_message, recommendation_rows
+from state.development import CourseCard, enrol_from_card, recommendation_rows
 from state.base import BaseState, current_actor, current_session, per_view, requires
 
 REPORT_PAGE = routes.CANDIDATE_REPORT + "/[interview_id]"
@@ -95,17 +94,12 @@ class ReportState(BaseState):
     @rx.event
     def enrol(self, course_id: str):
         """One click from the report: enrol in a course recommended for its gaps."""
-        raw = str(course_id)
-        if self._found is None or raw not in {str(r.course.id) for r in self._found.recommended}:
-            return  # a second click on a card already gone (the service refuses doubles anyway)
-        with db.session_scope() as s:
-            outcome = courses.enrol(s, current_actor(), int(raw), ip=self._ip())
-            course = s.get(models.Course, outcome.enrollment.course_id)
-            msgid, params = enrol_message(outcome, i18n.pick(self.lang, course.title_zh, course.title_en))
-            if self._found is not None:  # the recommendations without the course now taken
-                self._found = dataclasses.replace(self._found, recommended=[
-                    r for r in self._found.recommended if r.course.id != course.id])
-        self._flash(msgid, **params)
+        found = self._found
+        done = enrol_from_card(course_id, found.recommended if found else [], self._ip(), self.lang)
+        if done is not None:  # the recommendations without the course now taken
+            self._found = dataclasses.replace(found, recommended=[r for r in found.recommended
+                                                                 if r.course.id != done[0]])
+            self._flash(done[1], **done[2])
 
     @rx.var
     def recommended(self) -> list[CourseCard]:

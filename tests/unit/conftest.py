@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.models import Interview, Question, User
 from portal.services.interviews import consent, recordings
-from portal.services.platform import db
+from portal.services.platform import db, settings
 from portal.services.platform.demo import demo_email, load_demo
 
 
@@ -43,3 +43,21 @@ def interview_now(db_url):
             "questions": questions, "practice": practice_q}
 
 
+
+
+@pytest.fixture
+def scored_demo(db_url, isolated_data_dir, monkeypatch):
+    """The demo with its scored interviews, as the portal's own database: (the demo user
+    of each role, the id of the demo candidate's completed, scored interview)."""
+    monkeypatch.setenv("TALENT_DB_URL", db_url)
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    with db.session_scope() as s:
+        load_demo(s, scored_interviews=True)
+        users = {role: s.execute(select(User).where(User.email == demo_email(role))).scalar_one()
+                 for role in ("candidate", "employee", "hr", "hr_manager", "interviewer", "admin")}
+        past = s.execute(select(Interview).where(Interview.candidate_id == users["candidate"].id,
+                                                 Interview.status == "completed")).scalar_one()
+    yield users, past.id
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()

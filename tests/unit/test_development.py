@@ -15,27 +15,16 @@ from sqlalchemy import func, select
 from portal import models
 from portal.models import AuditEvent, Course, CourseOffering, EmailOutbox, Enrollment, Interview, User
 from portal.services.development import courses, digest, plan, progress, recommendations
-from portal.services.platform import db, i18n, settings
-from portal.services.platform.demo import demo_email, load_demo
+from portal.services.platform import db, i18n
+from portal.services.platform.demo import demo_email
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.reports import report, summary
 from portal.services.reports.scores import report_numbers
 
 
 @pytest.fixture
-def world(db_url, isolated_data_dir, monkeypatch):
-    monkeypatch.setenv("TALENT_DB_URL", db_url)
-    settings.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    with db.session_scope() as s:
-        load_demo(s, scored_interviews=True)
-        users = {role: s.execute(select(User).where(User.email == demo_email(role))).scalar_one()
-                 for role in ("candidate", "employee", "hr", "admin")}
-        past = s.execute(select(Interview).where(Interview.candidate_id == users["candidate"].id,
-                                                 Interview.status == "completed")).scalar_one()
-    yield users, past.id
-    settings.get_settings.cache_clear()
-    db.get_engine.cache_clear()
+def world(scored_demo):
+    return scored_demo
 
 
 def _user(s, role: str) -> User:

@@ -7,28 +7,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import AuditEvent, EmailOutbox, Interview, ReviewRequest, User
-from portal.services.platform import db, settings
-from portal.services.platform.demo import demo_email, load_demo
+from portal.models import AuditEvent, EmailOutbox, ReviewRequest
+from portal.services.platform import db
+from portal.services.platform.demo import demo_email
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.reports import human_review as H
 from portal.services.reports import report
 
 
 @pytest.fixture
-def world(db_url, isolated_data_dir, monkeypatch):
-    monkeypatch.setenv("TALENT_DB_URL", db_url)
-    settings.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    with db.session_scope() as s:
-        load_demo(s, scored_interviews=True)
-        users = {role: s.execute(select(User).where(User.email == demo_email(role))).scalar_one()
-                 for role in ("candidate", "employee", "hr", "hr_manager", "interviewer", "admin")}
-        past = s.execute(select(Interview).where(Interview.candidate_id == users["candidate"].id,
-                                                 Interview.status == "completed")).scalar_one()
-    yield users, past.id
-    settings.get_settings.cache_clear()
-    db.get_engine.cache_clear()
+def world(scored_demo):
+    return scored_demo
 
 
 def _count(model, *where) -> int:

@@ -13,6 +13,7 @@ SIZE = 360
 CENTRE = SIZE / 2
 RADIUS = 120
 RINGS = (20, 40, 60, 80, 100)
+SIDE = 50
 
 
 def _point(index: int, count: int, value: float) -> tuple[float, float]:
@@ -30,9 +31,10 @@ def radar_svg(labels: list[str], series: list[tuple[str, list[float], str, bool]
     n = len(labels)
     if n < 3:
         return ""
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE + 28 * len(series)}" '
+    # room at the sides for long English labels ("Learning Agility") on the side axes
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-SIDE} 0 {SIZE + 2 * SIDE} {SIZE + 28 * len(series)}" '
              f'role="img" aria-label="{escape(title)}" class="radar-chart" '
-             f'style="width:100%;max-width:{SIZE}px;height:auto;font-family:sans-serif">',
+             f'style="width:100%;max-width:{SIZE + 2 * SIDE}px;height:auto;font-family:sans-serif">',
              f"<title>{escape(title)}</title>"]
     for ring in RINGS:
         parts.append(f'<polygon points="{_polygon([ring] * n)}" fill="none" stroke="#d0d0d7" stroke-width="1"/>')
@@ -58,6 +60,7 @@ def radar_svg(labels: list[str], series: list[tuple[str, list[float], str, bool]
 
 LINE_W, LINE_H = 560, 260
 PAD_L, PAD_R, PAD_T, PAD_B = 36, 16, 16, 34
+MARK_CHARS = 14
 PALETTE = ("#3e63dd", "#e5484d", "#30a46c", "#f76b15", "#8e4ec6", "#0090ff", "#d6409f", "#978365")
 
 
@@ -89,14 +92,19 @@ def line_svg(series: list[tuple[str, list[tuple[float, float]], str]], markers: 
         y = py(v)
         parts.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{LINE_W - PAD_R}" y2="{y:.1f}" stroke="#e4e4e9"/>'
                      f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#666">{v}</text>')
-    for x, label in ticks:
-        parts.append(f'<text x="{px(x):.1f}" y="{LINE_H - 12}" font-size="11" text-anchor="middle" '
+    for x, label in ticks:  # the ends' labels kept inside the drawing
+        anchor = "start" if x == lo else "end" if x == hi else "middle"
+        parts.append(f'<text x="{px(x):.1f}" y="{LINE_H - 12}" font-size="11" text-anchor="{anchor}" '
                      f'fill="#666">{escape(label)}</text>')
-    for x, label in markers:
+    for k, (x, label) in enumerate(markers):
+        # the label beside its line, on the side with room, shortened (the whole in its title)
+        right = px(x) > PAD_L + plot_w / 2
+        short = label if len(label) <= MARK_CHARS else label[:MARK_CHARS - 1] + "…"
         parts.append(f'<g class="timeline-marker"><line x1="{px(x):.1f}" y1="{PAD_T}" x2="{px(x):.1f}" '
                      f'y2="{PAD_T + plot_h}" stroke="#8e8c99" stroke-dasharray="4 3"/>'
                      f'<title>{escape(label)}</title>'
-                     f'<text x="{px(x) + 3:.1f}" y="{PAD_T + 10}" font-size="10" fill="#555">{escape(label)}</text></g>')
+                     f'<text x="{px(x) + (-3 if right else 3):.1f}" y="{PAD_T + 10 + 12 * (k % 2)}" font-size="10" '
+                     f'text-anchor="{"end" if right else "start"}" fill="#555">{escape(short)}</text></g>')
     for name, points, colour in series:
         coords = " ".join(f"{px(x):.1f},{py(v):.1f}" for x, v in points)
         parts.append(f'<g class="timeline-series"><title>{escape(name)}</title>'
