@@ -137,6 +137,8 @@ class Job(Base, table=True):
     answer_mode: str = Field(default="video_or_text", max_length=20,
                              sa_column_kwargs={"server_default": "video_or_text"})
     retakes: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # per question, before submitting
+    # Who publishes a score report: "auto" once every answer is scored, or "hr" after reviewing it.
+    report_publishing: str = Field(default="auto", max_length=10, sa_column_kwargs={"server_default": "auto"})
     created_at: datetime = Field(default_factory=utcnow)
 
 

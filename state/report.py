@@ -47,6 +47,7 @@ class ReportState(BaseState):
     loaded: bool = False
     refused: bool = False
     ready: bool = False
+    awaiting_hr: bool = False  # scored, waiting for HR to publish it
     review_status: str = ""  # the candidate's own latest human review request
     review_response: str = ""
     review_error_msgid: str = ""
@@ -65,9 +66,11 @@ class ReportState(BaseState):
                                                       user_session=current_session(), ip=self._ip())
         except PermissionDenied as exc:
             self._found, self.refused, self.ready, self.loaded = None, True, False, True
+            self.awaiting_hr = False
             self._flash(exc.msgid, kind="error")
             return
         self._tz, self.refused, self.ready, self.loaded = user.timezone, False, self._found.ready, True
+        self.awaiting_hr = self._found.awaiting_hr
         self.review_status, self.review_response = self._found.review_status, self._found.review_response
 
     @requires(access.REVIEW_REQUEST)

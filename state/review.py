@@ -18,10 +18,12 @@ from portal.services.interviews import preparation, review
 from portal.services.platform import db, i18n
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
+from portal.services.reports import report
 from state.base import BaseState, current_actor, current_session, per_view, requires
 
 REVIEW_PAGE = routes.REVIEW_INTERVIEW + "/[interview_id]"
 RATED = N_("Your rating is saved.")
+PUBLISHED = N_("The report is published: the candidate can read it and gets its summary by e-mail.")
 SCORED_OF = N_("{scored} of {answers} answers scored")
 ANSWER_STATUS = {
     "pending": N_("Being transcribed and scored"),
@@ -127,6 +129,7 @@ class InterviewReviewState(BaseState):
     may_rate: bool = False
     needs_reauth: bool = False  # an hr_manager who may see more after confirming it is them
     reauth_href: str = ""
+    publication: str = ""  # for HR: "" report not ready, "waiting" to be published, "published"
     _found: review.InterviewReview | None = None
     _tz: str = ""
 
@@ -145,6 +148,11 @@ class InterviewReviewState(BaseState):
         self.needs_reauth = not found.sensitive and user.role == access.HR_MANAGER
         here = routes.interview_review(found.id)
         self.reauth_href = f"{routes.REAUTH}?next={quote(here)}"
+        if access.can(user, access.REPORT_PUBLISH):
+            with db.session_scope() as s:
+                self.publication = report.publication(s, found.id)
+        else:
+            self.publication = ""
         self.loaded = True
 
     @requires(access.REPORT_VIEW)
@@ -171,6 +179,15 @@ class InterviewReviewState(BaseState):
         self._load()
         self._flash(RATED)
         return None
+
+    @requires(access.REPORT_PUBLISH)
+    @rx.event
+    def publish(self):
+        """HR publishes the score report to the candidate (jobs whose reports HR publishes)."""
+        with db.session_scope() as s:
+            report.publish(s, current_actor(), self._path_id(), ip=self._ip())
+        self._load()
+        self._flash(PUBLISHED)
 
     @rx.var
     def title(self) -> str:

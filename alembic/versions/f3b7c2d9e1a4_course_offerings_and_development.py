@@ -1,5 +1,6 @@
 """course offerings with seats, enrolment waiting lists and modules, learning
-preferences, development digests; a report's rule decision and e-mail summary
+preferences, development digests; a report's rule decision and e-mail summary; who
+publishes a job's reports
 
 Revision ID: f3b7c2d9e1a4
 Revises: d2a8f61c0b3e
@@ -65,6 +66,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('offering_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('modules_done', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_foreign_key('fk_enrollment_offering_id', 'courseoffering', ['offering_id'], ['id'])
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('report_publishing', sqlmodel.sql.sqltypes.AutoString(length=10),
+                                      server_default='auto', nullable=False))
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.add_column(sa.Column('decision', sa.JSON(), server_default='{}', nullable=False))
         batch_op.add_column(sa.Column('summary_sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
@@ -74,6 +78,8 @@ def downgrade() -> None:
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_column('summary_sent_at')
         batch_op.drop_column('decision')
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_column('report_publishing')
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.drop_constraint('fk_enrollment_offering_id', type_='foreignkey')
         batch_op.drop_column('modules_done')

@@ -73,6 +73,7 @@ EXPECTED_HANDLERS = {
     # reviewing: the service shows an interviewer only assigned interviews, HR every one
     "MyCandidatesState.load": INTERVIEW_VIEWERS, "InterviewReviewState.load": INTERVIEW_VIEWERS,
     "InterviewReviewState.rate": {"interviewer", "hr", "hr_manager"},
+    "InterviewReviewState.publish": {"hr", "hr_manager"},
     # the report: the service shows a candidate only their own, reviewers as the policy says
     "ReportState.load": {"candidate", "employee", "interviewer", "hr", "hr_manager"},
     "ReportState.ask_review": {"candidate", "employee"}, "ReportState.enrol": {"candidate", "employee"},

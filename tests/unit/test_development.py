@@ -331,3 +331,30 @@ def test_hr_rule_decides_and_the_report_says_which_rule_and_which_numbers(world)
         assert steps[0].startswith("HR invites you to the next round by ")
         assert s.execute(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "rule.applied")).scalar_one() == 1
+
+
+def test_a_job_whose_reports_hr_publishes_shows_them_to_the_candidate_only_once_published(world):
+    users, interview_id = world
+    with db.session_scope() as s:
+        interview = s.get(Interview, interview_id)
+        job = s.get(models.Job, interview.job_id)
+        job.report_publishing = report.HR
+        s.add(job)
+        s.flush()
+        waiting = report.candidate_report(s, _user(s, "candidate"), interview_id)
+        assert not waiting.ready and waiting.awaiting_hr and waiting.numbers is None
+        assert summary.send_due(s) == 0  # no summary before it is published
+        assert report.candidate_report(s, _user(s, "hr"), interview_id).numbers is not None  # HR reviews it
+        assert report.publication(s, interview_id) == report.NOT_PUBLISHED
+        for role in ("candidate", "employee", "admin"):
+            with pytest.raises(PermissionDenied):
+                report.publish(s, _user(s, role), interview_id)
+        report.publish(s, _user(s, "hr"), interview_id)
+        with pytest.raises(ServiceError) as e:
+            report.publish(s, _user(s, "hr"), interview_id)
+        assert e.value.msgid == report.PUBLISHED_ALREADY
+        shown = report.candidate_report(s, _user(s, "candidate"), interview_id)
+        assert shown.ready and shown.numbers is not None and shown.published_at is not None
+        assert summary.send_due(s) == 1
+        assert s.execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "report.publish")).scalar_one() == 1

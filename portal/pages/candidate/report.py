@@ -129,9 +129,12 @@ def page() -> rx.Component:
                 S.loaded,
                 rx.cond(S.refused, back,
                         rx.cond(S.ready, _report(),
-                                rx.callout(t("Your report appears here once every answer is scored and the "
-                                             "interview is completed."), icon="clock", width="100%",
-                                           id="report-not-ready"))),
+                                rx.callout(rx.cond(S.awaiting_hr,
+                                                   t("Every answer is scored. HR reviews the report and publishes "
+                                                     "it to you; you get an e-mail then."),
+                                                   t("Your report appears here once every answer is scored and the "
+                                                     "interview is completed.")),
+                                           icon="clock", width="100%", id="report-not-ready"))),
                 rx.spinner(size="3"),
             ),
             back,

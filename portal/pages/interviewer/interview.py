@@ -116,6 +116,18 @@ def page() -> rx.Component:
                         rx.cond(S.needs_reauth, rx.link(t("Confirm it is you to see them"), href=S.reauth_href,
                                                         id="review-reauth", min_height=TAP, display="inline-flex",
                                                         align_items="center")),
+                        rx.match(
+                            S.publication,
+                            ("waiting", rx.callout(rx.vstack(
+                                rx.text(t("Every answer is scored. The candidate sees the score report once you "
+                                          "publish it; the summary e-mail goes then.")),
+                                rx.button(t("Publish the report"), on_click=S.publish, size="3", min_height=TAP,
+                                          id="review-publish"),
+                                spacing="2"), icon="send", width="100%", id="review-publication")),
+                            ("published", rx.callout(t("The score report is published to the candidate."),
+                                                     icon="circle-check", color_scheme="green", width="100%",
+                                                     id="review-publication")),
+                            rx.fragment()),
                         rx.cond(S.answers.length() > 0,
                                 rx.vstack(rx.foreach(S.answers, _answer), spacing="4", width="100%"),
                                 rx.text(t("No answer has been given yet."), id="review-no-answers")),

@@ -45,6 +45,7 @@ SIGNED_IN = frozenset(ROLES)
 # ---------------------------------------------------------------- permissions
 ACCOUNT_SELF = "account.self"  # own security settings, sessions, consents
 REPORT_VIEW = "report.view"
+REPORT_PUBLISH = "report.publish"  # publish a score report to its candidate (jobs HR publishes)
 INTERVIEW_VIEW = "interview.view"
 NOTE_ADD = "note.add"
 PRACTICE_USE = "practice.use"
@@ -65,7 +66,7 @@ INTERVIEW_SCHEDULE = "interview.schedule"  # schedule, move, cancel interviews; 
 AVAILABILITY_EDIT = "availability.edit"  # a candidate's own preferred time slots
 
 _PERSONAL = {ACCOUNT_SELF, REPORT_VIEW, INTERVIEW_VIEW, PRACTICE_USE, COURSE_ENROL, REVIEW_REQUEST}
-_HR = {ACCOUNT_SELF, REPORT_VIEW, INTERVIEW_VIEW, NOTE_ADD, REVIEW_RESOLVE, DEVELOPMENT_VIEW,
+_HR = {ACCOUNT_SELF, REPORT_VIEW, REPORT_PUBLISH, INTERVIEW_VIEW, NOTE_ADD, REVIEW_RESOLVE, DEVELOPMENT_VIEW,
        DEVELOPMENT_EDIT, ANALYTICS_VIEW, CONFIG_EDIT, INVITATION_CREATE, INTERVIEW_SCHEDULE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -244,6 +244,7 @@ ACTION_LABELS = {
     "review.queue": N_("Review requests listed"),
     "review.resolve": N_("Human review answered"),
     "rule.applied": N_("HR's rule applied to a score report"),
+    "report.publish": N_("Score report published"),
     "report.summary": N_("Score report summary e-mailed"),
     "course.enrol": N_("Enrolled in a course"),
     "course.waitlist": N_("Put on a course's waiting list"),

@@ -5,8 +5,9 @@ Who sees it: the candidate themself (their own data), the interviewers assigned 
 interview and HR (the access policy's REPORT_VIEW); evidence quotes only to those who
 may read them (the candidate, the assigned interviewer, a re-authenticated HR
 manager). Every viewing is audited. A report is ready once the interview is completed
-and every answer is scored: until HR publishing and rules exist (issue 12) it is
-published automatically then. Nothing here imports reflex.
+and every answer is scored; it is then published to the candidate automatically, or,
+for a job whose reports HR publishes (``Job.report_publishing == "hr"``), when HR
+publishes it from the interview's review page. Nothing here imports reflex.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from portal.services.development import plan, recommendations
 from portal.services.interviews.practice import evidence_sentences
 from portal.services.interviews.recordings import _valid_id
 from portal.services.platform import audit
-from portal.services.platform.errors import PermissionDenied
+from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_, format_number, gettext, pick
 from portal.services.reports import charts, human_review
 from portal.services.reports.scores import CompetencyResult, ReportNumbers, report_numbers
 
+HR = "hr"  # Job.report_publishing: HR publishes the job's reports
+PUBLISHED_ALREADY = N_("This report is already published.")
 YOU = N_("You")
 REQUIRED = N_("Required level")
 MEDIAN = N_("Median of candidates for this job")
@@ -53,6 +56,7 @@ class CandidateReport:
     published_at: datetime | None = None
     decision: dict | None = None  # the job's rule that applied, with its numbers
     recommended: list = field(default_factory=list)  # courses for the report's gaps (the candidate's own view only)
+    awaiting_hr: bool = False  # scored, but HR publishes this job's reports and has not yet
 
 
 def _aware(value: datetime) -> datetime:
@@ -80,29 +84,67 @@ def candidate_report(session, user: models.User, interview_id: int, *,
         raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
     access.require(user, access.REPORT_VIEW, interview, session=session, ip=ip)
     job = session.get(models.Job, interview.job_id)
-    unscored = session.exec(
-        select(models.Answer.id).outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
-        .where(models.Answer.interview_id == interview.id, models.Answer.is_practice.is_(False),
-               models.AnswerScore.id.is_(None))).first()
-    ready = interview.status == "completed" and unscored is None
+    ready = is_ready(session, interview)
     quotes = access.can_view_field(user, "evidence_enc", interview, session=session, user_session=user_session)
     numbers = report_numbers(session, interview, _evidence(session, interview) if quotes else None) if ready else None
     review = recorded = None
     recommended = []
-    if numbers is not None:  # published as it is first shown; a human review refers to it
-        recorded = human_review.record_report(session, interview, numbers)
-        review = human_review.latest_request(session, recorded.id)
-        if user.id == interview.candidate_id:
+    awaiting = False
+    if numbers is not None:  # recorded as it is first shown; a human review refers to it
+        recorded = human_review.record_report(session, interview, numbers, publish=job.report_publishing != HR)
+        if recorded.published_at is None and user.id == interview.candidate_id:
+            numbers, awaiting = None, True  # the job's reports are published by HR: not yet
+        else:
+            review = human_review.latest_request(session, recorded.id)
+        if numbers is not None and user.id == interview.candidate_id:
             recommended = recommendations.recommend(session, user, plan.report_gaps(numbers))
     audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)
     return CandidateReport(interview_id=interview.id, candidate_id=interview.candidate_id, title_zh=job.title_zh,
                            title_en=job.title_en, scheduled_at=_aware(interview.scheduled_at),
-                           ready=ready and numbers is not None, numbers=numbers,
+                           ready=ready and numbers is not None, numbers=numbers, awaiting_hr=awaiting,
                            review_status=review.status if review else "",
                            review_response=review.response if review else "",
                            published_at=_aware(recorded.published_at) if recorded and recorded.published_at else None,
                            decision=recorded.decision if recorded else None, recommended=recommended)
+
+
+def is_ready(session, interview: models.Interview) -> bool:
+    """Completed, and every answer of it scored."""
+    unscored = session.exec(
+        select(models.Answer.id).outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
+        .where(models.Answer.interview_id == interview.id, models.Answer.is_practice.is_(False),
+               models.AnswerScore.id.is_(None))).first()
+    return interview.status == "completed" and unscored is None
+
+
+NOT_PUBLISHED, PUBLISHED = "waiting", "published"
+
+
+def publication(session, interview_id: int) -> str:
+    """"" while the report is not ready, else whether it is published to the candidate."""
+    interview = session.get(models.Interview, interview_id)
+    if interview is None or not is_ready(session, interview):
+        return ""
+    row = session.exec(select(models.Report).where(models.Report.interview_id == interview_id)).first()
+    return PUBLISHED if row is not None and row.published_at is not None else NOT_PUBLISHED
+
+
+def publish(session, user: models.User, interview_id: int, *, ip: str = "") -> models.Report:
+    """HR publishes a ready report to its candidate (jobs whose reports HR publishes)."""
+    access.require(user, access.REPORT_PUBLISH, session=session, ip=ip)
+    interview = session.get(models.Interview, interview_id) if _valid_id(interview_id) else None
+    if interview is None:
+        raise PermissionDenied()
+    numbers = report_numbers(session, interview) if is_ready(session, interview) else None
+    if numbers is None:
+        raise ServiceError(human_review.NOT_A_REPORT)
+    if publication(session, interview.id) == PUBLISHED:
+        raise ServiceError(PUBLISHED_ALREADY)
+    row = human_review.record_report(session, interview, numbers, publish=True)
+    audit.record(session, "report.publish", actor_id=user.id, actor=user.email or "", object_type="report",
+                 object_id=row.id, ip=ip)
+    return row
 
 
 def candidate_of(session, found: CandidateReport) -> models.User:

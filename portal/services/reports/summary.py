@@ -1,4 +1,5 @@
-"""The e-mail summary of a score report, sent once when scoring finishes: the strengths,
+"""The e-mail summary of a score report, sent once when scoring finishes (or, for a job
+whose reports HR publishes, once HR has published it): the strengths,
 one thing to improve, the next step and a link to the report, in the candidate's
 language, through the outbox. The portal's background loop runs ``send_due`` every
 minute, well inside the hour the candidate waits at most. Claiming is a conditional
@@ -51,7 +52,10 @@ def send_due(session, now: datetime | None = None) -> int:
         numbers = report_numbers(session, interview)
         if numbers is None:
             continue
-        row = human_review.record_report(session, interview, numbers)
+        job = session.get(models.Job, interview.job_id)
+        row = human_review.record_report(session, interview, numbers, publish=job.report_publishing != report.HR)
+        if row.published_at is None:
+            continue  # HR publishes this job's reports: the summary goes when they do
         if session.execute(update(models.Report).where(models.Report.id == row.id,
                                                        models.Report.summary_sent_at.is_(None))
                            .values(summary_sent_at=now)).rowcount != 1:
