@@ -1,8 +1,8 @@
-"""The candidate's score report in the browser (issue 10, first part): from "my
-interviews" to the report with the overall match, the percentile among five other
-candidates of the job, the radar chart, strengths and areas to improve and the
-sentences that counted; the PDF; a human review asked, answered by HR and read back;
-at phone width in both languages; nobody else's."""
+"""The candidate's score report in the browser (issue 10): from "my interviews" to the
+report with the overall match, the percentile among five other candidates of the job,
+the radar chart, strengths and areas to improve and the sentences that counted; the
+PDF; a human review asked, answered by HR and read back; at phone width in both
+languages; nobody else's; and a report that HR publishes, seen once HR has published it."""
 
 from __future__ import annotations
 
@@ -119,3 +119,51 @@ def test_a_candidate_reads_their_report_and_nobody_else_can(browser, page: Page,
     wait_hydrated(page)
     expect(page.locator("#flash-text")).to_have_text(i18n.gettext("en", PERMISSION_DENIED))
     expect(page.locator("#report-radar")).to_have_count(0)
+
+
+def test_a_report_that_hr_publishes_reaches_the_candidate_when_hr_publishes_it(browser, page: Page, portal,
+                                                                                secrets):
+    email, interview_id = new_candidate_with_interview(portal, days_ahead=-2)
+    with db.session_scope(portal.db_url) as s:
+        interview = s.get(models.Interview, interview_id)
+        demo_job = s.get(models.Job, interview.job_id)
+        job = models.Job(code=f"HR-PUBLISHES-{interview_id}", title_zh="人工发布职位", title_en="HR-published job",
+                         report_publishing="hr", is_open=False)  # not among the open positions
+        s.add(job)
+        s.flush()
+        interview.job_id, interview.status = job.id, "completed"
+        # the demo job's questions and model, scored: the report is ready but not published
+        comps = s.exec(select(models.Competency).where(models.Competency.model_id == interview.model_id)).all()
+        for q in s.exec(select(models.Question).where(models.Question.job_id == demo_job.id,
+                                                      models.Question.is_practice.is_(False))).all():
+            answer = models.Answer(user_id=interview.candidate_id, question_id=q.id, interview_id=interview.id,
+                                   model_id=interview.model_id, transcript_enc=crypto.encrypt(QUOTE + "。"))
+            s.add(answer)
+            s.flush()
+            s.add(models.AnswerScore(answer_id=answer.id, overall=70, relevance=80, coherence=70,
+                                     keyword_density=0.1))
+            for c in comps:
+                s.add(models.CompetencyScore(answer_id=answer.id, competency_id=c.id, score=72.0, level=3.5))
+
+    sign_in(page, portal, email, email, secrets)
+    page.goto(portal.url + routes.candidate_report(interview_id))
+    wait_hydrated(page)
+    expect(page.locator("#report-not-ready")).to_contain_text("HR 审阅报告后会向您发布")
+    expect(page.locator("#report-overall")).to_have_count(0)
+
+    hr_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    hr = hr_context.new_page()
+    hr.set_default_timeout(15_000)
+    sign_in_demo(hr, portal, "hr", secrets)
+    hr.goto(portal.url + routes.interview_review(interview_id))
+    wait_hydrated(hr)
+    hr.click("#review-publish")
+    expect(hr.locator("#flash-text")).to_have_text("报告已发布：候选人可以查看，并会收到摘要邮件。")
+    expect(hr.locator("#review-publication")).to_contain_text("已向候选人发布")
+    hr_context.close()
+
+    page.reload()
+    wait_hydrated(page)
+    expect(page.locator("#report-overall")).to_have_text("72")
+    with db.session_scope(portal.db_url) as s:
+        assert s.exec(select(models.AuditEvent).where(models.AuditEvent.action == "report.publish")).first()
