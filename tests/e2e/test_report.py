@@ -21,9 +21,9 @@ from tests.e2e.test_phone import _assert_fits
 QUOTE = "我先耐心倾听并复述确认了他的核心诉求"
 
 
-def _scored(s, interview: models.Interview, value_of) -> None:
+def _scored(s, interview: models.Interview, value_of, questions_of_job: int | None = None) -> None:
     comps = s.exec(select(models.Competency).where(models.Competency.model_id == interview.model_id)).all()
-    for q in s.exec(select(models.Question).where(models.Question.job_id == interview.job_id,
+    for q in s.exec(select(models.Question).where(models.Question.job_id == (questions_of_job or interview.job_id),
                                                   models.Question.is_practice.is_(False))).all():
         answer = models.Answer(user_id=interview.candidate_id, question_id=q.id, interview_id=interview.id,
                                model_id=interview.model_id, transcript_enc=crypto.encrypt(QUOTE + "。"))
@@ -133,17 +133,7 @@ def test_a_report_that_hr_publishes_reaches_the_candidate_when_hr_publishes_it(b
         s.flush()
         interview.job_id, interview.status = job.id, "completed"
         # the demo job's questions and model, scored: the report is ready but not published
-        comps = s.exec(select(models.Competency).where(models.Competency.model_id == interview.model_id)).all()
-        for q in s.exec(select(models.Question).where(models.Question.job_id == demo_job.id,
-                                                      models.Question.is_practice.is_(False))).all():
-            answer = models.Answer(user_id=interview.candidate_id, question_id=q.id, interview_id=interview.id,
-                                   model_id=interview.model_id, transcript_enc=crypto.encrypt(QUOTE + "。"))
-            s.add(answer)
-            s.flush()
-            s.add(models.AnswerScore(answer_id=answer.id, overall=70, relevance=80, coherence=70,
-                                     keyword_density=0.1))
-            for c in comps:
-                s.add(models.CompetencyScore(answer_id=answer.id, competency_id=c.id, score=72.0, level=3.5))
+        _scored(s, interview, lambda c: 72.0, questions_of_job=demo_job.id)
 
     sign_in(page, portal, email, email, secrets)
     page.goto(portal.url + routes.candidate_report(interview_id))
