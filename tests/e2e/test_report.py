@@ -122,7 +122,7 @@ def test_a_candidate_reads_their_report_and_nobody_else_can(browser, page: Page,
 
 
 def test_a_report_that_hr_publishes_reaches_the_candidate_when_hr_publishes_it(browser, page: Page, portal,
-                                                                                secrets):
+                                                                                portal_services, secrets):
     email, interview_id = new_candidate_with_interview(portal, days_ahead=-2)
     with db.session_scope(portal.db_url) as s:
         interview = s.get(models.Interview, interview_id)
