@@ -625,6 +625,37 @@ class AuditRepeat(Base, table=True):
     window_start: datetime = Field(default_factory=utcnow)
     repeats: int = 0
 
+# ================================================================ HR's back office (issue 12)
+
+# ---------------------------------------------------------------- issue 12 · content
+# (content: tables go below this line)
+
+
+
+# ---------------------------------------------------------------- issue 12 · rules
+# (rules: tables go below this line)
+
+
+
+# ---------------------------------------------------------------- issue 12 · scheduling
+# (scheduling: tables go below this line)
+
+
+
+# ---------------------------------------------------------------- issue 12 · analytics
+# (analytics: tables go below this line)
+
+
+
+# ---------------------------------------------------------------- issue 12 · privacy
+# (privacy: tables go below this line)
+
+
+
+# ---------------------------------------------------------------- issue 12 · catalogue
+# (catalogue: tables go below this line)
+
+
 
 metadata = SQLModel.metadata
 _ = sqlmodel  # re-exported for migrations' sqlmodel types

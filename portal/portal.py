@@ -36,6 +36,19 @@ from portal.pages.candidate import interviews as candidate_interviews
 from portal.pages.candidate import process as candidate_process
 from portal.pages.candidate import report as candidate_report
 from portal.pages.candidate import room as candidate_room
+from portal.pages.hr import home as hr_home
+# issue 12 · content imports
+
+# issue 12 · rules imports
+
+# issue 12 · scheduling imports
+
+# issue 12 · analytics imports
+
+# issue 12 · privacy imports
+
+# issue 12 · catalogue imports
+
 from portal.pages.interviewer import candidates as review_candidates
 from portal.pages.interviewer import interview as review_interview
 from state.account import AccountState
@@ -109,6 +122,20 @@ PAGES = [
     (routes.ADMIN_OUTBOX, admin.outbox, t("Outbox"), [OutboxState.load]),
     (routes.HR_INVITATIONS, admin.invitations, t("Invitations"), [InvitationsState.load]),
     (routes.HR_REVIEWS, hr_reviews.page, t("Review requests"), [HumanReviewsState.load]),
+    # HR's back office (issue 12)
+    (routes.HR_HOME, hr_home.page, t("Settings"), []),
+    # issue 12 · content pages
+
+    # issue 12 · rules pages
+
+    # issue 12 · scheduling pages
+
+    # issue 12 · analytics pages
+
+    # issue 12 · privacy pages
+
+    # issue 12 · catalogue pages
+
     (routes.CANDIDATE_DEVICE_CHECK, device_check.page, t("Device check"), [DeviceCheckState.load]),
     (routes.CANDIDATE_HOME, candidate_home.page, t("Overview"), [CandidateHomeState.load]),
     (routes.CANDIDATE_INTERVIEWS, candidate_interviews.page, t("My interviews"), [CandidateInterviewsState.load]),

@@ -21,6 +21,20 @@ ADMIN_USERS = "/admin/users"
 ADMIN_OUTBOX = "/admin/outbox"
 HR_INVITATIONS = "/hr/invitations"
 HR_REVIEWS = "/hr/reviews"  # human review requests of score reports
+# HR's back office (issue 12); each area is one page module under portal/pages/hr/
+HR_HOME = "/hr"  # the back office's overview: links to every section below
+HR_JOBS = "/hr/jobs"  # jobs and their competency models; /hr/jobs/<job id> edits one
+HR_QUESTIONS = "/hr/questions"  # question banks per job, CSV import and export
+HR_INTERVIEWERS = "/hr/interviewers"  # interviewer profiles and photos
+HR_COURSES = "/hr/courses"  # the training catalogue, CSV import
+HR_TEMPLATES = "/hr/templates"  # e-mail templates per locale
+HR_SCHEDULE = "/hr/schedule"  # invite to interviews, slots, moves, cancellations
+HR_RULES = "/hr/rules"  # auto-advance rules: write, preview, activate
+HR_DECISIONS = "/hr/decisions"  # a person confirms or overrides every rule's decision
+HR_ANALYTICS = "/hr/analytics"  # funnel, distributions, agreement, adverse impact
+HR_PRIVACY = "/hr/privacy"  # data-subject requests HR approves
+ACCOUNT_PRIVACY = "/account/privacy"  # one's own data: export, deletion request
+ADMIN_RETENTION = "/admin/retention"  # retention per data class, consent text versions
 # The candidate's preparation (issue 8)
 CANDIDATE_HOME = "/candidate"
 CANDIDATE_INTERVIEWS = "/candidate/interviews"

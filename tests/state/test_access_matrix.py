@@ -25,6 +25,19 @@ EXPECTED_PAGES = {
     "/admin/audit": ADMIN, "/admin/users": ADMIN, "/admin/outbox": ADMIN,
     "/hr/invitations": {"hr", "hr_manager", "admin"},
     "/hr/reviews": {"hr", "hr_manager"},
+    "/hr": {"hr", "hr_manager"},
+    # issue 12 · content
+
+    # issue 12 · rules
+
+    # issue 12 · scheduling
+
+    # issue 12 · analytics
+
+    # issue 12 · privacy
+
+    # issue 12 · catalogue
+
     "/candidate/device-check": {"candidate"},
     "/candidate": CANDIDATE, "/candidate/interviews": CANDIDATE, "/candidate/consent": CANDIDATE,
     "/candidate/how-it-works": CANDIDATE, "/candidate/interviewers": CANDIDATE,
@@ -83,6 +96,18 @@ EXPECTED_HANDLERS = {
     "DevelopmentState.send_report": {"candidate", "employee", "hr", "hr_manager"},
     "DevelopmentState.enrol": {"candidate", "employee"}, "DevelopmentState.withdraw": {"candidate", "employee"},
     "HumanReviewsState.load": {"hr", "hr_manager"}, "HumanReviewsState.resolve": {"hr", "hr_manager"},
+    # issue 12 · content
+
+    # issue 12 · rules
+
+    # issue 12 · scheduling
+
+    # issue 12 · analytics
+
+    # issue 12 · privacy
+
+    # issue 12 · catalogue
+
 }
 
 

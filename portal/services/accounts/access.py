@@ -64,10 +64,14 @@ OUTBOX_VIEW = "outbox.view"
 KEYS_MANAGE = "keys.manage"
 INTERVIEW_SCHEDULE = "interview.schedule"  # schedule, move, cancel interviews; read preferred slots
 AVAILABILITY_EDIT = "availability.edit"  # a candidate's own preferred time slots
+DECISION_CONFIRM = "decision.confirm"  # confirm or override a rule's advance or rejection (PIPL art. 24)
+PRIVACY_APPROVE = "privacy.approve"  # approve or refuse data-subject deletion requests
+RETENTION_MANAGE = "retention.manage"  # retention per data class, consent text versions
 
 _PERSONAL = {ACCOUNT_SELF, REPORT_VIEW, INTERVIEW_VIEW, PRACTICE_USE, COURSE_ENROL, REVIEW_REQUEST}
 _HR = {ACCOUNT_SELF, REPORT_VIEW, REPORT_PUBLISH, INTERVIEW_VIEW, NOTE_ADD, REVIEW_RESOLVE, DEVELOPMENT_VIEW,
-       DEVELOPMENT_EDIT, ANALYTICS_VIEW, CONFIG_EDIT, INVITATION_CREATE, INTERVIEW_SCHEDULE}
+       DEVELOPMENT_EDIT, ANALYTICS_VIEW, CONFIG_EDIT, INVITATION_CREATE, INTERVIEW_SCHEDULE, DECISION_CONFIRM,
+       PRIVACY_APPROVE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # a candidate has a development plan too: the courses of their report's gaps
@@ -77,7 +81,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     HR: frozenset(_HR),
     HR_MANAGER: frozenset(_HR | {SENSITIVE_VIEW}),
     ADMIN: frozenset({ACCOUNT_SELF, USER_MANAGE, AUDIT_VIEW, OUTBOX_VIEW, KEYS_MANAGE,
-                      INVITATION_CREATE}),
+                      INVITATION_CREATE, RETENTION_MANAGE}),
 }
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 
@@ -102,11 +106,13 @@ REAUTH_MAX_AGE = timedelta(minutes=5)
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "/account": SIGNED_IN,
     "/account/security": SIGNED_IN,
+    "/account/privacy": SIGNED_IN,
     "/confirm": SIGNED_IN,
     "/admin": frozenset({ADMIN}),
     "/admin/audit": frozenset({ADMIN}),
     "/admin/users": frozenset({ADMIN}),
     "/admin/outbox": frozenset({ADMIN}),
+    "/admin/retention": frozenset({ADMIN}),
     "/hr": frozenset({HR, HR_MANAGER}),
     "/hr/invitations": frozenset({HR, HR_MANAGER, ADMIN}),
     "/candidate": frozenset({CANDIDATE}),
