@@ -80,6 +80,9 @@ def run() -> None:
         delta = _delta(tab.root)
         print(f"{path:<24} as {role:<9} state {len(json_dumps(delta).encode()) / 1024:6.1f} KB"
               f"   {len(statements):2d} statements   {spent * 1000:5.0f} ms")
+        if os.environ.get("TALENT_BENCH_SHOW_SQL"):
+            for q in statements:
+                print("     ", " ".join(q.split())[:160])
 
 
 def _delta(root) -> dict:

@@ -146,7 +146,7 @@ class DevelopmentState(BaseState):
         user = current_actor()
         with db.session_scope() as s:
             self._plan = plan.development_plan(s, user, ip=self._ip())
-            pref = recommendations.preference(s, user)
+        pref = self._plan.preference
         self.pref_format = pref.format if pref else ""
         self.pref_hours = str(int(pref.max_hours)) if pref and pref.max_hours else ""
         self._tz, self.loaded = user.timezone, True

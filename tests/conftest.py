@@ -24,15 +24,17 @@ def db_url(tmp_path) -> str:
 def isolated_data_dir(tmp_path, monkeypatch):
     """Settings, secrets and the encryption keyring of this test only: a fresh data
     directory, no keyring from the environment, and no cached settings or keys."""
-    from portal.services.platform import crypto, settings
+    from portal.services.platform import content_cache, crypto, settings
 
     monkeypatch.setenv("TALENT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv(crypto.ENV_VAR, raising=False)
     settings.get_settings.cache_clear()
     crypto.reset_cache()
+    content_cache.reset_all()
     yield tmp_path / "data"
     settings.get_settings.cache_clear()
     crypto.reset_cache()
+    content_cache.reset_all()
 
 
 SPEECH_MAX_AUDIO = 400_000  # bytes: the committed clips fit, the 413 test needs only ~0.4 MB

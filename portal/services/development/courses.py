@@ -6,6 +6,8 @@ first person waiting, who is told by e-mail. Nothing here imports reflex."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -16,6 +18,7 @@ from sqlmodel import select
 from portal import models, routes
 from portal.services.accounts import access
 from portal.services.platform import audit, notifications
+from portal.services.platform.content_cache import ContentCache
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_, format_date, gettext, pick
 from portal.services.platform.settings import get_settings
@@ -58,6 +61,35 @@ class Outcome:
     enrollment: models.Enrollment
     offering: models.CourseOffering
     waitlist_position: int  # 0 when enrolled
+
+
+def _tags(session) -> dict[int, tuple[str, ...]]:
+    found = defaultdict(list)
+    for course_id, key in session.exec(select(models.CourseCompetency.course_id,
+                                              models.CourseCompetency.competency_key)).all():
+        found[course_id].append(key)
+    return {course_id: tuple(keys) for course_id, keys in found.items()}
+
+
+def _active_courses(session) -> dict[int, models.Course]:
+    # detached copies: shared by every caller of the process, never written back
+    return {c.id: models.Course(**c.model_dump()) for c in session.exec(
+        select(models.Course).where(models.Course.is_active.is_(True))).all()}
+
+
+# The catalogue changes only when HR edits it (seats live on the runs, read each time).
+_TAGS = ContentCache("course_tags", (models.CourseCompetency,), _tags)
+_COURSES = ContentCache("active_courses", (models.Course,), _active_courses)
+
+
+def competency_tags(session) -> dict[int, tuple[str, ...]]:
+    """Course id → the competency keys it is tagged with (from the per-process copy)."""
+    return _TAGS.get(session)
+
+
+def active_courses(session) -> dict[int, models.Course]:
+    """Active courses by id (from the per-process copy; do not change them)."""
+    return _COURSES.get(session)
 
 
 def open_offerings(session, course_ids, now: datetime | None = None) -> dict[int, list[models.CourseOffering]]:

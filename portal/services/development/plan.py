@@ -24,6 +24,7 @@ class Plan:
     gaps: list[progress.Gap]
     recommended: list[recommendations.Recommendation]
     digest: progress.Digest
+    preference: models.LearningPreference | None = None
 
 
 def development_plan(session, user: models.User, *, ip: str = "", now: datetime | None = None) -> Plan:
@@ -38,8 +39,10 @@ def development_plan(session, user: models.User, *, ip: str = "", now: datetime 
                                     courses=courses)
     audit.record(session, "development.view", actor_id=user.id, actor=user.email or "", object_type="user",
                  object_id=user.id, ip=ip)
+    pref = recommendations.preference(session, user)
     return Plan(goals=goals, courses=courses, points=points, names=names, gaps=gaps,
-                recommended=recommendations.recommend(session, user, gaps, now=now), digest=digest)
+                recommended=recommendations.recommend(session, user, gaps, now=now, pref=pref), digest=digest,
+                preference=pref)
 
 
 def report_gaps(numbers: ReportNumbers) -> list[progress.Gap]:

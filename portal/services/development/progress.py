@@ -24,6 +24,7 @@ from sqlmodel import select
 from portal import models
 from portal.services.accounts import access
 from portal.services.development import courses as course_rules
+from portal.services.platform.content_cache import ContentCache
 from portal.services.reports.scores import competency_scores, interview_scores
 
 
@@ -73,16 +74,22 @@ class PlanCourse:
     competencies: list[str] = field(default_factory=list)
 
 
+def _all_names(session) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for key, zh, en in session.exec(select(models.Competency.key, models.Competency.name_zh,
+                                           models.Competency.name_en).order_by(models.Competency.id)).all():
+        out.setdefault(key, (zh, en))
+    return out
+
+
+# Competency names change only when HR edits a model: kept per process.
+_NAMES = ContentCache("competency_names", (models.Competency,), _all_names)
+
+
 def names(session, keys) -> dict[str, tuple[str, str]]:
     """Competency key → (Chinese, English) name, as the competency models call it."""
-    keys = list(keys)
-    out: dict[str, tuple[str, str]] = {}
-    if keys:
-        for key, zh, en in session.exec(select(models.Competency.key, models.Competency.name_zh,
-                                               models.Competency.name_en)
-                                        .where(models.Competency.key.in_(keys))).all():
-            out.setdefault(key, (zh, en))
-    return out
+    known = _NAMES.get(session) if keys else {}
+    return {key: known[key] for key in keys if key in known}
 
 
 def _interview_points(session, user_id: int) -> dict[str, list[Point]]:
@@ -131,12 +138,7 @@ def plan_courses(session, user: models.User) -> list[PlanCourse]:
                         .outerjoin(models.CourseOffering, models.CourseOffering.id == models.Enrollment.offering_id)
                         .where(models.Enrollment.user_id == user.id,
                                models.Enrollment.status != course_rules.WITHDRAWN)).all()
-    tags = defaultdict(list)
-    ids = [course.id for _e, course, _o in rows]
-    if ids:
-        for course_id, key in session.exec(select(models.CourseCompetency.course_id, models.CourseCompetency.competency_key)
-                                           .where(models.CourseCompetency.course_id.in_(ids))).all():
-            tags[course_id].append(key)
+    tags = course_rules.competency_tags(session) if rows else {}
     out = []
     for e, course, offering in rows:
         out.append(PlanCourse(
@@ -147,7 +149,7 @@ def plan_courses(session, user: models.User) -> list[PlanCourse]:
             ends_at=_aware(offering.ends_at) if offering else None,
             completed_at=_aware(e.completed_at) if e.completed_at else None, enrolled_at=_aware(e.enrolled_at),
             location_zh=offering.location_zh if offering else "", location_en=offering.location_en if offering else "",
-            waitlist_position=course_rules.waitlist_position(session, e), competencies=sorted(tags[course.id])))
+            waitlist_position=course_rules.waitlist_position(session, e), competencies=sorted(tags.get(course.id, ()))))
     order = {course_rules.IN_PROGRESS: 0, course_rules.ENROLLED: 1, course_rules.WAITLISTED: 2, course_rules.COMPLETED: 3}
     far = datetime.max.replace(tzinfo=timezone.utc)
     return sorted(out, key=lambda c: (order.get(c.status, 4), c.starts_at or far, c.code))

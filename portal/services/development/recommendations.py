@@ -17,7 +17,6 @@ Nothing here imports reflex.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,23 +53,23 @@ def preference(session, user: models.User) -> models.LearningPreference | None:
 
 
 def recommend(session, user: models.User, gaps: list[Gap], *, now: datetime | None = None,
-              limit: int = LIMIT) -> list[Recommendation]:
-    """The best courses for ``gaps`` (the caller has checked the person is ``user``)."""
+              limit: int = LIMIT, pref=...) -> list[Recommendation]:
+    """The best courses for ``gaps`` (the caller has checked the person is ``user``);
+    ``pref``: their learning preference when the caller has read it already."""
     if not gaps:
         return []
     by_key = {g.key: g for g in gaps}
-    tagged = defaultdict(list)
-    for course_id, key in session.exec(select(models.CourseCompetency.course_id, models.CourseCompetency.competency_key)
-                                       .where(models.CourseCompetency.competency_key.in_(list(by_key)))).all():
-        tagged[course_id].append(key)
+    tagged = {course_id: [k for k in keys if k in by_key]
+              for course_id, keys in course_rules.competency_tags(session).items() if set(keys) & set(by_key)}
     taken = set(session.exec(select(models.Enrollment.course_id).where(
         models.Enrollment.user_id == user.id, models.Enrollment.status != course_rules.WITHDRAWN)).all())
     ids = [i for i in tagged if i not in taken]
     runs = course_rules.open_offerings(session, ids, now)
-    pref = preference(session, user)
+    if pref is ...:
+        pref = preference(session, user)
+    catalogue = course_rules.active_courses(session)
     found = []
-    for course in session.exec(select(models.Course).where(models.Course.id.in_(list(runs)),
-                                                           models.Course.is_active.is_(True))).all():
+    for course in (catalogue[i] for i in runs if i in catalogue):
         addressed = sorted((by_key[k] for k in tagged[course.id]), key=lambda g: (-g.points, g.key))
         value = sum(g.points * level_fit(course.level, g.score) for g in addressed)
         if pref is not None and pref.format and pref.format == course.format:
