@@ -265,3 +265,38 @@ def schedule_batch(session, actor: User, text: str, *, duration_min: int = 45, i
     audit.record(session, "interview.schedule_batch", actor_id=actor.id, actor=actor.email,
                  object_type="interview", object_id=None, ip=ip)
     return done
+
+
+def find_candidates(session, actor: User, query: str, *, ip: str = "", limit: int = 20) -> list[dict]:
+    """HR: active candidates whose e-mail or name contains ``query`` (audited: a read of
+    other people's data)."""
+    access.require(actor, access.INTERVIEW_SCHEDULE, session=session, ip=ip)
+    text = (query or "").strip()[:100]
+    if not text:
+        return []
+    pattern = f"%{text}%"
+    rows = session.execute(select(User).where(User.role == "candidate", User.is_active.is_(True),
+                                              (User.email.ilike(pattern)) | (User.display_name.ilike(pattern)))
+                           .order_by(User.email).limit(limit)).scalars()
+    audit.record(session, "candidate.search", actor_id=actor.id, actor=actor.email, object_type="user", ip=ip)
+    return [{"id": u.id, "email": u.email, "name": u.display_name} for u in rows]
+
+
+def options(session, actor: User, *, ip: str = "") -> tuple[list[dict], list[dict]]:
+    """HR: (jobs with a current competency model and their stages, active interviewers)."""
+    from portal.models import InterviewStage
+
+    access.require(actor, access.INTERVIEW_SCHEDULE, session=session, ip=ip)
+    current = set(session.execute(select(CompetencyModel.job_id).where(CompetencyModel.is_current.is_(True))).scalars())
+    jobs = []
+    for job in session.execute(select(Job).order_by(Job.id)).scalars():
+        if job.id not in current:
+            continue
+        stages = session.execute(select(InterviewStage).where(InterviewStage.job_id == job.id)
+                                 .order_by(InterviewStage.position)).scalars()
+        jobs.append({"id": job.id, "code": job.code, "title_zh": job.title_zh, "title_en": job.title_en,
+                     "stages": [(s.name_zh, s.name_en, s.duration_min) for s in stages]})
+    people = [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en}
+              for p in session.execute(select(InterviewerProfile).where(InterviewerProfile.is_active.is_(True))
+                                       .order_by(InterviewerProfile.id)).scalars()]
+    return jobs, people
