@@ -120,6 +120,8 @@ class HrScheduleState(BaseState):
     def book(self, iso: str):
         try:
             at = datetime.fromisoformat(str(iso))
+            if at not in self._slots:  # only a slot the page suggested (and may still be free)
+                raise ValueError(iso)
             with db.session_scope() as s:
                 scheduling.schedule_interview(s, current_actor(), self.candidate_id, self.job_id, at,
                                               duration_min=self.duration, interviewer_ids=tuple(self._chosen),
