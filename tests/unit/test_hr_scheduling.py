@@ -142,3 +142,27 @@ def test_a_move_raises_sequence_and_a_cancel_reaches_everyone(world):
             assert str(cal["method"]) == "CANCEL" and str(cal.events[0]["uid"]).startswith(f"interview-{iid}@")
         actions = {e.action for e in s.exec(select(AuditEvent).where(AuditEvent.object_id == iid))}
         assert {"interview.schedule", "interview.reschedule", "interview.cancel"} <= actions
+
+
+def test_nobody_is_booked_twice_at_once_until_the_first_is_cancelled(world):
+    from portal.services.platform.errors import ServiceError
+
+    with db.session_scope(world["url"]) as s:
+        hr = s.get(User, world["hr"])
+        at = T0 + timedelta(days=2)
+        first = scheduling.schedule_interview(s, hr, world["cand"], world["job"], at,
+                                              interviewer_ids=(world["profile"],), now=T0)
+        other = User(email="other@example.cn", role="candidate")
+        s.add(other)
+        s.flush()
+        with pytest.raises(ServiceError) as caught:  # the interviewer is busy
+            scheduling.schedule_interview(s, hr, other.id, world["job"], at + timedelta(minutes=30),
+                                          interviewer_ids=(world["profile"],), now=T0)
+        assert caught.value.msgid == scheduling.SLOT_TAKEN
+        second = scheduling.schedule_interview(s, hr, other.id, world["job"], at + timedelta(hours=1),
+                                               interviewer_ids=(world["profile"],), now=T0)
+        with pytest.raises(ServiceError):  # moved onto the first: refused
+            scheduling.reschedule_interview(s, hr, second.id, at, now=T0)
+        scheduling.reschedule_interview(s, hr, first.id, at + timedelta(minutes=15), now=T0)  # itself: fine
+        scheduling.cancel_interview(s, hr, first.id, now=T0)
+        scheduling.reschedule_interview(s, hr, second.id, at, now=T0)

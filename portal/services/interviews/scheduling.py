@@ -31,6 +31,17 @@ UNKNOWN_INTERVIEW = N_("This interview does not exist.")
 NOT_SCHEDULED = N_("Only a scheduled interview can be moved or cancelled.")
 SAME_TIME = N_("The interview is already at that time.")
 UNKNOWN_INTERVIEWER = N_("Choose active interviewers.")
+SLOT_TAKEN = N_("The candidate or an interviewer has another interview at that time.")
+
+
+def _check_free(session, candidate_id: int, interviewer_ids, at: datetime, duration_min: int,
+                exclude: int | None = None) -> None:
+    """Nobody is in two interviews at once (a cancelled one no longer counts)."""
+    from portal.services.interviews import slots
+
+    end = at + timedelta(minutes=duration_min)
+    if any(b0 < end and at < b1 for b0, b1 in slots._busy(session, candidate_id, interviewer_ids, exclude)):
+        raise ServiceError(SLOT_TAKEN)
 
 
 def utcnow() -> datetime:
@@ -81,6 +92,7 @@ def schedule_interview(session, actor: User, candidate_id: int, job_id: int, sch
             InterviewerProfile.id.in_(profiles), InterviewerProfile.is_active.is_(True))).scalars())
         if found != profiles:
             raise ServiceError(UNKNOWN_INTERVIEWER)
+    _check_free(session, candidate.id, profiles, at, duration_min)
     interview = Interview(candidate_id=candidate.id, job_id=job_id, model_id=model.id, scheduled_at=at,
                           duration_min=duration_min, status="scheduled", sequence=0)
     session.add(interview)
@@ -103,6 +115,9 @@ def reschedule_interview(session, actor: User, interview_id: int, scheduled_at: 
     at = _check_time(scheduled_at, now)
     if reminders.as_utc(interview.scheduled_at) == at:
         raise ServiceError(SAME_TIME)
+    assigned = set(session.execute(select(InterviewAssignment.interviewer_id).where(
+        InterviewAssignment.interview_id == interview.id)).scalars())
+    _check_free(session, interview.candidate_id, assigned, at, interview.duration_min, exclude=interview.id)
     interview.scheduled_at = at
     interview.sequence += 1
     session.add(interview)
