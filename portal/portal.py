@@ -42,6 +42,8 @@ from portal.pages.hr import home as hr_home
 # issue 12 · rules imports
 
 # issue 12 · scheduling imports
+from portal.pages.hr import scheduling as hr_scheduling
+from state.hr_scheduling import HrScheduleState
 
 # issue 12 · analytics imports
 
@@ -129,6 +131,7 @@ PAGES = [
     # issue 12 · rules pages
 
     # issue 12 · scheduling pages
+    (routes.HR_SCHEDULE, hr_scheduling.page, t("Schedule interviews"), [HrScheduleState.load]),
 
     # issue 12 · analytics pages
 

@@ -31,6 +31,7 @@ EXPECTED_PAGES = {
     # issue 12 · rules
 
     # issue 12 · scheduling
+    "/hr/schedule": {"hr", "hr_manager"},
 
     # issue 12 · analytics
 
@@ -101,6 +102,7 @@ EXPECTED_HANDLERS = {
     # issue 12 · rules
 
     # issue 12 · scheduling
+    "HrScheduleState.load": {"hr", "hr_manager"}, "HrScheduleState.search": {"hr", "hr_manager"}, "HrScheduleState.choose": {"hr", "hr_manager"}, "HrScheduleState.invite_new": {"hr", "hr_manager"}, "HrScheduleState.suggest": {"hr", "hr_manager"}, "HrScheduleState.book": {"hr", "hr_manager"}, "HrScheduleState.batch": {"hr", "hr_manager"}, "HrScheduleState.move": {"hr", "hr_manager"}, "HrScheduleState.cancel": {"hr", "hr_manager"},
 
     # issue 12 · analytics
 
