@@ -126,8 +126,11 @@ def test_the_demo_candidate_prepares_end_to_end(page, portal, portal_services, s
     # the invitation the portal sent when it first started, then HR moves the interview
     # to 50 minutes from now: the updated invitation and at once the 1-hour reminder
     # (only the interview's e-mails: signing in for the first time sends an account notice)
+    # (and only this interview's: other tests schedule the demo candidate too)
     def about_the_interview(message) -> bool:
-        return any(p.get_content_type() == "text/calendar" for p in message.iter_attachments())
+        return any(p.get_content_type() == "text/calendar"
+                   and f"UID:interview-{interview_id}@" in p.get_payload(decode=True).decode()
+                   for p in message.iter_attachments())
 
     [invitation] = smtp_inbox.wait_for_all(email, 1, where=about_the_interview)
     with db.session_scope(portal.db_url) as s:

@@ -17,6 +17,7 @@ from portal import models, routes
 from portal.services.platform import db
 from portal.services.platform.demo import INTERVIEWER_ACCOUNT_PROFILE, demo_email
 from tests.e2e.accounts import sign_in_demo, wait_hydrated
+from tests.e2e.test_phone import _assert_fits
 
 BJ = ZoneInfo("Asia/Shanghai")
 
@@ -109,5 +110,10 @@ def test_hr_schedules_moves_and_cancels_the_demo_candidates_interview(browser, p
         actions = {e.action for e in s.exec(select(models.AuditEvent).where(
             models.AuditEvent.object_id == interview_id, models.AuditEvent.object_type == "interview"))}
     assert {"interview.schedule", "interview.reschedule", "interview.cancel"} <= actions
+    # the page, with its suggested slots shown, fits a phone
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.click("#schedule-suggest")
+    expect(page.locator(".schedule-slot").first).to_be_visible()
+    _assert_fits(page, "/hr/schedule with suggested slots")
     cand_context.close()
     hr_context.close()
