@@ -6,12 +6,16 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.services.accounts import access
-from portal.services.platform import db, templates
+from portal.services.development import catalogue
+from portal.services.platform import db, i18n, templates
 from portal.services.platform.errors import ServiceError
 from portal.services.platform.i18n import N_
 from state.base import BaseState, current_actor, requires
 
 SAVED = N_("The template is saved.")
+NOTHING_IMPORTED = N_("Nothing was imported: correct these rows and import the file again.")
+LINE = N_("Line {line}:")
+IMPORTED = N_("{count} courses imported.")
 
 
 class TemplatesState(BaseState):
@@ -68,4 +72,47 @@ class TemplatesState(BaseState):
         self.error = ""
         self._load()
         self._flash(SAVED)
+        return None
+
+
+class CoursesState(BaseState):
+    loaded: bool = False
+    courses: list[dict[str, str]] = []
+    row_errors: list[str] = []
+    error: str = ""
+
+    def _load(self) -> None:
+        with db.session_scope() as s:
+            rows = catalogue.list_courses(s, current_actor(), ip=self._ip())
+            self.courses = [{"code": c.code, "title": c.title_zh if self.lang == "zh_CN" else c.title_en,
+                             "format": c.format, "level": str(c.level), "tags": ", ".join(tags),
+                             "hours": f"{c.duration_hours:g}", "active": "1" if c.is_active else ""}
+                            for c, tags in rows]
+        self.loaded = True
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def load(self):
+        self.error, self.row_errors = "", []
+        self._load()
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def import_csv(self, form: dict):
+        form = form if isinstance(form, dict) else {}
+        self.error, self.row_errors = "", []
+        try:
+            with db.session_scope() as s:
+                result = catalogue.import_csv(s, current_actor(), str(form.get("csv", "")).encode("utf-8"),
+                                              ip=self._ip())
+        except ServiceError as exc:
+            self.error = exc.translate(self.lang)
+            return None
+        if result.errors:
+            self.error = i18n.gettext(self.lang, NOTHING_IMPORTED)
+            self.row_errors = [i18n.gettext(self.lang, LINE, line=e.line) + " "
+                               + i18n.gettext(self.lang, e.msgid, **e.params) for e in result.errors]
+            return None
+        self._load()
+        self._flash(IMPORTED, count=result.imported)
         return None

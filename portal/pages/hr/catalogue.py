@@ -7,6 +7,7 @@ import reflex as rx
 
 from components.i18n import t
 from components.shell import TAP, shell
+from state.hr_catalogue import CoursesState as CS
 from state.hr_catalogue import TemplatesState as S
 
 
@@ -63,6 +64,50 @@ def templates_page() -> rx.Component:
                 ),
                 rx.spinner(size="3"),
             ),
+            spacing="4",
+            width="100%",
+            max_width="56em",
+            align="start",
+        )
+    )
+
+
+def _course(c: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.text(c["code"], weight="bold"), rx.text(c["title"]),
+                      rx.cond(c["active"] == "", rx.badge(t("Inactive"), color_scheme="gray")),
+                      wrap="wrap", spacing="2"),
+            rx.text(c["format"], " · ", c["hours"], " h · ", t("Level"), " ", c["level"], " · ", c["tags"],
+                    size="2", color_scheme="gray"),
+            spacing="1",
+        ),
+        width="100%",
+        class_name="hr-course",
+    )
+
+
+def courses_page() -> rx.Component:
+    return shell(
+        rx.vstack(
+            rx.heading(t("Courses"), size="7", as_="h1", id="page-title"),
+            rx.text(t("Import courses from CSV: code,title_zh,title_en,format,duration_hours,level,competencies "
+                      "and optionally starts,ends,enrol_by,seats,location_zh,location_en for one session. "
+                      "When any row is wrong nothing is imported."), size="2", color_scheme="gray"),
+            rx.form(
+                rx.vstack(
+                    rx.text_area(name="csv", rows="6", width="100%", aria_label=t("CSV"), id="course-csv"),
+                    rx.button(t("Import"), type="submit", size="3", min_height=TAP, id="course-import"),
+                    width="100%",
+                ),
+                on_submit=CS.import_csv,
+                width="100%",
+            ),
+            rx.cond(CS.error != "", rx.callout(CS.error, color_scheme="red", role="alert", id="course-error",
+                                               width="100%")),
+            rx.foreach(CS.row_errors, lambda e: rx.text(e, size="2", color_scheme="red", class_name="course-row-error")),
+            rx.cond(CS.loaded, rx.vstack(rx.foreach(CS.courses, _course), spacing="2", width="100%", id="courses"),
+                    rx.spinner(size="3")),
             spacing="4",
             width="100%",
             max_width="56em",

@@ -153,3 +153,13 @@ def set_active(session, actor: User, course_id: int, active: bool, *, ip: str = 
     audit.record(session, "course.activate" if active else "course.deactivate", actor_id=actor.id,
                  actor=actor.email, object_type="course", object_id=course_id, ip=ip)
     return course
+
+
+def list_courses(session, actor: User, *, ip: str = "") -> list[tuple[Course, list[str]]]:
+    """Every course (inactive too) with its competency keys, by code."""
+    access.require(actor, access.CONFIG_EDIT, session=session, ip=ip)
+    tags: dict[int, list[str]] = {}
+    for cc in session.execute(select(CourseCompetency).order_by(CourseCompetency.competency_key)).scalars():
+        tags.setdefault(cc.course_id, []).append(cc.competency_key)
+    courses = session.execute(select(Course).order_by(Course.code)).scalars().all()
+    return [(c, tags.get(c.id, [])) for c in courses]
