@@ -50,6 +50,8 @@ from state.hr_scheduling import HrScheduleState
 # issue 12 · privacy imports
 
 # issue 12 · catalogue imports
+from portal.pages.hr import catalogue as hr_catalogue
+from state.hr_catalogue import CoursesState, TemplatesState
 
 from portal.pages.interviewer import candidates as review_candidates
 from portal.pages.interviewer import interview as review_interview
@@ -138,6 +140,8 @@ PAGES = [
     # issue 12 · privacy pages
 
     # issue 12 · catalogue pages
+    (routes.HR_COURSES, hr_catalogue.courses_page, t("Courses"), [CoursesState.load]),
+    (routes.HR_TEMPLATES, hr_catalogue.templates_page, t("E-mail templates"), [TemplatesState.load]),
 
     (routes.CANDIDATE_DEVICE_CHECK, device_check.page, t("Device check"), [DeviceCheckState.load]),
     (routes.CANDIDATE_HOME, candidate_home.page, t("Overview"), [CandidateHomeState.load]),

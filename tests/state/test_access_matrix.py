@@ -38,6 +38,7 @@ EXPECTED_PAGES = {
     # issue 12 · privacy
 
     # issue 12 · catalogue
+    "/hr/templates": {"hr", "hr_manager"}, "/hr/courses": {"hr", "hr_manager"},
 
     "/candidate/device-check": {"candidate"},
     "/candidate": CANDIDATE, "/candidate/interviews": CANDIDATE, "/candidate/consent": CANDIDATE,
@@ -109,6 +110,9 @@ EXPECTED_HANDLERS = {
     # issue 12 · privacy
 
     # issue 12 · catalogue
+    "TemplatesState.load": {"hr", "hr_manager"}, "TemplatesState.choose": {"hr", "hr_manager"},
+    "TemplatesState.save": {"hr", "hr_manager"},
+    "CoursesState.load": {"hr", "hr_manager"}, "CoursesState.import_csv": {"hr", "hr_manager"},
 
 }
 
