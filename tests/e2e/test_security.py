@@ -50,6 +50,8 @@ def test_state_deltas_never_carry_secrets_or_other_peoples_data(browser, portal,
         # HR legitimately sees the people it invited itself
         others -= {r[0] for r in conn.execute(text("select email from invitation where invited_by_id = :u"),
                                               {"u": row.id})}
+        if role in ("hr", "hr_manager"):  # ...and the candidates it schedules (/hr/schedule), never staff
+            others -= {r[0] for r in conn.execute(text("select email from user where role = 'candidate'"))}
         sessions = [r[0] for r in conn.execute(text("select token_hash from usersession"))]
         codes = [r[0] for r in conn.execute(text("select code_hash from recoverycode"))]
     forbidden = [DEMO_PASSWORD, row.password_hash, row.totp_secret_enc, secrets[role],

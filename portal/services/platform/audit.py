@@ -231,6 +231,14 @@ def search(
 
 ACTION_LABELS = {
     "access_denied": N_("Action refused"),
+    # HR's back office (issue 12)
+    "candidate.search": N_("Candidates searched"),
+    "interview.schedule_batch": N_("Interviews scheduled from CSV"),
+    "course.activate": N_("Course activated or deactivated"),
+    "course.import": N_("Courses imported from CSV"),
+    "interviewer.photo": N_("Interviewer photo changed"),
+    "interviewer.save": N_("Interviewer profile saved"),
+    "template.edit": N_("E-mail template changed"),
     "audit.export": N_("Audit log exported"),
     "availability.update": N_("Preferred times changed"),
     "availability.view": N_("Preferred times viewed"),

@@ -25,18 +25,12 @@ _CANDIDATE: list[tuple[str, str]] = [
 ]
 _EMPLOYEE = [(routes.DEVELOPMENT, N_("My development"))]
 _HR = [(routes.REVIEW_HOME, N_("Interviews")), (routes.HR_SCHEDULE, N_("Schedule")),
-       (routes.HR_DECISIONS, N_("Decisions")), (routes.HR_REVIEWS, N_("Review requests")),
-       (routes.HR_INVITATIONS, N_("Invitations")), (routes.HR_ANALYTICS, N_("Analytics")),
+       (routes.HR_REVIEWS, N_("Review requests")), (routes.HR_INVITATIONS, N_("Invitations")),
        (routes.HR_HOME, N_("Settings"))]
 # What the back office's overview (/hr) links to: the content candidates and employees see.
 HR_SECTIONS: list[tuple[str, str, str]] = [
-    (routes.HR_JOBS, N_("Jobs and competency models"),
-     N_("Competencies, weights, required levels, behavioural anchors; try an answer before publishing.")),
-    (routes.HR_QUESTIONS, N_("Question banks"), N_("Practice and interview questions per job; CSV import and export.")),
-    (routes.HR_INTERVIEWERS, N_("Interviewer profiles"), N_("Photos, titles, background and what they look for.")),
-    (routes.HR_COURSES, N_("Training catalogue"), N_("Courses, the competencies they build, sessions and seats.")),
+    (routes.HR_COURSES, N_("Training catalogue"), N_("Courses, the competencies they build, sessions and seats; CSV import.")),
     (routes.HR_TEMPLATES, N_("E-mail templates"), N_("Every e-mail in both languages, with placeholders and a preview.")),
-    (routes.HR_RULES, N_("Auto-advance rules"), N_("Write a rule, preview it against past candidates, activate it.")),
     (routes.HR_PRIVACY, N_("Privacy requests"), N_("Data exports and deletion requests of candidates and employees.")),
 ]
 _INTERVIEWER = [(routes.REVIEW_HOME, N_("My candidates"))]
@@ -50,7 +44,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "interviewer": _PUBLIC + _INTERVIEWER + _ACCOUNT,
     "hr": _PUBLIC + _HR + _ACCOUNT,
     "hr_manager": _PUBLIC + _HR + _ACCOUNT,
-    "admin": _PUBLIC + _HR[4:5] + _ADMIN + _ACCOUNT,
+    "admin": _PUBLIC + _HR[3:4] + _ADMIN + _ACCOUNT,
 }
 
 
