@@ -1,0 +1,102 @@
+"""HR edits a job's competency model (issue 12 · content).
+
+Weights are entered as percentages that must sum to 100 and stored as fractions
+(Competency.weight). A model any Interview points at is never rewritten: saving
+creates a new CompetencyModel version and moves is_current to it, so old interviews
+and reports keep theirs; a model not yet used is edited in place.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+
+from portal.models import BehaviouralAnchor, Competency, CompetencyModel, Interview, User
+from portal.services.accounts import access
+from portal.services.platform import audit
+from portal.services.platform.errors import ServiceError
+from portal.services.platform.i18n import N_
+
+ANCHOR_LEVELS = (1, 3, 5)
+
+
+def validate_model(competencies: list[dict]) -> None:
+    """Raise ServiceError on the first problem; nothing is changed."""
+    if not competencies:
+        raise ServiceError(N_("A competency model needs at least one competency."))
+    keys: set[str] = set()
+    total = 0.0
+    for c in competencies:
+        key = str(c.get("key", "")).strip()
+        if not key:
+            raise ServiceError(N_("Every competency needs a key."))
+        if key in keys:
+            raise ServiceError(N_("The key {key} is used twice."), key=key)
+        keys.add(key)
+        if not str(c.get("name_zh", "")).strip() or not str(c.get("name_en", "")).strip():
+            raise ServiceError(N_("Competency {key} needs a name in both languages."), key=key)
+        try:
+            level = float(c.get("required_level", ""))
+            weight = float(c.get("weight_pct", ""))
+        except (TypeError, ValueError):
+            raise ServiceError(N_("Competency {key}: weight and required level must be numbers."), key=key) from None
+        if not 0 <= level <= 100:
+            raise ServiceError(N_("Competency {key}: the required level must be between 0 and 100."), key=key)
+        if weight <= 0:
+            raise ServiceError(N_("Competency {key}: the weight must be above 0."), key=key)
+        total += weight
+        anchors = c.get("anchors") or {}
+        for lv in ANCHOR_LEVELS:
+            a = anchors.get(lv) or anchors.get(str(lv)) or {}
+            if not str(a.get("zh", "")).strip() or not str(a.get("en", "")).strip():
+                raise ServiceError(N_("Competency {key} needs behavioural anchors at levels 1, 3 and 5 in both languages."),
+                                   key=key)
+    if abs(total - 100) > 0.01:
+        raise ServiceError(N_("The weights add up to {total}%, not 100%."), total=round(total, 2))
+
+
+def _in_use(session, model_id: int) -> bool:
+    return bool(session.execute(select(func.count()).select_from(Interview)
+                                .where(Interview.model_id == model_id)).scalar_one())
+
+
+def _write_competencies(session, model_id: int, competencies: list[dict]) -> None:
+    for pos, c in enumerate(competencies):
+        row = Competency(model_id=model_id, key=c["key"].strip(), name_zh=c["name_zh"].strip(),
+                         name_en=c["name_en"].strip(), description_zh=c.get("description_zh", ""),
+                         description_en=c.get("description_en", ""), weight=float(c["weight_pct"]) / 100,
+                         required_level=float(c["required_level"]),
+                         keywords=[k.strip() for k in c.get("keywords", []) if k.strip()], position=pos)
+        session.add(row)
+        session.flush()
+        anchors = c["anchors"]
+        for lv in ANCHOR_LEVELS:
+            a = anchors.get(lv) or anchors.get(str(lv))
+            session.add(BehaviouralAnchor(competency_id=row.id, level=lv, text_zh=a["zh"], text_en=a["en"]))
+
+
+def save_model(session, user: User | None, job_id: int, competencies: list[dict], *, ip: str = "") -> CompetencyModel:
+    """Validate, then edit the current model in place or create a new version."""
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    validate_model(competencies)
+    current = session.execute(select(CompetencyModel).where(CompetencyModel.job_id == job_id,
+                                                            CompetencyModel.is_current.is_(True))).scalars().first()
+    if current is not None and not _in_use(session, current.id):
+        old = select(Competency.id).where(Competency.model_id == current.id)
+        session.execute(delete(BehaviouralAnchor).where(BehaviouralAnchor.competency_id.in_(old)))
+        session.execute(delete(Competency).where(Competency.model_id == current.id))
+        model, action = current, "competency_model.edit"
+    else:
+        latest = session.execute(select(func.max(CompetencyModel.version))
+                                 .where(CompetencyModel.job_id == job_id)).scalar_one() or 0
+        if current is not None:
+            current.is_current = False
+            session.add(current)
+        model = CompetencyModel(job_id=job_id, version=latest + 1, is_current=True)
+        session.add(model)
+        action = "competency_model.version"
+    session.flush()
+    _write_competencies(session, model.id, competencies)
+    audit.record(session, action, actor_id=user.id, actor=user.email or "", object_type="competency_model",
+                 object_id=model.id, ip=ip)
+    session.flush()
+    return model
