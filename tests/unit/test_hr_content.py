@@ -108,3 +108,20 @@ def test_csv_too_large_refused(demo):
     s, users = demo
     with pytest.raises(ServiceError):
         question_bank.import_csv(s, users["hr"], b"x" * (question_bank.MAX_BYTES + 1))
+
+
+def test_save_job_create_edit_and_refuse(demo):
+    s, users = demo
+    job = job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "运营", "title_en": "Ops",
+                                               "reading_time_s": 20, "retakes": 2, "report_publishing": "hr"})
+    assert job.id and job.report_publishing == "hr" and job.is_open
+    with pytest.raises(ServiceError):
+        job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "重复", "title_en": "Dup"})
+    with pytest.raises(ServiceError):
+        job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "运营", "title_en": "Ops", "retakes": 9},
+                            job_id=job.id)
+    s.refresh(job)
+    assert job.retakes == 2
+    job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "运营", "title_en": "Ops", "is_open": False},
+                        job_id=job.id)
+    assert not job.is_open

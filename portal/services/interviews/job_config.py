@@ -100,3 +100,40 @@ def save_model(session, user: User | None, job_id: int, competencies: list[dict]
                  object_id=model.id, ip=ip)
     session.flush()
     return model
+
+
+JOB_FIELDS = ("code", "title_zh", "title_en", "department_zh", "department_en", "location_zh", "location_en",
+              "description_zh", "description_en")
+
+
+def save_job(session, user: User | None, values: dict, *, job_id: int | None = None, ip: str = ""):
+    """Create (job_id None) or edit a job; refuses bad values with nothing changed."""
+    from portal.models import Job
+
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    code = str(values.get("code", "")).strip()
+    if not code or not str(values.get("title_zh", "")).strip() or not str(values.get("title_en", "")).strip():
+        raise ServiceError(N_("A job needs a code and a title in both languages."))
+    clash = session.execute(select(Job).where(Job.code == code)).scalars().first()
+    if clash is not None and clash.id != job_id:
+        raise ServiceError(N_("The job code {code} is already used."), code=code)
+    try:
+        reading, retakes = int(values.get("reading_time_s", 30)), int(values.get("retakes", 1))
+    except (TypeError, ValueError):
+        raise ServiceError(N_("Reading time and retakes must be whole numbers.")) from None
+    mode, publishing = values.get("answer_mode", "video_or_text"), values.get("report_publishing", "auto")
+    if not (0 <= reading <= 600 and 0 <= retakes <= 5) or mode not in ("video", "video_or_text") \
+            or publishing not in ("auto", "hr"):
+        raise ServiceError(N_("Reading time must be 0-600 s, retakes 0-5, and the modes from the list."))
+    job = session.get(Job, job_id) if job_id else Job(code=code, title_zh="", title_en="")
+    if job is None:
+        raise ServiceError(N_("This job does not exist."))
+    for f in JOB_FIELDS:
+        setattr(job, f, str(values.get(f, getattr(job, f)) or "").strip())
+    job.reading_time_s, job.retakes, job.answer_mode, job.report_publishing = reading, retakes, mode, publishing
+    job.is_open = bool(values.get("is_open", job.is_open if job_id else True))
+    session.add(job)
+    session.flush()
+    audit.record(session, "job.edit" if job_id else "job.create", actor_id=user.id, actor=user.email or "",
+                 object_type="job", object_id=job.id, ip=ip)
+    return job
