@@ -125,3 +125,13 @@ def test_save_job_create_edit_and_refuse(demo):
     job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "运营", "title_en": "Ops", "is_open": False},
                         job_id=job.id)
     assert not job.is_open
+
+
+def test_try_answer_worker_down_is_a_translated_refusal(demo):
+    from portal.services.interviews.scoring_client import ScoringClient
+
+    s, users = demo
+    with ScoringClient("http://127.0.0.1:9", "token", timeout=1.0) as down:
+        with pytest.raises(ServiceError) as err:
+            job_config.try_answer(s, users["hr"], "Q?", "I led a team.", [_comp("a", 100)], client=down)
+    assert "scoring service" in err.value.msgid

@@ -137,3 +137,36 @@ def save_job(session, user: User | None, values: dict, *, job_id: int | None = N
     audit.record(session, "job.edit" if job_id else "job.create", actor_id=user.id, actor=user.email or "",
                  object_type="job", object_id=job.id, ip=ip)
     return job
+
+
+def try_answer(session, user: User | None, question: str, answer: str, competencies: list[dict], *,
+               language: str = "auto", client=None, ip: str = "") -> dict:
+    """Score a sample answer against the draft model being edited (nothing stored).
+
+    Slow (an HTTP call to the worker): callers run it in a background event."""
+    import uuid
+
+    from portal.services.interviews import scoring_client
+
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    if not answer.strip():
+        raise ServiceError(N_("Type a sample answer first."))
+    validate_model(competencies)
+    zh = language == "zh"
+    body = {"request_id": f"try-{uuid.uuid4().hex}", "language": language, "question": question, "answer": answer,
+            "competencies": [{"key": c["key"], "name": c["name_zh"] if zh else c["name_en"],
+                              "description": c.get("description_zh" if zh else "description_en", ""),
+                              "keywords": list(c.get("keywords", [])), "weight": float(c["weight_pct"]) / 100,
+                              "required_level": float(c["required_level"]),
+                              "anchors": {str(lv): (c["anchors"].get(lv) or c["anchors"].get(str(lv)))["zh" if zh else "en"]
+                                          for lv in ANCHOR_LEVELS}}
+                             for c in competencies]}
+    own = client is None
+    client = client or scoring_client.default_client()
+    try:
+        return client.score(body)
+    except scoring_client.ScoringError:
+        raise ServiceError(N_("The scoring service is not reachable. Try again in a moment.")) from None
+    finally:
+        if own:
+            client.close()
