@@ -1,0 +1,114 @@
+"""Question banks per job: CSV import (all or nothing, row-by-row errors) and export.
+
+CSV is UTF-8 with a BOM so Excel opens Chinese text correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from portal.models import Competency, CompetencyModel, Job, Question, User
+from portal.services.accounts import access
+from portal.services.platform import audit
+from portal.services.platform.errors import ServiceError
+from portal.services.platform.i18n import N_
+
+COLUMNS = ("job_code", "competency_key", "type", "text_zh", "text_en", "reading_s", "answer_s")
+MAX_BYTES = 1_000_000
+MAX_ROWS = 2000
+
+
+class ImportRefused(ServiceError):
+    """The file as a whole was refused; ``rows`` lists (row number, msgid, params)."""
+
+    def __init__(self, rows: list[tuple[int, str, dict]]) -> None:
+        super().__init__(N_("Nothing was imported: {count} rows have errors."), count=len(rows))
+        self.rows = rows
+
+
+def _competency_keys(session, job_id: int) -> set[str]:
+    return set(session.execute(select(Competency.key).join(CompetencyModel, Competency.model_id == CompetencyModel.id)
+                               .where(CompetencyModel.job_id == job_id,
+                                      CompetencyModel.is_current.is_(True))).scalars())
+
+
+def parse(session, data: bytes) -> list[dict]:
+    """Validate every row; raise ImportRefused listing all bad rows."""
+    if len(data) > MAX_BYTES:
+        raise ServiceError(N_("The file is larger than 1 MB."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ServiceError(N_("The file is not UTF-8 text.")) from None
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or set(COLUMNS) - {f.strip() for f in reader.fieldnames}:
+        raise ServiceError(N_("The file needs the columns {columns}."), columns=",".join(COLUMNS))
+    jobs = {j.code: j for j in session.execute(select(Job)).scalars()}
+    keys: dict[int, set[str]] = {}
+    rows, errors = [], []
+    for n, raw in enumerate(reader, start=2):
+        if n - 1 > MAX_ROWS:
+            raise ServiceError(N_("The file has more than {max} rows."), max=MAX_ROWS)
+        r = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        job = jobs.get(r["job_code"])
+        if job is None:
+            errors.append((n, N_("Unknown job code {code}."), {"code": r["job_code"]}))
+            continue
+        if job.id not in keys:
+            keys[job.id] = _competency_keys(session, job.id)
+        if r["competency_key"] not in keys[job.id]:
+            errors.append((n, N_("Unknown competency {key} for this job."), {"key": r["competency_key"]}))
+            continue
+        if r["type"] not in ("practice", "interview"):
+            errors.append((n, N_("Type must be practice or interview."), {}))
+            continue
+        if not r["text_zh"] or not r["text_en"]:
+            errors.append((n, N_("The question needs a text in both languages."), {}))
+            continue
+        try:
+            reading, answer = int(r["reading_s"]), int(r["answer_s"])
+        except ValueError:
+            errors.append((n, N_("Reading and answer time must be whole seconds."), {}))
+            continue
+        if not (0 <= reading <= 600 and 10 <= answer <= 1800):
+            errors.append((n, N_("Reading time must be 0-600 s and answer time 10-1800 s."), {}))
+            continue
+        rows.append({"job_id": job.id, "competency_key": r["competency_key"], "is_practice": r["type"] == "practice",
+                     "text_zh": r["text_zh"], "text_en": r["text_en"], "time_limit_s": answer})
+    if errors:
+        raise ImportRefused(errors)
+    if not rows:
+        raise ServiceError(N_("The file has no questions."))
+    return rows
+
+
+def import_csv(session, user: User | None, data: bytes, *, ip: str = "") -> int:
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    try:
+        rows = parse(session, data)
+    except ServiceError:
+        audit.record(session, "question.import", actor_id=user.id, actor=user.email or "",
+                     object_type="question", ip=ip, outcome="failure")
+        raise
+    for r in rows:
+        session.add(Question(**r))
+    audit.record(session, "question.import", actor_id=user.id, actor=user.email or "",
+                 object_type="question", object_id=len(rows), ip=ip)
+    session.flush()
+    return len(rows)
+
+
+def export_csv(session, user: User | None, *, ip: str = "") -> bytes:
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(COLUMNS)
+    q = select(Question, Job).join(Job, Question.job_id == Job.id).order_by(Job.code, Question.position, Question.id)
+    for question, job in session.execute(q):
+        w.writerow([job.code, question.competency_key, "practice" if question.is_practice else "interview",
+                    question.text_zh, question.text_en, job.reading_time_s, question.time_limit_s])
+    audit.record(session, "question.export", actor_id=user.id, actor=user.email or "", object_type="question", ip=ip)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

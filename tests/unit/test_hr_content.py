@@ -1,0 +1,137 @@
+"""HR content services: competency model versioning, weight validation, CSV import."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from portal.models import Competency, CompetencyModel, Interview, Job, Question, User
+from portal.services.interviews import job_config, question_bank
+from portal.services.platform import db
+from portal.services.platform.demo import demo_email, load_demo
+from portal.services.platform.errors import PermissionDenied, ServiceError
+
+
+def _comp(key, pct):
+    return {"key": key, "name_zh": "沟通" + key, "name_en": "Comm " + key, "weight_pct": pct, "required_level": 70,
+            "keywords": ["a"], "anchors": {lv: {"zh": f"锚{lv}", "en": f"anchor {lv}"} for lv in (1, 3, 5)}}
+
+
+@pytest.fixture
+def demo(db_url):
+    with db.session_scope(db_url) as s:
+        load_demo(s)
+        yield s, {r: s.execute(select(User).where(User.email == demo_email(r))).scalar_one()
+                  for r in ("hr", "candidate")}
+
+
+def test_weights_must_sum_to_100_and_nothing_changes(demo):
+    s, users = demo
+    job = Job(code="new-job", title_zh="新", title_en="New")
+    s.add(job)
+    s.flush()
+    with pytest.raises(ServiceError) as err:
+        job_config.save_model(s, users["hr"], job.id, [_comp("a", 50), _comp("b", 40)])
+    assert "100" in err.value.msgid
+    assert s.execute(select(CompetencyModel).where(CompetencyModel.job_id == job.id)).first() is None
+    model = job_config.save_model(s, users["hr"], job.id, [_comp("a", 60), _comp("b", 40)])
+    weights = sorted(c.weight for c in s.execute(select(Competency).where(Competency.model_id == model.id)).scalars())
+    assert weights == [0.4, 0.6]
+
+
+@pytest.mark.parametrize("bad", [
+    [_comp("a", 50), _comp("a", 50)],
+    [{**_comp("a", 100), "name_en": ""}],
+    [{**_comp("a", 100), "required_level": 101}],
+    [{**_comp("a", 100), "anchors": {1: {"zh": "x", "en": "x"}}}],
+])
+def test_invalid_models_refused(bad):
+    with pytest.raises(ServiceError):
+        job_config.validate_model(bad)
+
+
+def test_model_in_use_gets_new_version_unused_edited_in_place(demo):
+    s, users = demo
+    job = Job(code="v-job", title_zh="新", title_en="New")
+    s.add(job)
+    s.flush()
+    first = job_config.save_model(s, users["hr"], job.id, [_comp("a", 100)])
+    again = job_config.save_model(s, users["hr"], job.id, [_comp("b", 100)])
+    assert again.id == first.id and again.version == 1  # not used yet: in place
+    s.add(Interview(candidate_id=users["candidate"].id, job_id=job.id, model_id=first.id,
+                    scheduled_at=datetime.now(timezone.utc)))
+    s.flush()
+    second = job_config.save_model(s, users["hr"], job.id, [_comp("c", 100)])
+    assert second.id != first.id and second.version == 2 and second.is_current
+    s.refresh(first)
+    assert not first.is_current
+    assert [c.key for c in s.execute(select(Competency).where(Competency.model_id == first.id)).scalars()] == ["b"]
+
+
+def test_candidate_may_not_edit(demo):
+    s, users = demo
+    with pytest.raises(PermissionDenied):
+        job_config.save_model(s, users["candidate"], 1, [_comp("a", 100)])
+
+
+def _csv(rows):
+    return ("\ufeff" + ",".join(question_bank.COLUMNS) + "\n" + "\n".join(rows) + "\n").encode("utf-8")
+
+
+def test_csv_all_or_nothing_with_row_errors_then_import_and_export(demo):
+    s, users = demo
+    job = Job(code="csv-job", title_zh="新", title_en="New")
+    s.add(job)
+    s.flush()
+    job_config.save_model(s, users["hr"], job.id, [_comp("comm", 100)])
+    before = s.execute(select(Question)).all()
+    bad = _csv(["csv-job,comm,interview,问题一,Question one,30,120",
+                "nope,comm,interview,问题,Q,30,120",
+                "csv-job,comm,oral,问题,Q,30,120",
+                "csv-job,comm,practice,问题,Q,thirty,120"])
+    with pytest.raises(question_bank.ImportRefused) as err:
+        question_bank.import_csv(s, users["hr"], bad)
+    assert [n for n, _, _ in err.value.rows] == [3, 4, 5]
+    assert s.execute(select(Question)).all() == before
+    good = _csv(["csv-job,comm,interview,问题一,Question one,30,120", "csv-job,comm,practice,练习,Practice,20,60"])
+    assert question_bank.import_csv(s, users["hr"], good) == 2
+    out = question_bank.export_csv(s, users["hr"])
+    assert out.startswith("\ufeff".encode("utf-8"))
+    text = out.decode("utf-8-sig")
+    assert "csv-job,comm,interview,问题一,Question one,30,120" in text
+    assert "csv-job,comm,practice,练习,Practice,30,60" in text
+
+
+def test_csv_too_large_refused(demo):
+    s, users = demo
+    with pytest.raises(ServiceError):
+        question_bank.import_csv(s, users["hr"], b"x" * (question_bank.MAX_BYTES + 1))
+
+
+def test_save_job_create_edit_and_refuse(demo):
+    s, users = demo
+    job = job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "运营", "title_en": "Ops",
+                                               "reading_time_s": 20, "retakes": 2, "report_publishing": "hr"})
+    assert job.id and job.report_publishing == "hr" and job.is_open
+    with pytest.raises(ServiceError):
+        job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "重复", "title_en": "Dup"})
+    with pytest.raises(ServiceError):
+        job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "运营", "title_en": "Ops", "retakes": 9},
+                            job_id=job.id)
+    s.refresh(job)
+    assert job.retakes == 2
+    job_config.save_job(s, users["hr"], {"code": "ops-1", "title_zh": "运营", "title_en": "Ops", "is_open": False},
+                        job_id=job.id)
+    assert not job.is_open
+
+
+def test_try_answer_worker_down_is_a_translated_refusal(demo):
+    from portal.services.interviews.scoring_client import ScoringClient
+
+    s, users = demo
+    with ScoringClient("http://127.0.0.1:9", "token", timeout=1.0) as down:
+        with pytest.raises(ServiceError) as err:
+            job_config.try_answer(s, users["hr"], "Q?", "I led a team.", [_comp("a", 100)], client=down)
+    assert "scoring service" in err.value.msgid
