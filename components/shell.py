@@ -115,6 +115,8 @@ def _mobile_menu() -> rx.Component:
                 ),
                 background_color=rx.color("gray", 1),
                 height="100%",
+                # a long menu (a candidate's checklist) scrolls on a short phone screen
+                overflow_y="auto",
                 width="min(18em, 85vw)",
                 top="0",
                 right="0",

@@ -32,16 +32,19 @@ class Inbox:
         self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted for delivery"
 
-    def wait_for(self, address: str, timeout: float = 30.0):
+    def wait_for(self, address: str, timeout: float = 30.0, where=None):
+        """The first e-mail to ``address`` (of those ``where`` accepts): other tests' mails
+        to the same demo account (scheduling, digests) may arrive first."""
         import email
         import time
         from email import policy
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for rcpts, raw in self.messages:
-                if address in rcpts:
-                    return email.message_from_bytes(raw, policy=policy.default)
+            for rcpts, raw in list(self.messages):
+                message = email.message_from_bytes(raw, policy=policy.default)
+                if address in rcpts and (where is None or where(message)):
+                    return message
             time.sleep(0.3)
         raise AssertionError(f"no e-mail to {address}")
 
