@@ -39,6 +39,7 @@ class NativeForm(BaseHTML):
     tag = "form"
     method: rx.Var[str]
     action: rx.Var[str]
+    enc_type: rx.Var[str]  # multipart/form-data for file uploads
 
 
 def post_form(action: str, *children: rx.Component, **props) -> rx.Component:

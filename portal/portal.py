@@ -26,6 +26,7 @@ from portal.background import (
 from portal.http import security_headers
 from portal.net_routes import net_app
 from portal.recording_routes import recording_app
+from portal.hr_routes import hr_app
 from portal.report_routes import report_app
 from portal.pages import (account, admin, auth, availability, development, device_check, errors, home, hr_reviews,
                           jobs, practice)
@@ -52,6 +53,8 @@ from state.hr_scheduling import HrScheduleState
 # issue 12 · catalogue imports
 from portal.pages.hr import catalogue as hr_catalogue
 from state.hr_catalogue import CoursesState, TemplatesState
+from portal.pages.hr import interviewers as hr_interviewers
+from state.hr_interviewers import HrInterviewersState
 
 from portal.pages.interviewer import candidates as review_candidates
 from portal.pages.interviewer import interview as review_interview
@@ -91,7 +94,7 @@ app = rx.App(
     backend_exception_handler=_backend_exception_handler,
     html_lang="zh-CN",
     # Sign-in, network-check, recording-upload and report endpoints first, then security headers around everything.
-    api_transformer=[auth_app(), net_app(), recording_app(), report_app(), security_headers],
+    api_transformer=[auth_app(), net_app(), recording_app(), report_app(), hr_app(), security_headers],
 )
 
 # A tab's state belongs to the session that filled it (state/base.py).
@@ -142,6 +145,7 @@ PAGES = [
     # issue 12 · catalogue pages
     (routes.HR_COURSES, hr_catalogue.courses_page, t("Courses"), [CoursesState.load]),
     (routes.HR_TEMPLATES, hr_catalogue.templates_page, t("E-mail templates"), [TemplatesState.load]),
+    (routes.HR_INTERVIEWERS, hr_interviewers.page, t("Interviewers"), [HrInterviewersState.load]),
 
     (routes.CANDIDATE_DEVICE_CHECK, device_check.page, t("Device check"), [DeviceCheckState.load]),
     (routes.CANDIDATE_HOME, candidate_home.page, t("Overview"), [CandidateHomeState.load]),

@@ -96,6 +96,10 @@ REC_RESUME = "/rec/resume"
 REC_FINISH = "/rec/finish"
 REC_RETAKE = "/rec/retake"
 REPORT_PDF = "/reports/pdf"  # ?interview=<id>: the score report as a PDF (portal/report_routes.py)
+# Interviewer photos HR uploads (portal/hr_routes.py): a multipart POST from /hr/interviewers,
+# and the cleaned JPEGs served to signed-in users
+HR_INTERVIEWER_PHOTO_UPLOAD = "/hr-api/interviewer-photo"
+INTERVIEWER_PHOTO = "/media/interviewer"
 REC_MEDIA = "/rec/media"  # a submitted answer's playback: reviewers after an access check, range requests
 
 

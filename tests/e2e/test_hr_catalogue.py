@@ -53,3 +53,60 @@ def test_hr_imports_courses_bad_file_refused_whole_good_one_accepted(page: Page,
     expect(page.locator("#flash-text")).to_have_text("已导入 1 门课程。")
     expect(page.locator(".hr-course", has_text="E2E-1")).to_contain_text("端到端课程")
     expect(page.locator("#course-error")).to_have_count(0)
+
+
+
+def test_hr_adds_an_interviewer_and_uploads_a_checked_photo(browser, page: Page, portal, secrets, tmp_path):
+    from sqlmodel import select
+
+    from portal.models import InterviewerProfile
+    from tests.unit.test_hr_catalogue import _png_with_exif
+
+    sign_in_demo(page, portal, "hr", secrets)
+    page.goto(portal.url + routes.HR_INTERVIEWERS)
+    wait_hydrated(page)
+    count = page.locator(".hr-interviewer").count()
+    assert count >= 1  # the demo interviewers
+    # the English name is missing: refused, nothing stored, what was typed stays
+    page.fill("#iv-name_zh", "端到端面试官")
+    page.fill("#iv-title_zh", "测试主管")
+    page.fill("#iv-years_experience", "7")
+    page.click("#iv-save")
+    expect(page.locator("#form-error")).to_contain_text("中英文")
+    expect(page.locator("#iv-name_zh")).to_have_value("端到端面试官")
+    expect(page.locator(".hr-interviewer")).to_have_count(count)
+
+    page.fill("#iv-name_en", "E2E Interviewer")
+    page.click("#iv-save")
+    expect(page.locator("#flash-text")).to_have_text("面试官资料已保存。")
+    card = page.locator(".hr-interviewer", has_text="端到端面试官")
+    expect(card).to_contain_text("测试主管 · 7 年")
+
+    # a text file called .jpg is judged by its bytes and refused
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("not an image at all")
+    card.locator(".interviewer-photo-file").set_input_files(str(fake))
+    card.locator(".interviewer-photo-upload").click()
+    expect(page.locator("#form-error")).to_contain_text("不是 JPEG、PNG 或 WebP")
+    with db.session_scope(portal.db_url) as s:
+        profile = s.exec(select(InterviewerProfile).where(InterviewerProfile.name_en == "E2E Interviewer")).one()
+        assert profile.photo == "" and profile.years_experience == 7
+
+    real = tmp_path / "portrait.png"
+    real.write_bytes(_png_with_exif())
+    card = page.locator(".hr-interviewer", has_text="端到端面试官")
+    card.locator(".interviewer-photo-file").set_input_files(str(real))
+    card.locator(".interviewer-photo-upload").click()
+    expect(page.locator("#form-notice")).to_have_text("照片已保存。")
+    img = page.locator(".hr-interviewer", has_text="端到端面试官").locator("img.interviewer-photo")
+    src = img.get_attribute("src")
+    assert src.startswith(routes.INTERVIEWER_PHOTO + "/")
+    expect(img).to_have_js_property("complete", True)
+    assert img.evaluate("i => i.naturalWidth") == 512  # resized to at most 512 px a side
+    served = page.request.get(portal.url + src)
+    assert served.status == 200 and served.headers["content-type"] == "image/jpeg"
+    assert served.body()[:3] == b"\xff\xd8\xff" and b"SecretCam" not in served.body()
+    # only signed-in people get staff photos
+    stranger = browser.new_context()
+    assert stranger.request.get(portal.url + src).status == 404
+    stranger.close()

@@ -39,6 +39,7 @@ EXPECTED_PAGES = {
 
     # issue 12 · catalogue
     "/hr/templates": {"hr", "hr_manager"}, "/hr/courses": {"hr", "hr_manager"},
+    "/hr/interviewers": {"hr", "hr_manager"},
 
     "/candidate/device-check": {"candidate"},
     "/candidate": CANDIDATE, "/candidate/interviews": CANDIDATE, "/candidate/consent": CANDIDATE,
@@ -113,6 +114,8 @@ EXPECTED_HANDLERS = {
     "TemplatesState.load": {"hr", "hr_manager"}, "TemplatesState.choose": {"hr", "hr_manager"},
     "TemplatesState.save": {"hr", "hr_manager"},
     "CoursesState.load": {"hr", "hr_manager"}, "CoursesState.import_csv": {"hr", "hr_manager"},
+    "HrInterviewersState.load": {"hr", "hr_manager"}, "HrInterviewersState.edit": {"hr", "hr_manager"},
+    "HrInterviewersState.new": {"hr", "hr_manager"}, "HrInterviewersState.save": {"hr", "hr_manager"},
 
 }
 

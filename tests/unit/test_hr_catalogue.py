@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from portal import routes
 from portal.models import AuditEvent, Course, CourseOffering, EmailTemplate, InterviewerProfile, User
 from portal.services.development import catalogue
 from portal.services.interviews import interviewer_profiles
@@ -17,7 +18,7 @@ from portal.services.platform.errors import PermissionDenied, ServiceError
 
 
 @pytest.fixture
-def demo(db_url):
+def demo(db_url, isolated_data_dir):
     with db.session_scope(db_url) as s:
         load_demo(s)
     return db_url
@@ -68,23 +69,33 @@ def test_photo_is_reencoded_resized_and_exif_removed():
     assert b"SecretCam" not in out
 
 
-def test_set_photo_stores_file_updates_profile_and_audits(demo, tmp_path):
+def test_set_photo_stores_file_updates_profile_and_audits(demo):
     with db.session_scope(demo) as s:
         hr = _user(s, "hr")
         profile = s.execute(select(InterviewerProfile)).scalars().first()
-        url = interviewer_profiles.set_photo(s, hr, profile.id, _png_with_exif(), assets_dir=tmp_path)
-        assert (tmp_path / url.lstrip("/")).read_bytes()[:3] == b"\xff\xd8\xff"
+        url = interviewer_profiles.set_photo(s, hr, profile.id, _png_with_exif())
+        assert url.startswith(routes.INTERVIEWER_PHOTO + "/")
+        first = interviewer_profiles.photo_path(url.rsplit("/", 1)[-1])
+        assert first.read_bytes()[:3] == b"\xff\xd8\xff"
         assert s.get(InterviewerProfile, profile.id).photo == url
         assert s.execute(select(AuditEvent).where(AuditEvent.action == "interviewer.photo")).scalar_one()
+        # a new photo replaces the file: no orphaned portraits pile up
+        second = interviewer_profiles.set_photo(s, hr, profile.id, _png_with_exif())
+        assert second != url and not first.exists()
+        assert interviewer_profiles.photo_path(second.rsplit("/", 1)[-1]).is_file()
 
 
-def test_candidate_may_not_set_photo(demo, tmp_path):
+def test_photo_names_cannot_reach_outside_the_photo_folder(demo):
+    for name in ("../portal.db", "1-abc.jpg", "1-0123456789ab.jpg/../x", ".jpg", "1-0123456789ab.png"):
+        assert interviewer_profiles.photo_path(name) is None
+
+
+def test_candidate_may_not_set_photo(demo):
     with db.session_scope(demo) as s:
         profile = s.execute(select(InterviewerProfile)).scalars().first()
         with pytest.raises(PermissionDenied):
-            interviewer_profiles.set_photo(s, _user(s, "candidate"), profile.id, _png_with_exif(),
-                                           assets_dir=tmp_path / "assets")
-    assert not (tmp_path / "assets").exists()
+            interviewer_profiles.set_photo(s, _user(s, "candidate"), profile.id, _png_with_exif())
+    assert not interviewer_profiles.photo_dir().exists()
 
 
 # ---------------------------------------------------------------- course CSV

@@ -3,31 +3,39 @@
 An uploaded photo is judged by its bytes, never its name: it must open in Pillow as
 JPEG, PNG or WebP (magic bytes checked first), is capped at MAX_UPLOAD bytes, resized
 to at most PHOTO_PX and re-encoded as JPEG without its metadata (EXIF, GPS), so what
-we serve is an image we wrote. It lands beside the demo portraits under
-assets/interviewers/ and the profile's ``photo`` holds its URL path.
+we serve is an image we wrote. It lands in ``<data_dir>/interviewer-photos/`` (assets/
+is a build input: a file added there after the build is never served) and the
+profile's ``photo`` holds its URL, served to signed-in users by portal/hr_routes.py.
+The demo portraits stay under assets/interviewers/.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import secrets
+from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from sqlmodel import select
+
+from portal import routes
 from portal.models import InterviewerProfile, User
 from portal.services.accounts import access
 from portal.services.platform import audit
-from portal.services.platform.demo import ASSETS_DIR
 from portal.services.platform.errors import ServiceError
 from portal.services.platform.i18n import N_
+from portal.services.platform.settings import get_settings
 
 MAX_UPLOAD = 5 * 1024 * 1024
 PHOTO_PX = 512
-UPLOAD_DIR = "interviewers/uploads"
+PHOTO_NAME = re.compile(r"^[0-9]{1,9}-[0-9a-f]{12}\.jpg$")
 _MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"))
 
 NOT_AN_IMAGE = N_("The file is not a JPEG, PNG or WebP image.")
 TOO_LARGE = N_("The photo is larger than 5 MB.")
+NOT_FOUND = N_("Interviewer not found.")
 
 
 def _kind(data: bytes) -> str | None:
@@ -63,24 +71,43 @@ def clean_photo(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def set_photo(session, actor: User, profile_id: int, data: bytes, *, ip: str = "",
-              assets_dir=ASSETS_DIR) -> str:
+def photo_dir() -> Path:
+    return get_settings().data_dir / "interviewer-photos"
+
+
+def photo_path(name: str) -> Path | None:
+    """The stored photo called ``name``, or None for any other name (no path tricks)."""
+    if not PHOTO_NAME.match(name):
+        return None
+    path = photo_dir() / name
+    return path if path.is_file() else None
+
+
+def set_photo(session, actor: User, profile_id: int, data: bytes, *, ip: str = "") -> str:
     """Store a cleaned photo for the profile and return its URL path."""
     access.require(actor, access.CONFIG_EDIT, session=session, ip=ip)
     profile = session.get(InterviewerProfile, profile_id)
     if profile is None:
-        raise ServiceError(N_("Interviewer not found."))
+        raise ServiceError(NOT_FOUND)
     jpeg = clean_photo(data)
-    name = f"{UPLOAD_DIR}/{profile_id}-{secrets.token_hex(6)}.jpg"
-    path = assets_dir / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(jpeg)
-    profile.photo = "/" + name
+    name = f"{int(profile_id)}-{secrets.token_hex(6)}.jpg"
+    folder = photo_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(jpeg)
+    old = profile.photo.rsplit("/", 1)[-1] if profile.photo.startswith(routes.INTERVIEWER_PHOTO + "/") else ""
+    profile.photo = f"{routes.INTERVIEWER_PHOTO}/{name}"
     session.add(profile)
     session.flush()
     audit.record(session, "interviewer.photo", actor_id=actor.id, actor=actor.email,
                  object_type="interviewer_profile", object_id=profile_id, ip=ip)
+    if old and photo_path(old):  # the replaced upload is nobody's photo any more
+        (folder / old).unlink(missing_ok=True)
     return profile.photo
+
+
+def list_profiles(session, actor: User, *, ip: str = "") -> list[InterviewerProfile]:
+    access.require(actor, access.CONFIG_EDIT, session=session, ip=ip)
+    return list(session.exec(select(InterviewerProfile).order_by(InterviewerProfile.id)).all())
 
 
 _TEXT = ("name_zh", "name_en", "title_zh", "title_en", "background_zh", "background_en",
@@ -105,7 +132,7 @@ def save_profile(session, actor: User, fields: dict, profile_id: int | None = No
     else:
         profile = session.get(InterviewerProfile, profile_id)
         if profile is None:
-            raise ServiceError(N_("Interviewer not found."))
+            raise ServiceError(NOT_FOUND)
         for k, v in values.items():
             setattr(profile, k, v)
         profile.years_experience = years

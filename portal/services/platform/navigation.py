@@ -31,6 +31,7 @@ _HR = [(routes.REVIEW_HOME, N_("Interviews")), (routes.HR_SCHEDULE, N_("Schedule
 HR_SECTIONS: list[tuple[str, str, str]] = [
     (routes.HR_COURSES, N_("Training catalogue"), N_("Courses, the competencies they build, sessions and seats; CSV import.")),
     (routes.HR_TEMPLATES, N_("E-mail templates"), N_("Every e-mail in both languages, with placeholders and a preview.")),
+    (routes.HR_INTERVIEWERS, N_("Interviewers"), N_("The profiles and photos candidates see before their interview.")),
 ]
 _INTERVIEWER = [(routes.REVIEW_HOME, N_("My candidates"))]
 _ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log")),
