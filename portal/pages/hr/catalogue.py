@@ -93,7 +93,8 @@ def courses_page() -> rx.Component:
             rx.heading(t("Courses"), size="7", as_="h1", id="page-title"),
             rx.text(t("Import courses from CSV: code,title_zh,title_en,format,duration_hours,level,competencies "
                       "and optionally starts,ends,enrol_by,seats,location_zh,location_en for one session. "
-                      "When any row is wrong nothing is imported."), size="2", color_scheme="gray"),
+                      "When any row is wrong nothing is imported."), size="2", color_scheme="gray",
+                    overflow_wrap="anywhere"),  # the column list has no spaces to break at
             rx.form(
                 rx.vstack(
                     rx.text_area(name="csv", rows="6", width="100%", aria_label=t("CSV"), id="course-csv"),
