@@ -51,7 +51,7 @@ def validate_model(competencies: list[dict]) -> None:
                 raise ServiceError(N_("Competency {key} needs behavioural anchors at levels 1, 3 and 5 in both languages."),
                                    key=key)
     if abs(total - 100) > 0.01:
-        raise ServiceError(N_("The weights add up to {total}%, not 100%."), total=round(total, 2))
+        raise ServiceError(N_("The weights add up to {total}%, not 100%."), total=f"{round(total, 2):g}")
 
 
 def _in_use(session, model_id: int) -> bool:
