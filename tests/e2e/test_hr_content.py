@@ -188,3 +188,18 @@ def test_hr_builds_a_position_model_tries_an_answer_and_imports_questions(page: 
     # English: the same bank in the other language.
     page.locator("#language-switch").click()
     expect(page.locator(".hr-question", has_text="Practice")).to_contain_text("Customer focus")
+
+
+def test_the_content_pages_fit_a_phone_in_both_languages(browser, portal, secrets):
+    from tests.e2e.test_phone import LOCALES, _assert_fits, _context, _open, _set_locale
+
+    context, phone = _context(browser, portal, "zh_CN")
+    sign_in_demo(phone, portal, "hr", secrets)
+    for locale in LOCALES:
+        _set_locale(phone, portal, locale)
+        for route in (routes.HR_JOBS, routes.HR_JOBS + "/1", routes.HR_QUESTIONS):
+            _open(phone, portal, route)
+            _assert_fits(phone, f"{route} ({locale}, hr)")
+        _open(phone, portal, routes.HR_JOBS + "/1")
+        expect(phone.locator(".competency-editor").first).to_be_visible()
+    context.close()
