@@ -39,6 +39,8 @@ from portal.pages.candidate import report as candidate_report
 from portal.pages.candidate import room as candidate_room
 from portal.pages.hr import home as hr_home
 # issue 12 · content imports
+from portal.pages.hr import content as hr_content
+from state.hr_content import JOB_PAGE, HrJobsState, JobEditState, QuestionBankState
 
 # issue 12 · rules imports
 
@@ -132,6 +134,9 @@ PAGES = [
     # HR's back office (issue 12)
     (routes.HR_HOME, hr_home.page, t("Settings"), []),
     # issue 12 · content pages
+    (routes.HR_JOBS, hr_content.jobs_page, t("Positions and competency models"), [HrJobsState.load]),
+    (JOB_PAGE, hr_content.job_page, t("Position"), [JobEditState.load]),
+    (routes.HR_QUESTIONS, hr_content.questions_page, t("Question banks"), [QuestionBankState.load]),
 
     # issue 12 · rules pages
 

@@ -30,7 +30,8 @@ LOCALES = ("zh_CN", "en")
 # routes with parameters get a demo object here).
 ROUTE_URLS = {"/404": "/no/such/page", "/candidate/interview/[interview_id]": "/candidate/interview/{interview}",
               "/interviewer/interview/[interview_id]": "/interviewer/interview/{interview}",
-              "/candidate/report/[interview_id]": "/candidate/report/{interview}"}
+              "/candidate/report/[interview_id]": "/candidate/report/{interview}",
+              "/hr/jobs/[job_id]": "/hr/jobs/1"}
 
 
 def _context(browser: Browser, portal, locale: str, **options):

@@ -27,6 +27,8 @@ EXPECTED_PAGES = {
     "/hr/reviews": {"hr", "hr_manager"},
     "/hr": {"hr", "hr_manager"},
     # issue 12 · content
+    "/hr/jobs": {"hr", "hr_manager"}, "/hr/jobs/[job_id]": {"hr", "hr_manager"},
+    "/hr/questions": {"hr", "hr_manager"},
 
     # issue 12 · rules
 
@@ -100,6 +102,7 @@ EXPECTED_HANDLERS = {
     "DevelopmentState.enrol": {"candidate", "employee"}, "DevelopmentState.withdraw": {"candidate", "employee"},
     "HumanReviewsState.load": {"hr", "hr_manager"}, "HumanReviewsState.resolve": {"hr", "hr_manager"},
     # issue 12 · content
+    "HrJobsState.load": {"hr", "hr_manager"}, "HrJobsState.create": {"hr", "hr_manager"}, "JobEditState.load": {"hr", "hr_manager"}, "JobEditState.save_settings": {"hr", "hr_manager"}, "JobEditState.set_field": {"hr", "hr_manager"}, "JobEditState.add_competency": {"hr", "hr_manager"}, "JobEditState.remove_competency": {"hr", "hr_manager"}, "JobEditState.save_model": {"hr", "hr_manager"}, "JobEditState.try_answer": {"hr", "hr_manager"}, "QuestionBankState.load": {"hr", "hr_manager"}, "QuestionBankState.choose": {"hr", "hr_manager"}, "QuestionBankState.import_csv": {"hr", "hr_manager"}, "QuestionBankState.export": {"hr", "hr_manager"},
 
     # issue 12 · rules
 

@@ -135,3 +135,54 @@ def test_try_answer_worker_down_is_a_translated_refusal(demo):
         with pytest.raises(ServiceError) as err:
             job_config.try_answer(s, users["hr"], "Q?", "I led a team.", [_comp("a", 100)], client=down)
     assert "scoring service" in err.value.msgid
+
+
+def test_pages_read_jobs_drafts_history_and_one_jobs_questions(demo):
+    s, users = demo
+    job = job_config.save_job(s, users["hr"], {"code": "read-1", "title_zh": "读", "title_en": "Read"})
+    listed = {j["code"]: j for j in job_config.list_jobs(s, users["hr"])}
+    assert listed["read-1"]["version"] == 0 and listed["read-1"]["questions"] == 0
+    assert listed["SALES-AM-001"]["version"] >= 1 and listed["SALES-AM-001"]["questions"] > 0
+    _job, draft, history = job_config.job_for_edit(s, users["hr"], job.id)
+    assert draft == [] and history == []
+
+    comps = [{**_comp("a", 62.5), "description_en": "Desc"}, _comp("b", 37.5)]
+    model = job_config.save_model(s, users["hr"], job.id, comps)
+    _job, draft, history = job_config.job_for_edit(s, users["hr"], job.id)
+    assert [c["key"] for c in draft] == ["a", "b"] and draft[0]["weight_pct"] == 62.5
+    assert draft[0]["anchors"][3] == {"zh": "锚3", "en": "anchor 3"} and draft[0]["description_en"] == "Desc"
+    job_config.validate_model(draft)  # the draft round-trips into save_model's shape
+    assert [(h["version"], h["is_current"], h["interviews"]) for h in history] == [(1, True, 0)]
+    s.add(Interview(candidate_id=users["candidate"].id, job_id=job.id, model_id=model.id,
+                    scheduled_at=datetime.now(timezone.utc)))
+    s.flush()
+    job_config.save_model(s, users["hr"], job.id, draft)
+    _job, _draft, history = job_config.job_for_edit(s, users["hr"], job.id)
+    assert [(h["version"], h["is_current"], h["interviews"]) for h in history] == [(2, True, 0), (1, False, 1)]
+
+    with pytest.raises(ServiceError):
+        job_config.job_for_edit(s, users["hr"], 999_999)
+    with pytest.raises(PermissionDenied):
+        job_config.list_jobs(s, users["candidate"])
+    with pytest.raises(PermissionDenied):
+        question_bank.list_questions(s, users["candidate"], job.id)
+
+
+def test_export_of_one_job_holds_only_its_questions(demo):
+    s, users = demo
+    job = Job(code="one-job", title_zh="一", title_en="One")
+    s.add(job)
+    s.flush()
+    job_config.save_model(s, users["hr"], job.id, [_comp("comm", 100)])
+    question_bank.import_csv(s, users["hr"], _csv(["one-job,comm,interview,问,Q,30,120"]))
+    assert [q.text_en for q in question_bank.list_questions(s, users["hr"], job.id)] == ["Q"]
+    lines = question_bank.export_csv(s, users["hr"], job_id=job.id).decode("utf-8-sig").splitlines()
+    assert lines == [",".join(question_bank.COLUMNS), "one-job,comm,interview,问,Q,30,120"]
+    everything = question_bank.export_csv(s, users["hr"]).decode("utf-8-sig")
+    assert "SALES-AM-001" in everything
+
+
+def test_the_weight_message_shows_the_total_as_typed():
+    with pytest.raises(ServiceError) as err:
+        job_config.validate_model([_comp("a", 50), _comp("b", 40)])
+    assert err.value.params["total"] == "90"

@@ -51,7 +51,7 @@ def validate_model(competencies: list[dict]) -> None:
                 raise ServiceError(N_("Competency {key} needs behavioural anchors at levels 1, 3 and 5 in both languages."),
                                    key=key)
     if abs(total - 100) > 0.01:
-        raise ServiceError(N_("The weights add up to {total}%, not 100%."), total=round(total, 2))
+        raise ServiceError(N_("The weights add up to {total}%, not 100%."), total=f"{round(total, 2):g}")
 
 
 def _in_use(session, model_id: int) -> bool:
@@ -170,3 +170,56 @@ def try_answer(session, user: User | None, question: str, answer: str, competenc
     finally:
         if own:
             client.close()
+
+
+# ---------------------------------------------------------------- what HR's pages read
+
+
+def list_jobs(session, user: User | None, *, ip: str = "") -> list[dict]:
+    """Every job (closed ones too) with its current model version and question count, by code."""
+    from portal.models import Job, Question
+
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    versions = dict(session.execute(select(CompetencyModel.job_id, CompetencyModel.version)
+                                    .where(CompetencyModel.is_current.is_(True))).all())
+    counts = dict(session.execute(select(Question.job_id, func.count()).group_by(Question.job_id)).all())
+    return [{"id": j.id, "code": j.code, "title_zh": j.title_zh, "title_en": j.title_en, "is_open": j.is_open,
+             "version": versions.get(j.id, 0), "questions": counts.get(j.id, 0)}
+            for j in session.execute(select(Job).order_by(Job.code)).scalars()]
+
+
+def model_draft(session, model_id: int) -> list[dict]:
+    """A stored model in the shape save_model and try_answer take (weights as percentages)."""
+    comps = session.execute(select(Competency).where(Competency.model_id == model_id)
+                            .order_by(Competency.position, Competency.id)).scalars().all()
+    anchors: dict[int, dict] = {}
+    if comps:
+        for a in session.execute(select(BehaviouralAnchor)
+                                 .where(BehaviouralAnchor.competency_id.in_([c.id for c in comps]))).scalars():
+            anchors.setdefault(a.competency_id, {})[a.level] = {"zh": a.text_zh, "en": a.text_en}
+    return [{"key": c.key, "name_zh": c.name_zh, "name_en": c.name_en, "description_zh": c.description_zh,
+             "description_en": c.description_en, "weight_pct": round(c.weight * 100, 2),
+             "required_level": c.required_level, "keywords": list(c.keywords or []),
+             "anchors": {lv: anchors.get(c.id, {}).get(lv, {"zh": "", "en": ""}) for lv in ANCHOR_LEVELS}}
+            for c in comps]
+
+
+def job_for_edit(session, user: User | None, job_id: int, *, ip: str = "") -> tuple:
+    """(job, the current model's draft, its version history newest first) for the edit page.
+
+    Each history entry: version, created_at, is_current, interviews (how many were scored
+    or are scheduled with it: a model with any is never rewritten)."""
+    from portal.models import Job
+
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    job = session.get(Job, job_id) if job_id else None
+    if job is None:
+        raise ServiceError(N_("This job does not exist."))
+    used = dict(session.execute(select(Interview.model_id, func.count()).where(Interview.job_id == job_id)
+                                .group_by(Interview.model_id)).all())
+    models = session.execute(select(CompetencyModel).where(CompetencyModel.job_id == job_id)
+                             .order_by(CompetencyModel.version.desc())).scalars().all()
+    history = [{"version": m.version, "created_at": m.created_at, "is_current": m.is_current,
+                "interviews": used.get(m.id, 0)} for m in models]
+    current = next((m for m in models if m.is_current), None)
+    return job, (model_draft(session, current.id) if current else []), history

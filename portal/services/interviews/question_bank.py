@@ -101,14 +101,25 @@ def import_csv(session, user: User | None, data: bytes, *, ip: str = "") -> int:
     return len(rows)
 
 
-def export_csv(session, user: User | None, *, ip: str = "") -> bytes:
+def list_questions(session, user: User | None, job_id: int, *, ip: str = "") -> list[Question]:
+    """One job's question bank in its order."""
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    return list(session.execute(select(Question).where(Question.job_id == job_id)
+                                .order_by(Question.position, Question.id)).scalars())
+
+
+def export_csv(session, user: User | None, *, job_id: int | None = None, ip: str = "") -> bytes:
+    """Every job's questions, or one job's (``job_id``), in the columns import_csv reads."""
     access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(COLUMNS)
     q = select(Question, Job).join(Job, Question.job_id == Job.id).order_by(Job.code, Question.position, Question.id)
+    if job_id is not None:
+        q = q.where(Job.id == job_id)
     for question, job in session.execute(q):
         w.writerow([job.code, question.competency_key, "practice" if question.is_practice else "interview",
                     question.text_zh, question.text_en, job.reading_time_s, question.time_limit_s])
-    audit.record(session, "question.export", actor_id=user.id, actor=user.email or "", object_type="question", ip=ip)
+    audit.record(session, "question.export", actor_id=user.id, actor=user.email or "", object_type="job" if job_id else "question",
+                 object_id=job_id or "", ip=ip)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -29,6 +29,11 @@ _HR = [(routes.REVIEW_HOME, N_("Interviews")), (routes.HR_SCHEDULE, N_("Schedule
        (routes.HR_HOME, N_("Settings"))]
 # What the back office's overview (/hr) links to: the content candidates and employees see.
 HR_SECTIONS: list[tuple[str, str, str]] = [
+    (routes.HR_JOBS, N_("Positions and competency models"),
+     N_("Settings of each position; competencies, weights, required levels and behavioural anchors, versioned; "
+        "try an answer.")),
+    (routes.HR_QUESTIONS, N_("Question banks"),
+     N_("Practice and interview questions per position and competency; CSV import and export.")),
     (routes.HR_COURSES, N_("Training catalogue"), N_("Courses, the competencies they build, sessions and seats; CSV import.")),
     (routes.HR_TEMPLATES, N_("E-mail templates"), N_("Every e-mail in both languages, with placeholders and a preview.")),
     (routes.HR_INTERVIEWERS, N_("Interviewers"), N_("The profiles and photos candidates see before their interview.")),
