@@ -5,8 +5,8 @@ phone, Chinese) after they have given consent, run the device check with Chromiu
 fake camera and microphone and had a practice answer scored by the real worker,
 the score report and the development plans of the demo candidate and employee (both
 sizes, both languages), the interview room with the first question in its reading
-time, and the demo interviewer's candidates and review page once a typed answer of the
-room is scored.
+time, the demo interviewer's candidates and review page once a typed answer of the
+room is scored, and HR's back office (every section, both sizes, Chinese; desktop English).
 Runs the real production build with its worker (tests/e2e/harness.py)."""
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ CANDIDATE_PAGES = {
     "candidate-consent": routes.CANDIDATE_CONSENT, "candidate-device-check": routes.CANDIDATE_DEVICE_CHECK,
     "candidate-how-it-works": routes.CANDIDATE_PROCESS, "candidate-interviewers": routes.CANDIDATE_INTERVIEWERS,
     "candidate-practice": routes.CANDIDATE_PRACTICE, "candidate-availability": routes.CANDIDATE_AVAILABILITY,
+}
+# HR's back office, shot as the demo HR user
+HR_PAGES = {
+    "hr-home": routes.HR_HOME, "hr-schedule": routes.HR_SCHEDULE, "hr-jobs": routes.HR_JOBS,
+    "hr-job": routes.HR_JOBS + "/1", "hr-questions": routes.HR_QUESTIONS, "hr-interviewers": routes.HR_INTERVIEWERS,
+    "hr-courses": routes.HR_COURSES, "hr-templates": routes.HR_TEMPLATES,
 }
 PRACTICE_ANSWER = ("去年双十一期间，我负责的一位大客户因为物流延误非常不满。我的任务是挽回这个客户。"
                    "我先耐心倾听并复述确认了他的核心诉求，然后当天同步物流和仓库团队，制定了补发方案，"
@@ -229,6 +235,25 @@ def _development(browser, portal, signed_in: dict) -> None:
                 ctx.close()
 
 
+def _hr(browser, portal) -> None:
+    from tests.e2e.accounts import sign_in
+
+    signed_in = None
+    for size, locale in (("desktop", "zh_CN"), ("phone", "zh_CN"), ("desktop", "en")):
+        ctx = browser.new_context(viewport=dict(zip(("width", "height"), SIZES[size])), device_scale_factor=1,
+                                  **({"storage_state": signed_in} if signed_in else {}))
+        ctx.add_cookies([{"name": routes.LOCALE_COOKIE, "value": locale, "url": portal.url}])
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        if signed_in is None:
+            sign_in(page, portal, demo_email("hr"), "hr", {})
+            signed_in = ctx.storage_state()
+        for name, path in HR_PAGES.items():
+            _open(page, portal, path)
+            _shoot(page, f"{name}-{size}-{locale}")
+        ctx.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, running_portal(Path(tmp)) as portal, sync_playwright() as p:
@@ -246,6 +271,7 @@ def main() -> None:
         _development(browser, portal, signed_in)
         interview_id = _room(browser, portal, signed_in["zh_CN"])
         _reviewer(browser, portal, interview_id)
+        _hr(browser, portal)
         browser.close()
 
 
