@@ -41,7 +41,8 @@ def development_plan(session, user: models.User, *, ip: str = "", now: datetime 
                  object_id=user.id, ip=ip)
     pref = recommendations.preference(session, user)
     return Plan(goals=goals, courses=courses, points=points, names=names, gaps=gaps,
-                recommended=recommendations.recommend(session, user, gaps, now=now, pref=pref), digest=digest,
+                recommended=recommendations.recommend(session, user, gaps, now=now, pref=pref,
+                                                       taken={c.course_id for c in courses}), digest=digest,
                 preference=pref)
 
 

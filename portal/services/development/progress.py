@@ -157,13 +157,12 @@ def plan_courses(session, user: models.User) -> list[PlanCourse]:
 
 def _required_levels(session, user: models.User) -> dict[str, float]:
     """The required levels of the competency model of the person's latest completed interview."""
-    model_id = session.exec(select(models.Interview.model_id).where(
+    latest = (select(models.Interview.model_id).where(
         models.Interview.candidate_id == user.id, models.Interview.status == "completed")
-        .order_by(models.Interview.scheduled_at.desc())).first()
-    if model_id is None:
-        return {}
+        .order_by(models.Interview.scheduled_at.desc()).limit(1).scalar_subquery())
+    # one statement: the model's levels through a subquery for the latest interview
     return dict(session.exec(select(models.Competency.key, models.Competency.required_level)
-                             .where(models.Competency.model_id == model_id)).all())
+                             .where(models.Competency.model_id == latest)).all())
 
 
 def gaps(session, user: models.User, points: dict[str, list[Point]],

@@ -53,16 +53,17 @@ def preference(session, user: models.User) -> models.LearningPreference | None:
 
 
 def recommend(session, user: models.User, gaps: list[Gap], *, now: datetime | None = None,
-              limit: int = LIMIT, pref=...) -> list[Recommendation]:
+              limit: int = LIMIT, pref=..., taken: set[int] | None = None) -> list[Recommendation]:
     """The best courses for ``gaps`` (the caller has checked the person is ``user``);
-    ``pref``: their learning preference when the caller has read it already."""
+    ``pref`` and ``taken`` (course ids they are enrolled in): when the caller has read them already."""
     if not gaps:
         return []
     by_key = {g.key: g for g in gaps}
     tagged = {course_id: [k for k in keys if k in by_key]
               for course_id, keys in course_rules.competency_tags(session).items() if set(keys) & set(by_key)}
-    taken = set(session.exec(select(models.Enrollment.course_id).where(
-        models.Enrollment.user_id == user.id, models.Enrollment.status != course_rules.WITHDRAWN)).all())
+    if taken is None:
+        taken = set(session.exec(select(models.Enrollment.course_id).where(
+            models.Enrollment.user_id == user.id, models.Enrollment.status != course_rules.WITHDRAWN)).all())
     ids = [i for i in tagged if i not in taken]
     runs = course_rules.open_offerings(session, ids, now)
     if pref is ...:
