@@ -96,6 +96,7 @@ REC_RESUME = "/rec/resume"
 REC_FINISH = "/rec/finish"
 REC_RETAKE = "/rec/retake"
 REPORT_PDF = "/reports/pdf"  # ?interview=<id>: the score report as a PDF (portal/report_routes.py)
+PRIVACY_EXPORT = "/privacy/export"  # one's own data as a ZIP (portal/privacy_routes.py)
 REC_MEDIA = "/rec/media"  # a submitted answer's playback: reviewers after an access check, range requests
 
 
