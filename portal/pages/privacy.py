@@ -24,7 +24,8 @@ def _download() -> rx.Component:
                   "your recorded answers and your score reports as PDF."), size="2", color_scheme="gray"),
         rx.el.a(rx.button(rx.icon("download", size=16), t("Download my data"), size="3", min_height=TAP,
                           white_space="normal", height="auto"),
-                href=S.export_url, download="my-talent-portal-data.zip", id="privacy-download"),
+                href=S.export_url, download="my-talent-portal-data.zip", id="privacy-download",
+                custom_attrs={"reloadDocument": True}),  # a download, not a page of the app
     )
 
 
