@@ -64,6 +64,19 @@ def test_a_candidate_downloads_their_data_asks_for_deletion_and_hr_approves(brow
     assert z.read(f"recordings/answer-{answer_id}.webm") == stream
     assert json.loads(z.read("interviews.json"))["interviews"][0]["id"] == interview_id
 
+    # on a phone: the page fits, and "My data" is reached through the candidate's long menu (it scrolls)
+    cand.set_viewport_size({"width": 375, "height": 740})
+    _assert_fits(cand, "/account/privacy (candidate)")
+    cand.goto(portal.url + routes.CANDIDATE_HOME)
+    wait_hydrated(cand)
+    cand.click("#menu-button")
+    entry = cand.locator("#menu").get_by_role("link", name="我的数据")
+    entry.scroll_into_view_if_needed()
+    expect(entry).to_be_in_viewport()
+    entry.click()
+    expect(cand).to_have_url(re.compile(re.escape(routes.ACCOUNT_PRIVACY) + r"/?$"))
+    wait_hydrated(cand)
+    cand.set_viewport_size({"width": 1280, "height": 900})
     cand.fill("#privacy-reason", "我不再申请这个职位。")
     cand.click("#privacy-ask")
     expect(cand.locator("#privacy-status")).to_contain_text("等待 HR 决定")
@@ -119,6 +132,9 @@ def test_the_admin_sets_retention_and_a_too_short_period_is_refused_beside_its_f
     page.click("#retention-save")
     expect(page.locator("#retention-audit-error")).to_have_text("至少 365 天。")
     expect(page.locator("#retention-audit")).to_have_value("30")  # what was typed stays
+    page.set_viewport_size({"width": 375, "height": 740})
+    _assert_fits(page, "/admin/retention with a refusal")
+    page.set_viewport_size({"width": 1280, "height": 900})
     with db.session_scope(portal.db_url) as s:
         assert s.exec(select(models.RetentionSetting)).first() is None  # nothing saved
     page.fill("#retention-audit", "3650")
