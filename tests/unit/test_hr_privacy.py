@@ -208,3 +208,15 @@ def test_the_database_still_refuses_ordinary_changes_to_audit_events(person):
                       models.AuditEvent.__table__.delete().where(models.AuditEvent.id == last_id)):
         with pytest.raises(DatabaseError), db.session_scope() as s:
             s.execute(statement)
+
+
+def test_a_person_made_staff_since_asking_is_not_deleted(person):
+    with db.session_scope() as s:
+        request = privacy.request_deletion(s, s.get(models.User, person["cand"].id), "")
+        s.get(models.User, person["cand"].id).role = "interviewer"
+        s.flush()
+        with pytest.raises(ServiceError) as staff:
+            privacy.approve(s, s.get(models.User, person["users"]["hr"].id), request.id)
+        assert staff.value.msgid == privacy.STAFF_REFUSED
+        assert s.get(models.DeletionRequest, request.id).status == privacy.OPEN
+        assert s.get(models.User, person["cand"].id) is not None

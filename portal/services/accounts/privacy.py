@@ -352,13 +352,15 @@ def approve(session, user: models.User, request_id: int, *, ip: str = "") -> dic
     Returns rows deleted per table."""
     access.require(user, access.PRIVACY_APPROVE, session=session, ip=ip)
     row = _open_request(session, request_id)
+    person = session.get(models.User, row.user_id)
+    if person is not None and person.role in STAFF:  # made staff since they asked
+        raise ServiceError(STAFF_REFUSED)
     won = session.execute(update(models.DeletionRequest).where(
         models.DeletionRequest.id == row.id, models.DeletionRequest.status == OPEN)
         .values(status=APPROVED, decided_by_id=user.id, decided_at=utcnow())).rowcount
     if won != 1:  # another HR decided meanwhile
         raise ServiceError(NOT_OPEN)
-    person = session.get(models.User, row.user_id)
-    counts = delete_person(session, person) if person is not None and person.role not in STAFF else {}
+    counts = delete_person(session, person) if person is not None else {}
     # the approval names the user id and role only
     audit.record(session, "privacy.delete", actor_id=user.id, actor=user.email or "",
                  object_type=f"user:{row.role}", object_id=row.user_id, ip=ip)
