@@ -86,3 +86,19 @@ async def send_report_mail_forever() -> None:
                 log.exception("report mail round failed")
         rounds += 1
         await asyncio.sleep(SUMMARY_INTERVAL_S)
+
+
+PURGE_INTERVAL_S = float(os.environ.get("TALENT_PURGE_INTERVAL_S", "3600"))
+
+
+async def purge_retention_forever() -> None:
+    """The daily retention purge: asked hourly, it runs when no run finished in the last
+    24 hours (services/platform/retention.py); idempotent, so two processes do no harm."""
+    from portal.services.platform import retention
+
+    while True:
+        try:
+            await asyncio.to_thread(retention.run_due)
+        except Exception:  # noqa: BLE001 - try again next round; a failed run rolled back whole
+            log.exception("retention purge failed")
+        await asyncio.sleep(PURGE_INTERVAL_S)

@@ -4,6 +4,7 @@
                                   start the scoring worker and the portal, print the URL
     python -m portal.cli setup    migrate and load demo content only
     python -m portal.cli build    build the production frontend if sources changed
+    python -m portal.cli purge    remove what is older than its retention period (also runs daily)
 
 The frontend build is keyed on a hash of every input that ends up in it (our
 sources, assets, catalogues and the public URL the browser connects back to),
@@ -170,6 +171,15 @@ def run() -> None:
                 worker.kill()
 
 
+def purge() -> None:
+    from portal.services.platform import db, retention
+
+    db.migrate()
+    with db.session_scope() as session:
+        counts = retention.purge(session, trigger="cli")
+    _log("retention purge: " + ", ".join(f"{name} {counts[name]}" for name in retention.CLASSES))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m portal.cli")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     b = sub.add_parser("build", help="build the production frontend if sources changed")
     b.add_argument("--force", action="store_true")
     sub.add_parser("serve", help="serve an existing build (no set-up, no build)")
+    sub.add_parser("purge", help="remove what is older than its retention period")
     args = parser.parse_args(argv)
     if args.command == "run":
         run()
@@ -187,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
         build(force=args.force)
     elif args.command == "serve":
         serve()
+    elif args.command == "purge":
+        purge()
 
 
 if __name__ == "__main__":

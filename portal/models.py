@@ -649,6 +649,60 @@ class AuditRepeat(Base, table=True):
 
 # ---------------------------------------------------------------- issue 12 · privacy
 # (privacy: tables go below this line)
+class DeletionRequest(Base, table=True):
+    """A person's request that everything the portal holds about them be deleted; HR
+    approves or refuses it (services/accounts/privacy.py). ``user_id`` is no foreign key:
+    the row outlives the account. Once approved it keeps the user id and role only (the
+    reason, the person's own words, is deleted with the rest)."""
+
+    user_id: int = Field(index=True)
+    role: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=1000)
+    status: str = Field(default="open", max_length=20, index=True)  # open|approved|refused
+    decided_by_id: Optional[int] = None  # HR's user id (no foreign key: kept as a plain number)
+    decision_note: str = Field(default="", max_length=1000)  # HR's reason, shown to the person
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: Optional[datetime] = None
+
+
+class RetentionSetting(Base, table=True):
+    """How many days one data class is kept (recordings, transcripts, scores, audit), set
+    by the admin; a class without a row is kept until a period is set."""
+
+    data_class: str = Field(unique=True, max_length=20)
+    days: int
+    updated_by_id: Optional[int] = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PurgeRun(Base, table=True):
+    """One run of the retention purge (daily, from the admin page or the CLI) and what it
+    removed per data class."""
+
+    trigger: str = Field(default="daily", max_length=20)  # daily|admin|cli
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    finished_at: Optional[datetime] = None
+    counts: dict = json_field(dict)
+
+
+class AuditAnchor(Base, table=True):
+    """Where the audit chain starts once the retention purge removed its oldest events:
+    every event up to ``last_id`` is gone and ``last_hash`` was the last one's hash, so
+    the first kept event still verifies (audit.verify_chain starts here). The database
+    refuses to delete any event after the newest anchor."""
+
+    last_id: int
+    last_hash: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class AuditReseal(Base, table=True):
+    """A marker that exists only inside the transaction that removes a deleted person's
+    identifying text from the audit events and re-seals the chain; the database lets
+    events be updated only while it exists (alembic 12privacy0001)."""
+
+    started_at: datetime = Field(default_factory=utcnow)
+
 
 
 

@@ -51,6 +51,11 @@ from state.hr_scheduling import HrScheduleState
 # issue 12 · analytics imports
 
 # issue 12 · privacy imports
+from portal import privacy_routes
+from portal.background import purge_retention_forever
+from portal.pages import privacy as privacy_pages
+from portal.pages.hr import privacy as hr_privacy
+from state.privacy import HrPrivacyState, MyDataState, RetentionState
 
 # issue 12 · catalogue imports
 from portal.pages.hr import catalogue as hr_catalogue
@@ -96,7 +101,8 @@ app = rx.App(
     backend_exception_handler=_backend_exception_handler,
     html_lang="zh-CN",
     # Sign-in, network-check, recording-upload and report endpoints first, then security headers around everything.
-    api_transformer=[auth_app(), net_app(), recording_app(), report_app(), hr_app(), security_headers],
+    api_transformer=[auth_app(), net_app(), recording_app(), report_app(), hr_app(), privacy_routes.privacy_app(),
+                     security_headers],
 )
 
 # A tab's state belongs to the session that filled it (state/base.py).
@@ -106,6 +112,7 @@ app.register_lifespan_task(dispatch_scoring_forever)
 app.register_lifespan_task(dispatch_transcription_forever)
 app.register_lifespan_task(queue_interview_reminders_forever)
 app.register_lifespan_task(send_report_mail_forever)
+app.register_lifespan_task(purge_retention_forever)  # issue 12 · privacy
 
 messages = AuthPageState.load_messages
 
@@ -146,6 +153,9 @@ PAGES = [
     # issue 12 · analytics pages
 
     # issue 12 · privacy pages
+    (routes.ACCOUNT_PRIVACY, privacy_pages.my_data_page, t("My data"), [MyDataState.load]),
+    (routes.HR_PRIVACY, hr_privacy.page, t("Data deletion requests"), [HrPrivacyState.load]),
+    (routes.ADMIN_RETENTION, privacy_pages.retention_page, t("Retention"), [RetentionState.load]),
 
     # issue 12 · catalogue pages
     (routes.HR_COURSES, hr_catalogue.courses_page, t("Courses"), [CoursesState.load]),

@@ -100,6 +100,7 @@ REPORT_PDF = "/reports/pdf"  # ?interview=<id>: the score report as a PDF (porta
 # and the cleaned JPEGs served to signed-in users
 HR_INTERVIEWER_PHOTO_UPLOAD = "/hr-api/interviewer-photo"
 INTERVIEWER_PHOTO = "/media/interviewer"
+PRIVACY_EXPORT = "/privacy/export"  # one's own data as a ZIP (portal/privacy_routes.py)
 REC_MEDIA = "/rec/media"  # a submitted answer's playback: reviewers after an access check, range requests
 
 

@@ -38,6 +38,7 @@ EXPECTED_PAGES = {
     # issue 12 · analytics
 
     # issue 12 · privacy
+    "/account/privacy": ALL, "/hr/privacy": {"hr", "hr_manager"}, "/admin/retention": ADMIN,
 
     # issue 12 · catalogue
     "/hr/templates": {"hr", "hr_manager"}, "/hr/courses": {"hr", "hr_manager"},
@@ -112,6 +113,11 @@ EXPECTED_HANDLERS = {
     # issue 12 · analytics
 
     # issue 12 · privacy
+    # one's own data: everyone signed in (the service refuses staff's deletion requests)
+    "MyDataState.load": ALL, "MyDataState.request_deletion": ALL,
+    "HrPrivacyState.load": {"hr", "hr_manager"}, "HrPrivacyState.approve": {"hr", "hr_manager"},
+    "HrPrivacyState.refuse": {"hr", "hr_manager"},
+    "RetentionState.load": ADMIN, "RetentionState.save": ADMIN, "RetentionState.run_now": ADMIN,
 
     # issue 12 · catalogue
     "TemplatesState.load": {"hr", "hr_manager"}, "TemplatesState.choose": {"hr", "hr_manager"},

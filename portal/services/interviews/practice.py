@@ -155,7 +155,7 @@ def submit(session, user: models.User, question_id: int, text: str, *,
         if status in (scoring_client.PENDING, scoring_client.SENDING):
             raise ServiceError(STILL_SCORING)
         if now - _aware(answer.submitted_at) <= DUPLICATE_WINDOW and _same_text(
-                crypto.decrypt(answer.transcript_enc), body):
+                crypto.decrypt_or_none(answer.transcript_enc) or "", body):
             raise ServiceError(SAME_AGAIN)
     # The worker tells the language from the text; no duration: typing has no speaking pace.
     answer = scoring_client.submit_answer(session, user, question_id, body, language="auto", is_practice=True)

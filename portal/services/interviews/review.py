@@ -190,7 +190,7 @@ def review(session, user: models.User, interview_id: int, *, user_session: model
             id=answer.id, question_zh=question.text_zh, question_en=question.text_en,
             submitted_at=_aware(answer.submitted_at), spoken=recording_id is not None,
             status=scoring_client.status_of(score is not None, scoring, transcription),
-            transcript=crypto.decrypt(answer.transcript_enc) if sensitive else None,
+            transcript=(crypto.decrypt_or_none(answer.transcript_enc) or "") if sensitive else None,
             delivery=dict(answer.delivery or {}), overall=score.overall if score else None, competencies=rows))
     audit.record(session, "interview.review", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)

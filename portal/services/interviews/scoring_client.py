@@ -239,7 +239,7 @@ def build_request(session, job: ScoringJob) -> dict:
     delivery. Nothing that identifies the person."""
     answer = session.get(Answer, job.answer_id)
     question = session.get(Question, answer.question_id)
-    text = crypto.decrypt(answer.transcript_enc)
+    text = crypto.decrypt_or_none(answer.transcript_enc) or ""  # "" once retention emptied it
     lang = text_language(text, answer.language)
     competencies = session.execute(
         select(Competency).where(Competency.model_id == answer.model_id)

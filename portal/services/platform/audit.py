@@ -35,7 +35,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, or_, select, text, update
 
-from portal.models import AuditEvent, AuditRepeat
+from portal.models import AuditAnchor, AuditEvent, AuditRepeat, AuditReseal
 from portal.services.platform.i18n import N_, gettext
 from portal.services.platform.navigation import role_name
 
@@ -178,15 +178,84 @@ def verify_chain(session) -> tuple[bool, int | None]:
     Returns (True, None) or (False, id of the first event that does not check)."""
     session.flush()
     table = AuditEvent.__table__
-    prev = GENESIS
+    anchor = _anchor(session)
+    prev, after = (anchor.last_hash, anchor.last_id) if anchor else (GENESIS, 0)
     rows = session.execute(
-        select(*table.c).order_by(table.c.id).execution_options(yield_per=1000)
+        select(*table.c).where(table.c.id > after).order_by(table.c.id).execution_options(yield_per=1000)
     ).mappings()
     for row in rows:
         if row["prev_hash"] != prev or row["hash"] != compute_hash(prev, dict(row)):
             return False, row["id"]
         prev = row["hash"]
     return True, None
+
+
+# ---------------------------------------------------------------- privacy: retention and erasure (issue 12)
+
+
+def _anchor(session) -> AuditAnchor | None:
+    return session.execute(select(AuditAnchor).order_by(AuditAnchor.last_id.desc()).limit(1)).scalars().first()
+
+
+def trim_before(session, cutoff: datetime) -> int:
+    """Delete the events older than ``cutoff`` (the retention purge): an anchor records the
+    last deleted event's hash first, so the chain still verifies from the first kept one,
+    and the database allows deleting only up to the newest anchor. Returns events deleted."""
+    _lock_chain(session)
+    session.flush()
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.at < as_utc(cutoff))
+                           .order_by(AuditEvent.id.desc()).limit(1)).first()
+    if last is None:
+        return 0
+    session.add(AuditAnchor(last_id=last.id, last_hash=last.hash))
+    session.flush()
+    return session.execute(delete(AuditEvent).where(AuditEvent.id <= last.id)
+                           .execution_options(synchronize_session=False)).rowcount
+
+
+def erase_person(session, user_id: int, email: str) -> int:
+    """Remove a deleted person's identifying text from the audit log: their e-mail as actor
+    and the addresses they acted from. Every event stays (with the user id: accountability
+    needs it, and the id names nobody once the account is gone); the chain is re-sealed
+    from the first changed event on, which the database allows only while an AuditReseal
+    marker exists in this transaction. Returns the events changed."""
+    _lock_chain(session)
+    session.flush()
+    email = (email or "").strip().lower()
+    theirs = or_(AuditEvent.actor_id == user_id, func.lower(AuditEvent.actor) == email)
+    session.execute(delete(AuditRepeat).where(or_(AuditRepeat.actor_id == user_id,
+                                                  func.lower(AuditRepeat.actor) == email))
+                    .execution_options(synchronize_session=False))
+    first = session.execute(select(func.min(AuditEvent.id)).where(theirs)).scalar()
+    if first is None:
+        return 0
+    marker = AuditReseal()
+    session.add(marker)
+    session.flush()
+    table = AuditEvent.__table__
+    prev = session.execute(select(table.c.hash).where(table.c.id < first)
+                           .order_by(table.c.id.desc()).limit(1)).scalar() or GENESIS
+    changed, last = 0, first - 1
+    while True:
+        rows = session.execute(select(*table.c).where(table.c.id > last).order_by(table.c.id)
+                               .limit(1000)).mappings().all()
+        if not rows:
+            break
+        for row in rows:
+            fields, last = dict(row), row["id"]
+            if row["actor_id"] == user_id or (row["actor"] or "").lower() == email:
+                fields["actor"], fields["ip"] = "", ""
+            fields["prev_hash"] = prev
+            fields["hash"] = compute_hash(prev, fields)
+            if any(fields[k] != row[k] for k in ("actor", "ip", "prev_hash", "hash")):
+                session.execute(table.update().where(table.c.id == row["id"]).values(
+                    actor=fields["actor"], ip=fields["ip"], prev_hash=fields["prev_hash"], hash=fields["hash"]))
+                changed += fields["actor"] != row["actor"] or fields["ip"] != row["ip"]
+            prev = fields["hash"]
+    session.delete(marker)
+    session.flush()
+    session.expire_all()  # ORM objects must not keep the old text
+    return changed
 
 
 def search(
@@ -245,6 +314,14 @@ ACTION_LABELS = {
     "competency_model.version": N_("Competency model: new version"),
     "question.import": N_("Questions imported from CSV"),
     "question.export": N_("Questions exported as CSV"),
+    # issue 12 · privacy
+    "privacy.export": N_("Own data downloaded"),
+    "privacy.request": N_("Deletion of own data requested"),
+    "privacy.queue": N_("Deletion requests listed"),
+    "privacy.refuse": N_("Deletion request refused"),
+    "privacy.delete": N_("Person's data deleted on request"),
+    "retention.set": N_("Retention period changed"),
+    "retention.purge": N_("Retention purge run"),
     "audit.export": N_("Audit log exported"),
     "availability.update": N_("Preferred times changed"),
     "availability.view": N_("Preferred times viewed"),

@@ -9,7 +9,7 @@ from portal.services.platform.i18n import N_, gettext
 
 # (route, msgid) in display order. "" is a visitor who has not signed in.
 _PUBLIC = [(routes.HOME, N_("Home")), (routes.JOBS, N_("Open positions"))]
-_ACCOUNT = [(routes.ACCOUNT_SECURITY, N_("Security"))]
+_ACCOUNT = [(routes.ACCOUNT_SECURITY, N_("Security")), (routes.ACCOUNT_PRIVACY, N_("My data"))]
 # The candidate's preparation pages, in the order of the checklist. The overview replaces
 # "Home" for candidates: "/" sends them there (landing_page).
 _CANDIDATE: list[tuple[str, str]] = [
@@ -37,10 +37,11 @@ HR_SECTIONS: list[tuple[str, str, str]] = [
     (routes.HR_COURSES, N_("Training catalogue"), N_("Courses, the competencies they build, sessions and seats; CSV import.")),
     (routes.HR_TEMPLATES, N_("E-mail templates"), N_("Every e-mail in both languages, with placeholders and a preview.")),
     (routes.HR_INTERVIEWERS, N_("Interviewers"), N_("The profiles and photos candidates see before their interview.")),
+    (routes.HR_PRIVACY, N_("Data deletion requests"), N_("Approve or refuse people's requests to delete their data.")),
 ]
 _INTERVIEWER = [(routes.REVIEW_HOME, N_("My candidates"))]
 _ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log")),
-          (routes.ADMIN_OUTBOX, N_("Outbox"))]
+          (routes.ADMIN_OUTBOX, N_("Outbox")), (routes.ADMIN_RETENTION, N_("Retention"))]
 
 NAV: dict[str, list[tuple[str, str]]] = {
     "": _PUBLIC,

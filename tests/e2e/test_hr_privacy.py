@@ -1,0 +1,157 @@
+"""A candidate of this test's own (with a recorded answer) downloads their data from
+/account/privacy and finds their JSON and recording in the ZIP, then asks for deletion;
+HR approves it on /hr/privacy; the candidate is signed out and can no longer sign in,
+and their recording files are gone. The admin sets retention periods on
+/admin/retention: a period shorter than allowed is refused next to its field, a valid
+one is saved, and the purge runs from the page."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from portal import models, routes
+from portal.services.interviews import consent, recordings
+from portal.services.platform import db
+from portal.services.platform.demo import DEMO_PASSWORD
+from tests import media
+from tests.e2e.accounts import new_candidate_with_interview, sign_in, sign_in_demo, wait_hydrated
+from tests.e2e.test_phone import _assert_fits
+
+
+def _record_answer(portal, email: str, interview_id: int) -> tuple[int, int, bytes]:
+    """The candidate records and submits one answer, as the room's uploads would."""
+    stream = media.recording(2)
+    with db.session_scope(portal.db_url) as s:
+        user = s.exec(select(models.User).where(models.User.email == email)).one()
+        interview = s.get(models.Interview, interview_id)
+        question = s.exec(select(models.Question).where(
+            models.Question.job_id == interview.job_id, models.Question.is_practice.is_(False))
+            .order_by(models.Question.position)).first()
+        consent.grant(s, user, consent.CURRENT_VERSION)
+        for n, part in enumerate(media.chunks(stream, 3000)):
+            recordings.append_chunk(s, user, interview_id, question.id, n, part)
+        answer = recordings.finish(s, user, interview_id, question.id)
+        return answer.id, recordings.recording_of(s, answer.id).id, stream
+
+
+def test_a_candidate_downloads_their_data_asks_for_deletion_and_hr_approves(browser, portal, portal_services,
+                                                                             secrets):
+    email, interview_id = new_candidate_with_interview(portal, days_ahead=0, name="隐私测试")
+    answer_id, recording_id, stream = _record_answer(portal, email, interview_id)
+    folder = portal.data_dir / "recordings" / str(recording_id)
+    assert any(folder.iterdir())
+
+    cand_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    cand = cand_context.new_page()
+    cand.set_default_timeout(20_000)
+    sign_in(cand, portal, email, email, secrets)
+    cand.goto(portal.url + routes.ACCOUNT_PRIVACY)
+    wait_hydrated(cand)
+    expect(cand.locator("h1")).to_have_text("我的数据")
+    with cand.expect_download() as info:
+        cand.click("#privacy-download")
+    download = info.value
+    assert download.suggested_filename == "my-talent-portal-data.zip"
+    z = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    assert json.loads(z.read("account.json"))["account"]["email"] == email
+    assert [a["id"] for a in json.loads(z.read("answers.json"))] == [answer_id]
+    assert z.read(f"recordings/answer-{answer_id}.webm") == stream
+    assert json.loads(z.read("interviews.json"))["interviews"][0]["id"] == interview_id
+
+    # on a phone: the page fits, and "My data" is reached through the candidate's long menu (it scrolls)
+    cand.set_viewport_size({"width": 375, "height": 740})
+    _assert_fits(cand, "/account/privacy (candidate)")
+    cand.goto(portal.url + routes.CANDIDATE_HOME)
+    wait_hydrated(cand)
+    cand.click("#menu-button")
+    entry = cand.locator("#menu").get_by_role("link", name="我的数据")
+    entry.scroll_into_view_if_needed()
+    expect(entry).to_be_in_viewport()
+    entry.click()
+    expect(cand).to_have_url(re.compile(re.escape(routes.ACCOUNT_PRIVACY) + r"/?$"))
+    wait_hydrated(cand)
+    cand.set_viewport_size({"width": 1280, "height": 900})
+    cand.fill("#privacy-reason", "我不再申请这个职位。")
+    cand.click("#privacy-ask")
+    expect(cand.locator("#privacy-status")).to_contain_text("等待 HR 决定")
+    expect(cand.locator("#privacy-ask")).to_have_count(0)  # one open request at a time
+
+    hr_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    hr = hr_context.new_page()
+    hr.set_default_timeout(20_000)
+    sign_in_demo(hr, portal, "hr", secrets)
+    hr.goto(portal.url + routes.HR_PRIVACY)
+    wait_hydrated(hr)
+    request = hr.locator(".privacy-request", has_text=email)
+    expect(request).to_contain_text("我不再申请这个职位。")
+    # a refusal without a reason is refused next to the field, and nothing changes
+    request.locator(".privacy-refuse").click()
+    expect(request.locator(".privacy-note-error")).to_have_text("请填写拒绝理由：申请人会看到。")
+    request.locator(".privacy-approve").click()
+    expect(hr.get_by_text("请求已批准：此人的数据已删除，账户已关闭。")).to_be_visible()
+    expect(hr.locator(".privacy-request", has_text=email)).to_have_count(0)
+    expect(hr.locator(".privacy-decision").first).to_contain_text("已批准")
+    # the page fits a phone
+    hr.set_viewport_size({"width": 375, "height": 740})
+    _assert_fits(hr, "/hr/privacy after a decision")
+
+    # the candidate's session ended with their account, and they cannot sign in again
+    cand.goto(portal.url + routes.ACCOUNT_PRIVACY)
+    expect(cand).to_have_url(re.compile(r"/login"))
+    cand.fill("#f-email", email)
+    cand.fill("#f-password", DEMO_PASSWORD)
+    cand.click("#login-submit")
+    expect(cand.locator("#form-error")).to_be_visible()
+    expect(cand).to_have_url(re.compile(r"/login"))
+    assert not folder.exists()
+    with db.session_scope(portal.db_url) as s:
+        assert s.exec(select(models.User).where(models.User.email == email)).first() is None
+        assert s.get(models.Interview, interview_id) is None
+        assert s.exec(select(models.AuditEvent).where(models.AuditEvent.actor == email)).first() is None
+        assert s.exec(select(models.AuditEvent).where(models.AuditEvent.action == "privacy.delete")).first()
+    cand_context.close()
+    hr_context.close()
+
+
+def test_the_admin_sets_retention_and_a_too_short_period_is_refused_beside_its_field(browser, portal, secrets):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in_demo(page, portal, "admin", secrets)
+    page.goto(portal.url + routes.ADMIN_RETENTION)
+    wait_hydrated(page)
+    expect(page.locator("h1")).to_have_text("保留期限")
+    page.fill("#retention-audit", "30")
+    page.fill("#retention-recordings", "3650")
+    page.click("#retention-save")
+    expect(page.locator("#retention-audit-error")).to_have_text("至少 365 天。")
+    expect(page.locator("#retention-audit")).to_have_value("30")  # what was typed stays
+    page.set_viewport_size({"width": 375, "height": 740})
+    _assert_fits(page, "/admin/retention with a refusal")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    with db.session_scope(portal.db_url) as s:
+        assert s.exec(select(models.RetentionSetting)).first() is None  # nothing saved
+    page.fill("#retention-audit", "3650")
+    page.click("#retention-save")
+    expect(page.get_by_text("保留期限已保存。")).to_be_visible()
+    expect(page.locator(".retention-error")).to_have_count(0)
+    with db.session_scope(portal.db_url) as s:
+        saved = {r.data_class: r.days for r in s.exec(select(models.RetentionSetting))}
+    assert saved == {"audit": 3650, "recordings": 3650}
+    page.click("#retention-run")
+    expect(page.locator("#retention-last-run")).to_contain_text("从本页")
+    expect(page.locator("#retention-last-run")).to_contain_text("录制的回答：0")
+    # back to "kept until set", so other tests' data is never purged
+    page.fill("#retention-audit", "")
+    page.fill("#retention-recordings", "")
+    page.click("#retention-save")
+    expect(page.get_by_text("保留期限已保存。")).to_be_visible()
+    with db.session_scope(portal.db_url) as s:
+        assert s.exec(select(models.RetentionSetting)).first() is None
+    context.close()
