@@ -40,6 +40,8 @@ from portal.pages.hr import home as hr_home
 # issue 12 · content imports
 
 # issue 12 · rules imports
+from portal.pages.hr import rules as hr_rules
+from state.hr_rules import HrDecisionsState, HrRulesState
 
 # issue 12 · scheduling imports
 from portal.pages.hr import scheduling as hr_scheduling
@@ -131,6 +133,8 @@ PAGES = [
     # issue 12 · content pages
 
     # issue 12 · rules pages
+    (routes.HR_RULES, hr_rules.rules_page, t("Decision rules"), [HrRulesState.load]),
+    (routes.HR_DECISIONS, hr_rules.decisions_page, t("Decisions"), [HrDecisionsState.load]),
 
     # issue 12 · scheduling pages
     (routes.HR_SCHEDULE, hr_scheduling.page, t("Schedule interviews"), [HrScheduleState.load]),

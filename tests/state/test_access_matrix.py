@@ -29,6 +29,7 @@ EXPECTED_PAGES = {
     # issue 12 · content
 
     # issue 12 · rules
+    "/hr/rules": {"hr", "hr_manager"}, "/hr/decisions": {"hr", "hr_manager"},
 
     # issue 12 · scheduling
     "/hr/schedule": {"hr", "hr_manager"},
@@ -101,6 +102,12 @@ EXPECTED_HANDLERS = {
     # issue 12 · content
 
     # issue 12 · rules
+    "HrRulesState.load": {"hr", "hr_manager"}, "HrRulesState.choose_job": {"hr", "hr_manager"},
+    "HrRulesState.create": {"hr", "hr_manager"}, "HrRulesState.edit": {"hr", "hr_manager"},
+    "HrRulesState.preview": {"hr", "hr_manager"}, "HrRulesState.activate": {"hr", "hr_manager"},
+    "HrRulesState.deactivate": {"hr", "hr_manager"},
+    "HrDecisionsState.load": {"hr", "hr_manager"}, "HrDecisionsState.confirm": {"hr", "hr_manager"},
+    "HrDecisionsState.override": {"hr", "hr_manager"},
 
     # issue 12 · scheduling
     "HrScheduleState.load": {"hr", "hr_manager"}, "HrScheduleState.search": {"hr", "hr_manager"}, "HrScheduleState.choose": {"hr", "hr_manager"}, "HrScheduleState.invite_new": {"hr", "hr_manager"}, "HrScheduleState.suggest": {"hr", "hr_manager"}, "HrScheduleState.book": {"hr", "hr_manager"}, "HrScheduleState.batch": {"hr", "hr_manager"}, "HrScheduleState.move": {"hr", "hr_manager"}, "HrScheduleState.cancel": {"hr", "hr_manager"},

@@ -242,7 +242,7 @@ def test_the_report_shows_a_decision_only_once_a_person_confirmed_it(scored_demo
         numbers = rules.interview_numbers(s, [past])[past_id]
         assert view.numbers == {"overall": numbers["overall"], "communication": numbers["communication"]}
         words = decisions.decision_words(shown.decisions, "en", shown.names)
-        assert words[0] == "Decision on your application: advance to the next round."
+        assert words[0] == "Decision on your application: you advance to the next round."
         assert "“overall ≥ 1 AND Communication ≥ 1” (rule" in words[1] and "version 1" in words[1]
         assert f"overall {numbers['overall']}, Communication {numbers['communication']}" in words[1]
         assert words[2].startswith(f"Confirmed by {hr.display_name} on ")
@@ -266,7 +266,7 @@ def test_an_override_decides_the_other_outcome_with_its_reason(scored_demo):
         assert (firing.status, firing.outcome, firing.decided_by_id) == (rules.OVERRIDDEN, rules.ADVANCE, hr.id)
         shown = report.candidate_report(s, _user(s, "candidate"), past_id)
         words = decisions.decision_words(shown.decisions, "en", shown.names)
-        assert words[0] == "Decision on your application: advance to the next round."
+        assert words[0] == "Decision on your application: you advance to the next round."
         assert "decided otherwise than the rule" in words[2] and "Strong references" in words[2]
         assert "decision.override" in set(s.execute(select(models.AuditEvent.action)).scalars())
 

@@ -29,6 +29,10 @@ _HR = [(routes.REVIEW_HOME, N_("Interviews")), (routes.HR_SCHEDULE, N_("Schedule
        (routes.HR_HOME, N_("Settings"))]
 # What the back office's overview (/hr) links to: the content candidates and employees see.
 HR_SECTIONS: list[tuple[str, str, str]] = [
+    (routes.HR_RULES, N_("Decision rules"), N_("Rules per position that propose advancing or rejecting, previewed on "
+                                               "past interviews before they are activated; versioned.")),
+    (routes.HR_DECISIONS, N_("Decisions"), N_("Confirm or override what the rules propose: a person decides every "
+                                              "advance and rejection.")),
     (routes.HR_COURSES, N_("Training catalogue"), N_("Courses, the competencies they build, sessions and seats; CSV import.")),
     (routes.HR_TEMPLATES, N_("E-mail templates"), N_("Every e-mail in both languages, with placeholders and a preview.")),
 ]

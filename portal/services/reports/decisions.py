@@ -13,7 +13,8 @@ from portal.services.interviews import rules
 from portal.services.platform.i18n import N_, format_date, gettext, pick
 
 NEXT_ROUND_DAYS, OUTCOME_DAYS, REVIEW_DAYS = 3, 5, 30
-DECISION = N_("Decision on your application: {outcome}.")
+DECISION = {rules.ADVANCE: N_("Decision on your application: you advance to the next round."),
+            rules.REJECT: N_("Decision on your application: you do not advance this time.")}
 PROPOSED_BY = N_("Proposed by HR's rule for this position “{rule}” (rule {rule_no}, version {version}), "
                  "which compared your numbers: {numbers}.")
 CONFIRMED_BY = N_("Confirmed by {name} on {date}.")
@@ -31,7 +32,7 @@ def decision_words(views: list, locale: str, names: dict[str, tuple[str, str]],
     lines = []
     for v in views:
         date = format_date(when(v.decided_at).date(), locale, "long") if v.decided_at else ""
-        lines.append(gettext(locale, DECISION, outcome=rules.action_words(v.outcome, locale)))
+        lines.append(gettext(locale, DECISION.get(v.outcome, DECISION[rules.REJECT])))
         lines.append(gettext(locale, PROPOSED_BY, rule=rules.describe(v.canonical, locale, names),
                              rule_no=v.rule_no, version=v.version,
                              numbers=rules.numbers_words(v.numbers, locale, names)))
