@@ -185,5 +185,18 @@ def test_hr_writes_previews_activates_and_confirms_a_rule_and_the_report_shows_i
     href = cand.locator("#report-pdf").get_attribute("href")
     download = cand.request.get(portal.url + href)
     assert download.status == 200 and download.body().startswith(b"%PDF")
+    # both pages in English at phone width
+    page.click("#menu-button")
+    page.click("#menu-language-switch")
+    page.keyboard.press("Escape")
+    expect(page.locator("#page-title")).to_have_text("Decisions")
+    expect(page.locator(".decision-done", has_text="规则测试候选人").first).to_contain_text("Confirmed by")
+    _assert_fits(page, "/hr/decisions (en)")
+    page.goto(portal.url + routes.HR_RULES)
+    wait_hydrated(page)
+    page.select_option("#rule-job", str(job_id))
+    expect(page.locator(".rule-card").first.locator(".rule-text")).to_have_text(
+        "overall < 70 OR Problem Solving < 65 → reject")
+    _assert_fits(page, "/hr/rules (en)")
     cand_context.close()
     hr_context.close()

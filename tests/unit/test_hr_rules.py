@@ -315,3 +315,26 @@ def test_the_last_score_of_an_interview_fires_the_jobs_active_rules(scored_demo,
         assert firing.numbers == {"overall": numbers["overall"]} and firing.status == rules.PENDING
         assert firing.proposed == rules.ADVANCE
         assert "rule.fire" in set(s.execute(select(models.AuditEvent.action)).scalars())
+
+
+def test_the_pdf_shows_the_confirmed_decision_and_nothing_before(scored_demo):
+    import pypdfium2 as pdfium
+
+    from portal.services.reports import pdf
+
+    def text(found) -> str:
+        doc = pdfium.PdfDocument(pdf.render(found, "x", "en", found.scheduled_at.date(), "Asia/Shanghai"))
+        return "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc))).replace("\r\n", " ")
+
+    users, past_id = scored_demo
+    with db.session_scope() as s:
+        hr, candidate = _user(s, "hr"), _user(s, "candidate")
+        rule = rules.create(s, hr, s.get(models.Interview, past_id).job_id, "overall ≥ 1", rules.ADVANCE)
+        rules.preview(s, hr, rule.id)
+        rules.activate(s, hr, rule.id)
+        [firing] = rules.fire_for_interview(s, s.get(models.Interview, past_id))
+        assert "Decision on your application" not in text(report.candidate_report(s, candidate, past_id))
+        rules.decide(s, hr, firing.id, confirm=True)
+        shown = text(report.candidate_report(s, candidate, past_id))
+        assert "Decision on your application: you advance to the next round." in shown
+        assert f"Confirmed by {hr.display_name}" in shown and "version 1" in shown
