@@ -636,6 +636,49 @@ class AuditRepeat(Base, table=True):
 # (rules: tables go below this line)
 
 
+class DecisionRule(Base, table=True):
+    """One version of HR's rule for a job ("overall ≥ 80 AND 客户导向 ≥ 70" → advance).
+    Versions of one rule share ``rule_no`` (the first version's id); editing a rule that
+    has been active adds a version, so every firing points at the exact text it used.
+    ``expression`` is what HR wrote; ``canonical`` the same with competency keys, which
+    is what is evaluated (renaming a competency never changes a rule)."""
+
+    job_id: int = Field(foreign_key="job.id", index=True)
+    rule_no: int = Field(default=0, index=True)
+    version: int = 1
+    expression: str = Field(max_length=500)
+    canonical: str = Field(max_length=1000)
+    action: str = Field(max_length=20)  # advance|reject
+    status: str = Field(default="draft", max_length=20)  # draft|active|inactive|superseded
+    previewed_at: Optional[datetime] = None  # activation needs a preview of this version
+    preview_matched: int = 0
+    preview_total: int = 0
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    activated_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    activated_at: Optional[datetime] = None
+
+
+class RuleFiring(Base, table=True):
+    """A rule version met by a scored interview: the numbers it compared and the outcome it
+    proposes. Nothing moves the candidate until a person confirms or overrides it (PIPL
+    art. 24); ``outcome`` is then what was decided, by whom, when and why."""
+
+    interview_id: int = Field(foreign_key="interview.id", index=True)
+    rule_id: int = Field(foreign_key="decisionrule.id", index=True)
+    rule_version: int
+    numbers: dict = json_field(dict)  # {"overall": 82, "communication": 86}: as shown, rounded
+    proposed: str = Field(max_length=20)  # advance|reject
+    status: str = Field(default="pending", max_length=20, index=True)  # pending|confirmed|overridden
+    outcome: str = Field(default="", max_length=20)
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    decided_at: Optional[datetime] = None
+    reason: str = Field(default="", max_length=1000)
+    fired_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (UniqueConstraint("interview_id", "rule_id"),)
+
+
 
 # ---------------------------------------------------------------- issue 12 · scheduling
 # (scheduling: tables go below this line)

@@ -43,6 +43,8 @@ from portal.pages.hr import content as hr_content
 from state.hr_content import JOB_PAGE, HrJobsState, JobEditState, QuestionBankState
 
 # issue 12 · rules imports
+from portal.pages.hr import rules as hr_rules
+from state.hr_rules import HrDecisionsState, HrRulesState
 
 # issue 12 · scheduling imports
 from portal.pages.hr import scheduling as hr_scheduling
@@ -146,6 +148,8 @@ PAGES = [
     (routes.HR_QUESTIONS, hr_content.questions_page, t("Question banks"), [QuestionBankState.load]),
 
     # issue 12 · rules pages
+    (routes.HR_RULES, hr_rules.rules_page, t("Decision rules"), [HrRulesState.load]),
+    (routes.HR_DECISIONS, hr_rules.decisions_page, t("Decisions"), [HrDecisionsState.load]),
 
     # issue 12 · scheduling pages
     (routes.HR_SCHEDULE, hr_scheduling.page, t("Schedule interviews"), [HrScheduleState.load]),

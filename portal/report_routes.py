@@ -59,7 +59,7 @@ async def report_pdf(request: Request) -> Response:
                 return _text(request, 409, NOT_READY)
             candidate = report.candidate_of(s, shown)
             name, tz = candidate.display_name or candidate.email, candidate.timezone
-        return pdf.render(shown, name, locale, in_zone(shown.scheduled_at, tz).date())
+        return pdf.render(shown, name, locale, in_zone(shown.scheduled_at, tz).date(), tz)
 
     try:
         body = await run_in_threadpool(build)

@@ -110,7 +110,11 @@ class ReportState(BaseState):
 
     @rx.var
     def decision(self) -> list[str]:
-        return decisions.decision_words(self._found.decision or {}, self.lang) if self._found else []
+        found = self._found
+        if found is None or not found.decisions:
+            return []
+        return decisions.decision_words(found.decisions, self.lang, found.names,
+                                        lambda value: preparation.in_zone(value, self._tz))
 
     @rx.var
     def next_steps(self) -> list[str]:
@@ -120,7 +124,7 @@ class ReportState(BaseState):
         first = found.recommended[0] if found.recommended else None
         course = (first.course.title_zh, first.course.title_en,
                   preparation.in_zone(first.offering.starts_at, self._tz)) if first else None
-        return decisions.next_steps(found.decision or {}, preparation.in_zone(found.published_at, self._tz),
+        return decisions.next_steps(decisions.advanced(found.decisions), preparation.in_zone(found.published_at, self._tz),
                                     self.lang, course)
 
     @rx.var

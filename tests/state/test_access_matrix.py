@@ -31,6 +31,7 @@ EXPECTED_PAGES = {
     "/hr/questions": {"hr", "hr_manager"},
 
     # issue 12 · rules
+    "/hr/rules": {"hr", "hr_manager"}, "/hr/decisions": {"hr", "hr_manager"},
 
     # issue 12 · scheduling
     "/hr/schedule": {"hr", "hr_manager"},
@@ -106,6 +107,12 @@ EXPECTED_HANDLERS = {
     "HrJobsState.load": {"hr", "hr_manager"}, "HrJobsState.create": {"hr", "hr_manager"}, "JobEditState.load": {"hr", "hr_manager"}, "JobEditState.save_settings": {"hr", "hr_manager"}, "JobEditState.set_field": {"hr", "hr_manager"}, "JobEditState.add_competency": {"hr", "hr_manager"}, "JobEditState.remove_competency": {"hr", "hr_manager"}, "JobEditState.save_model": {"hr", "hr_manager"}, "JobEditState.try_answer": {"hr", "hr_manager"}, "QuestionBankState.load": {"hr", "hr_manager"}, "QuestionBankState.choose": {"hr", "hr_manager"}, "QuestionBankState.import_csv": {"hr", "hr_manager"}, "QuestionBankState.export": {"hr", "hr_manager"},
 
     # issue 12 · rules
+    "HrRulesState.load": {"hr", "hr_manager"}, "HrRulesState.choose_job": {"hr", "hr_manager"},
+    "HrRulesState.create": {"hr", "hr_manager"}, "HrRulesState.edit": {"hr", "hr_manager"},
+    "HrRulesState.preview": {"hr", "hr_manager"}, "HrRulesState.activate": {"hr", "hr_manager"},
+    "HrRulesState.deactivate": {"hr", "hr_manager"},
+    "HrDecisionsState.load": {"hr", "hr_manager"}, "HrDecisionsState.confirm": {"hr", "hr_manager"},
+    "HrDecisionsState.override": {"hr", "hr_manager"},
 
     # issue 12 · scheduling
     "HrScheduleState.load": {"hr", "hr_manager"}, "HrScheduleState.search": {"hr", "hr_manager"}, "HrScheduleState.choose": {"hr", "hr_manager"}, "HrScheduleState.invite_new": {"hr", "hr_manager"}, "HrScheduleState.suggest": {"hr", "hr_manager"}, "HrScheduleState.book": {"hr", "hr_manager"}, "HrScheduleState.batch": {"hr", "hr_manager"}, "HrScheduleState.move": {"hr", "hr_manager"}, "HrScheduleState.cancel": {"hr", "hr_manager"},

@@ -308,31 +308,6 @@ def test_an_interview_with_an_unscored_answer_has_no_summary_yet(world):
         assert summary.send_due(s) == 0
 
 
-def test_hr_rule_decides_and_the_report_says_which_rule_and_which_numbers(world):
-    from portal.services.reports import decisions
-
-    users, interview_id = world
-    with db.session_scope() as s:
-        interview = s.get(Interview, interview_id)
-        rule = s.execute(select(models.AutoAdvanceRule).where(models.AutoAdvanceRule.job_id == interview.job_id)
-                         ).scalar_one()
-        numbers = report_numbers(s, interview)
-        assert decisions.evaluate(s, interview, numbers) == {}  # below some required levels
-        rule.require_all_required_levels, rule.min_overall = False, round(numbers.overall)
-        s.add(rule)
-        s.flush()
-        decision = decisions.evaluate(s, interview, numbers)
-        assert decision["rule_id"] == rule.id and decision["overall"] == round(numbers.overall)
-        words = decisions.decision_words(decision, "zh_CN")
-        assert str(round(numbers.overall)) in words[1] and str(round(numbers.overall)) in words[0]
-        found = report.candidate_report(s, _user(s, "candidate"), interview_id)
-        assert found.decision == decision
-        steps = decisions.next_steps(decision, found.published_at, "en")
-        assert steps[0].startswith("HR invites you to the next round by ")
-        assert s.execute(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "rule.applied")).scalar_one() == 1
-
-
 def test_a_job_whose_reports_hr_publishes_shows_them_to_the_candidate_only_once_published(world):
     users, interview_id = world
     with db.session_scope() as s:

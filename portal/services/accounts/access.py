@@ -67,11 +67,12 @@ AVAILABILITY_EDIT = "availability.edit"  # a candidate's own preferred time slot
 DECISION_CONFIRM = "decision.confirm"  # confirm or override a rule's advance or rejection (PIPL art. 24)
 PRIVACY_APPROVE = "privacy.approve"  # approve or refuse data-subject deletion requests
 RETENTION_MANAGE = "retention.manage"  # retention per data class, consent text versions
+RULE_MANAGE = "rule.manage"  # write, preview, activate and deactivate a job's decision rules
 
 _PERSONAL = {ACCOUNT_SELF, REPORT_VIEW, INTERVIEW_VIEW, PRACTICE_USE, COURSE_ENROL, REVIEW_REQUEST}
 _HR = {ACCOUNT_SELF, REPORT_VIEW, REPORT_PUBLISH, INTERVIEW_VIEW, NOTE_ADD, REVIEW_RESOLVE, DEVELOPMENT_VIEW,
        DEVELOPMENT_EDIT, ANALYTICS_VIEW, CONFIG_EDIT, INVITATION_CREATE, INTERVIEW_SCHEDULE, DECISION_CONFIRM,
-       PRIVACY_APPROVE}
+       PRIVACY_APPROVE, RULE_MANAGE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # a candidate has a development plan too: the courses of their report's gaps

@@ -485,6 +485,7 @@ def _store(factory, claim: Claimed, result: dict, now: datetime) -> bool:
                     evidence_enc=crypto.encrypt(json.dumps(evidence, ensure_ascii=False)),
                     keywords_hit=[str(k) for k in comp.get("keywords_hit") or []]))
             session.flush()
+            _fire_rules(session, claim.answer_id, now)
         return True
     except IntegrityError:  # a concurrent dispatcher stored this answer's score first
         with _db.unit_of_work(factory) as session:
@@ -496,6 +497,18 @@ def _store(factory, claim: Claimed, result: dict, now: datetime) -> bool:
     except (KeyError, TypeError, ValueError):
         release_job(factory, claim, now, ScoringError("bad_response", status=200))
         return False
+
+
+def _fire_rules(session, answer_id: int, now: datetime) -> None:
+    """HR's rules on the interview, once its last answer is scored (issue 12 · rules). In a
+    savepoint: a failing rule never costs the score just stored."""
+    from portal.services.interviews import rules
+
+    try:
+        with session.begin_nested():
+            rules.fire_for_answer(session, answer_id, now=now)
+    except Exception:  # noqa: BLE001 - the score stands; the rule is logged, not half-fired
+        log.exception("rules on answer %s failed", answer_id)
 
 
 def _send(client: ScoringClient, claims: list[Claimed]) -> list[dict | ScoringError]:

@@ -301,6 +301,16 @@ def search(
 ACTION_LABELS = {
     "access_denied": N_("Action refused"),
     # HR's back office (issue 12)
+    "rule.create": N_("Decision rule written"),
+    "rule.edit": N_("Decision rule draft changed"),
+    "rule.version": N_("Decision rule: new version"),
+    "rule.preview": N_("Decision rule previewed on past interviews"),
+    "rule.activate": N_("Decision rule activated"),
+    "rule.deactivate": N_("Decision rule deactivated"),
+    "rule.fire": N_("Decision rule proposed an outcome"),
+    "decision.list": N_("Pending decisions listed"),
+    "decision.confirm": N_("Rule's proposal confirmed by a person"),
+    "decision.override": N_("Rule's proposal overridden by a person"),
     "candidate.search": N_("Candidates searched"),
     "interview.schedule_batch": N_("Interviews scheduled from CSV"),
     "course.activate": N_("Course activated or deactivated"),

@@ -34,6 +34,10 @@ HR_SECTIONS: list[tuple[str, str, str]] = [
         "try an answer.")),
     (routes.HR_QUESTIONS, N_("Question banks"),
      N_("Practice and interview questions per position and competency; CSV import and export.")),
+    (routes.HR_RULES, N_("Decision rules"), N_("Rules per position that propose advancing or rejecting, previewed on "
+                                               "past interviews before they are activated; versioned.")),
+    (routes.HR_DECISIONS, N_("Decisions"), N_("Confirm or override what the rules propose: a person decides every "
+                                              "advance and rejection.")),
     (routes.HR_COURSES, N_("Training catalogue"), N_("Courses, the competencies they build, sessions and seats; CSV import.")),
     (routes.HR_TEMPLATES, N_("E-mail templates"), N_("Every e-mail in both languages, with placeholders and a preview.")),
     (routes.HR_INTERVIEWERS, N_("Interviewers"), N_("The profiles and photos candidates see before their interview.")),

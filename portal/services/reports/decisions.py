@@ -1,57 +1,51 @@
-"""HR's rules on score reports ("overall ≥ 75 and every required level met → next
-round"), the decision they took on a report, and the report's next steps with dates.
-A rule only records the decision and says so on the report, with the numbers it
-compared; a person (HR) still sends the invitation to the next round, and the candidate
-can ask for a human review. Nothing here imports reflex."""
+"""The decisions on a score report and the report's next steps with dates.
+
+HR's rules (services/interviews/rules.py) only propose; the report shows a decision once
+a person has confirmed or overridden it (PIPL art. 24), with what makes it traceable:
+the rule and its version, the numbers it compared, who decided and when. The candidate
+can still ask for a human review. Nothing here imports reflex."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import select
-
-from portal import models
-from portal.services.platform.i18n import N_, format_date, format_number, gettext, pick
-from portal.services.reports.scores import ReportNumbers
+from portal.services.interviews import rules
+from portal.services.platform.i18n import N_, format_date, gettext, pick
 
 NEXT_ROUND_DAYS, OUTCOME_DAYS, REVIEW_DAYS = 3, 5, 30
-ACTIONS = {"invite_next_stage": N_("the next round")}
-RULE_ALL = N_("HR's rule for this job: an overall match of at least {min} with every required level met moves a "
-              "candidate to {action}.")
-RULE_OVERALL = N_("HR's rule for this job: an overall match of at least {min} moves a candidate to {action}.")
-YOUR_NUMBERS = N_("Your numbers: overall match {overall}, every required level met. The rule applied.")
-YOUR_NUMBERS_OVERALL = N_("Your numbers: overall match {overall}. The rule applied.")
+DECISION = {rules.ADVANCE: N_("Decision on your application: you advance to the next round."),
+            rules.REJECT: N_("Decision on your application: you do not advance this time.")}
+PROPOSED_BY = N_("Proposed by HR's rule for this position “{rule}” (rule {rule_no}, version {version}), "
+                 "which compared your numbers: {numbers}.")
+CONFIRMED_BY = N_("Confirmed by {name} on {date}.")
+OVERRIDDEN_BY = N_("{name} decided otherwise than the rule on {date}: {reason}")
 NEXT_ROUND = N_("HR invites you to the next round by {date}.")
 OUTCOME = N_("HR tells you the outcome of your interview by {date}.")
 COURSE = N_("Enrol in \"{course}\" for your largest gap: it starts on {date}.")
 REVIEW = N_("If a score seems wrong to you, ask for a human review by {date}.")
 
 
-def evaluate(session, interview: models.Interview, numbers: ReportNumbers) -> dict:
-    """The first active rule of the job the numbers meet, with what it compared; {} when none."""
-    met_all = all(round(c.score) >= round(c.required) for c in numbers.competencies)
-    for rule in session.exec(select(models.AutoAdvanceRule).where(
-            models.AutoAdvanceRule.job_id == interview.job_id, models.AutoAdvanceRule.is_active.is_(True))
-            .order_by(models.AutoAdvanceRule.id)).all():
-        if round(numbers.overall) >= rule.min_overall and (met_all or not rule.require_all_required_levels):
-            return {"rule_id": rule.id, "min_overall": rule.min_overall,
-                    "require_all_required_levels": rule.require_all_required_levels, "action": rule.action,
-                    "overall": round(numbers.overall), "all_required_met": met_all}
-    return {}
+def decision_words(views: list, locale: str, names: dict[str, tuple[str, str]],
+                   when=lambda value: value) -> list[str]:
+    """Per decided firing (rules.FiringView): the outcome, the rule with its version and
+    numbers, who decided and when, in ``locale``; ``when`` puts a time in the reader's zone."""
+    lines = []
+    for v in views:
+        date = format_date(when(v.decided_at).date(), locale, "long") if v.decided_at else ""
+        lines.append(gettext(locale, DECISION.get(v.outcome, DECISION[rules.REJECT])))
+        lines.append(gettext(locale, PROPOSED_BY, rule=rules.describe(v.canonical, locale, names),
+                             rule_no=v.rule_no, version=v.version,
+                             numbers=rules.numbers_words(v.numbers, locale, names)))
+        if v.status == rules.OVERRIDDEN:
+            lines.append(gettext(locale, OVERRIDDEN_BY, name=v.decided_by, date=date, reason=v.reason))
+        else:
+            lines.append(gettext(locale, CONFIRMED_BY, name=v.decided_by, date=date))
+    return lines
 
 
-def decision_words(decision: dict, locale: str) -> list[str]:
-    """The rule and the numbers, in ``locale`` ([] when no rule applied)."""
-    if not decision:
-        return []
-    action = gettext(locale, ACTIONS.get(decision["action"], ACTIONS["invite_next_stage"]))
-    minimum = format_number(decision["min_overall"], locale)
-    overall = format_number(decision["overall"], locale)
-    if decision["require_all_required_levels"]:
-        return [gettext(locale, RULE_ALL, min=minimum, action=action),
-                gettext(locale, YOUR_NUMBERS, overall=overall)]
-    return [gettext(locale, RULE_OVERALL, min=minimum, action=action),
-            gettext(locale, YOUR_NUMBERS_OVERALL, overall=overall)]
+def advanced(views: list) -> dict:
+    """What next_steps reads: {"outcome": "advance"} once a person decided to advance."""
+    return {"outcome": rules.ADVANCE} if any(v.outcome == rules.ADVANCE for v in views) else {}
 
 
 def next_steps(decision: dict, published_at: datetime, locale: str,

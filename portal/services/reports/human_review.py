@@ -59,25 +59,20 @@ class RequestView:
 def record_report(session, interview: models.Interview, numbers: ReportNumbers, *,
                   publish: bool = True) -> models.Report:
     """The report as it was first recorded; published (to its candidate) now when
-    ``publish`` and not yet. HR's rule is applied when it is published."""
-    from portal.services.reports import decisions
-
+    ``publish`` and not yet. No rule decides here: a person confirms each rule's
+    proposal (services/interviews/rules.py), and the report reads those decisions."""
     found = session.exec(select(models.Report).where(models.Report.interview_id == interview.id)).first()
     if found is not None and (found.published_at is not None or not publish):
         return found
     now = utcnow()
-    decision = decisions.evaluate(session, interview, numbers) if publish else {}
     if found is None:
         found = models.Report(interview_id=interview.id, candidate_id=interview.candidate_id,
                               overall=numbers.overall, percentile=numbers.overall_percentile,
                               strengths=numbers.strengths, improvements=numbers.improvements)
     if publish:
-        found.decision, found.published_at = decision, now
+        found.published_at = now
     session.add(found)
     session.flush()  # the unique interview_id keeps a report shown twice at once to one row
-    if decision:
-        audit.record(session, "rule.applied", object_type="report", object_id=found.id,
-                     actor=f"rule {decision['rule_id']}")
     return found
 
 

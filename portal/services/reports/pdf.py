@@ -23,6 +23,7 @@ OVERALL = N_("Overall match")
 STRENGTHS = N_("Your strengths")
 IMPROVE = N_("What to improve")
 BY_COMPETENCY = N_("By competency")
+DECISION = N_("Decision")
 HEAD = (N_("Competency"), N_("Score"), N_("Required"), N_("Gap"), N_("Among candidates"))
 HUMAN = N_("A person makes every decision. The AI's scores are one piece of evidence for the interviewers; they "
            "never hire or reject anyone on their own, and you can ask for a human review of your report.")
@@ -55,9 +56,13 @@ def _n(value: float, locale: str) -> str:
     return format_number(round(value), locale)
 
 
-def render(found: CandidateReport, candidate_name: str, locale: str, interview_date) -> bytes:
-    """The report of a ready ``found`` as PDF bytes, in ``locale``."""
+def render(found: CandidateReport, candidate_name: str, locale: str, interview_date, tz: str = "") -> bytes:
+    """The report of a ready ``found`` as PDF bytes, in ``locale``; ``tz``: the reader's
+    time zone, for the dates of decisions."""
     from weasyprint import HTML
+
+    from portal.services.interviews.preparation import in_zone
+    from portal.services.reports import decisions
 
     numbers = found.numbers
     g = lambda msgid, **kw: escape(gettext(locale, msgid, **kw))  # noqa: E731
@@ -77,6 +82,9 @@ def render(found: CandidateReport, candidate_name: str, locale: str, interview_d
     strengths = "".join(f"<li>{escape(report_view.plain_words(by_key[k], locale))}</li>" for k in numbers.strengths)
     improve = "".join(f"<li>{escape(report_view.plain_words(by_key[k], locale))}</li>" for k in numbers.improvements)
     percentile = report_view.percentile_words(numbers.overall_percentile, locale)
+    decided = decisions.decision_words(found.decisions, locale, found.names, lambda value: in_zone(value, tz or None))
+    decision = (f'<h2>{g(DECISION)}</h2><div class="decision">'
+                + "".join(f"<p>{escape(line)}</p>" for line in decided) + "</div>") if decided else ""
     html = f"""<!doctype html><html lang="{'en' if locale == 'en' else 'zh-CN'}"><head><meta charset="utf-8">
 <style>{CSS}</style></head><body>
 <section class="cover"><h1>{g(TITLE)}</h1><p>{g(PREPARED_FOR, name=candidate_name)}</p>
@@ -87,6 +95,7 @@ def render(found: CandidateReport, candidate_name: str, locale: str, interview_d
 <h2>{g(STRENGTHS)}</h2><ul>{strengths}</ul>
 <h2>{g(IMPROVE)}</h2><ul>{improve}</ul>
 <h2>{g(BY_COMPETENCY)}</h2><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>
+{decision}
 <p class="muted">{g(HUMAN)}</p>
 </body></html>"""
     return HTML(string=html).write_pdf()

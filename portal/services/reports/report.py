@@ -21,6 +21,7 @@ from sqlmodel import select
 from portal import models
 from portal.services.accounts import access
 from portal.services.development import plan, recommendations
+from portal.services.interviews import rules
 from portal.services.interviews.practice import evidence_sentences
 from portal.services.interviews.recordings import _valid_id
 from portal.services.platform import audit
@@ -54,7 +55,9 @@ class CandidateReport:
     review_status: str = ""  # the latest human review request: "" none, open, resolved
     review_response: str = ""
     published_at: datetime | None = None
-    decision: dict | None = None  # the job's rule that applied, with its numbers
+    # decisions a person confirmed or overrode on HR's rules (rules.FiringView); never a pending one
+    decisions: list = field(default_factory=list)
+    names: dict = field(default_factory=dict)  # competency key -> (Chinese, English) name, for the rules
     recommended: list = field(default_factory=list)  # courses for the report's gaps (the candidate's own view only)
     awaiting_hr: bool = False  # scored, but HR publishes this job's reports and has not yet
 
@@ -98,6 +101,7 @@ def candidate_report(session, user: models.User, interview_id: int, *,
             review = human_review.latest_request(session, recorded.id)
         if numbers is not None and user.id == interview.candidate_id:
             recommended = recommendations.recommend(session, user, plan.report_gaps(numbers))
+    decided = rules.decisions_of(session, interview.id) if numbers is not None else []
     audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)
     return CandidateReport(interview_id=interview.id, candidate_id=interview.candidate_id, title_zh=job.title_zh,
@@ -106,7 +110,8 @@ def candidate_report(session, user: models.User, interview_id: int, *,
                            review_status=review.status if review else "",
                            review_response=review.response if review else "",
                            published_at=_aware(recorded.published_at) if recorded and recorded.published_at else None,
-                           decision=recorded.decision if recorded else None, recommended=recommended)
+                           decisions=decided, names=rules.competency_names(session, job.id) if decided else {},
+                           recommended=recommended)
 
 
 def is_ready(session, interview: models.Interview) -> bool:
