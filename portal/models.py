@@ -687,6 +687,25 @@ class RuleFiring(Base, table=True):
 
 # ---------------------------------------------------------------- issue 12 · analytics
 # (analytics: tables go below this line)
+class RecordedGroup(Base, table=True):
+    """The group HR records for a candidate (as the company's fairness policy defines it,
+    e.g. an age band), only for the adverse-impact view of /hr/analytics. Optional, one per
+    person, set and read by hr/hr_manager only; the label is encrypted (it is about a person)."""
+
+    candidate_id: int = Field(foreign_key="user.id", unique=True)
+    label_enc: str
+    recorded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class PerformanceReview(Base, table=True):
+    """A hired employee's later performance on the 0-100 scale (e.g. the probation review),
+    set beside their interview score in HR's analytics."""
+
+    user_id: int = Field(foreign_key="user.id", index=True)
+    period: str = Field(default="", max_length=40)  # "probation", "2027-H1"
+    score: float
+    reviewed_at: datetime = Field(default_factory=utcnow)
 
 
 

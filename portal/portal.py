@@ -51,6 +51,8 @@ from portal.pages.hr import scheduling as hr_scheduling
 from state.hr_scheduling import HrScheduleState
 
 # issue 12 · analytics imports
+from portal.pages.hr import analytics as hr_analytics
+from state.hr_analytics import HrAnalyticsState
 
 # issue 12 · privacy imports
 from portal import privacy_routes
@@ -155,6 +157,7 @@ PAGES = [
     (routes.HR_SCHEDULE, hr_scheduling.page, t("Schedule interviews"), [HrScheduleState.load]),
 
     # issue 12 · analytics pages
+    (routes.HR_ANALYTICS, hr_analytics.page, t("Analytics"), [HrAnalyticsState.load]),
 
     # issue 12 · privacy pages
     (routes.ACCOUNT_PRIVACY, privacy_pages.my_data_page, t("My data"), [MyDataState.load]),

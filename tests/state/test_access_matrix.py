@@ -37,6 +37,7 @@ EXPECTED_PAGES = {
     "/hr/schedule": {"hr", "hr_manager"},
 
     # issue 12 · analytics
+    "/hr/analytics": {"hr", "hr_manager"},
 
     # issue 12 · privacy
     "/account/privacy": ALL, "/hr/privacy": {"hr", "hr_manager"}, "/admin/retention": ADMIN,
@@ -118,6 +119,8 @@ EXPECTED_HANDLERS = {
     "HrScheduleState.load": {"hr", "hr_manager"}, "HrScheduleState.search": {"hr", "hr_manager"}, "HrScheduleState.choose": {"hr", "hr_manager"}, "HrScheduleState.invite_new": {"hr", "hr_manager"}, "HrScheduleState.suggest": {"hr", "hr_manager"}, "HrScheduleState.book": {"hr", "hr_manager"}, "HrScheduleState.batch": {"hr", "hr_manager"}, "HrScheduleState.move": {"hr", "hr_manager"}, "HrScheduleState.cancel": {"hr", "hr_manager"},
 
     # issue 12 · analytics
+    "HrAnalyticsState.load": {"hr", "hr_manager"}, "HrAnalyticsState.show": {"hr", "hr_manager"},
+    "HrAnalyticsState.download": {"hr", "hr_manager"}, "HrAnalyticsState.record_groups": {"hr", "hr_manager"},
 
     # issue 12 · privacy
     # one's own data: everyone signed in (the service refuses staff's deletion requests)

@@ -196,6 +196,11 @@ def collect(session, user: models.User) -> dict[str, object]:
         "emails.json": [{"subject": m.subject, "kind": m.kind, "created_at": _plain(m.created_at),
                          "sent_at": _plain(m.sent_at)}
                         for m in _all(session, M.EmailOutbox, func.lower(M.EmailOutbox.to_addr) == email)],
+        # the group HR recorded for the fairness view, in plain words (it is about them)
+        "recorded_group.json": [{"group": _decrypt(g.label_enc), "recorded_at": _plain(g.recorded_at)}
+                                for g in _all(session, M.RecordedGroup, M.RecordedGroup.candidate_id == uid)],
+        "performance_reviews.json": [{"period": r.period, "score": r.score, "reviewed_at": _plain(r.reviewed_at)}
+                                     for r in _all(session, M.PerformanceReview, M.PerformanceReview.user_id == uid)],
         "deletion_requests.json": [_row(r) for r in _all(session, M.DeletionRequest,
                                                          M.DeletionRequest.user_id == uid)],
         "audit_events.json": [
@@ -208,7 +213,7 @@ def collect(session, user: models.User) -> dict[str, object]:
     covered = {"user", "usersession", "recoverycode", "consent", "interview", "devicecheck", "answer", "recording",
                "report", "reviewrequest", "schedulingpreference", "checklistmark", "developmentgoal", "enrollment",
                "learningpreference", "progresssnapshot", "developmentdigest", "deletionrequest", "passwordreset",
-               "interviewerprofile"}
+               "interviewerprofile", "recordedgroup", "performancereview"}
     for table in models.metadata.sorted_tables:
         cols = [c for c in OWNER_COLUMNS if c in table.c]
         if table.name in covered or not cols:
@@ -221,7 +226,9 @@ def collect(session, user: models.User) -> dict[str, object]:
 
 
 def _model_of(table):
-    for mapper in models.Base.registry.mappers:
+    from sqlmodel.main import default_registry
+
+    for mapper in default_registry.mappers:
         if mapper.local_table is table:
             return mapper.class_
     return None

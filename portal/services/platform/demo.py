@@ -372,6 +372,75 @@ def _load_scored_interviews(session, candidate: models.User, jobs: dict, now: da
     _scored_answers(session, interview, specs[own["job_code"]], model,
                     {k: a["text"] for k, a in answers.items()}, {k: a["score"] for k, a in answers.items()},
                     {k: a["evidence"] for k, a in answers.items()})
+    if ANALYTICS["job_code"] in jobs:
+        _load_analytics_history(session, jobs, now)
+
+
+# HR's analytics: past candidates of one job through the whole funnel (portal/demo_content/analytics.json).
+ANALYTICS = _content("analytics.json")
+
+
+def _load_analytics_history(session, jobs: dict, now: datetime) -> None:
+    """The job's past candidates: invitation, device check, scored interview, the rule's
+    decision, hire and probation review, an HR-recorded group, an interviewer's levels."""
+    from portal.services.platform import crypto
+
+    code = ANALYTICS["job_code"]
+    job, model = jobs[code]
+    spec = next(s for s in JOBS if s["code"] == code)
+    duration = sum(stage["duration_min"] for stage in spec["stages"])
+    rule = session.exec(select(models.AutoAdvanceRule).where(models.AutoAdvanceRule.job_id == job.id)
+                        .order_by(models.AutoAdvanceRule.id)).first()
+    required = {c.key: c.required_level for c in session.exec(
+        select(models.Competency).where(models.Competency.model_id == model.id)).all()}
+    rater = session.exec(select(models.User).where(models.User.email == demo_email(ANALYTICS["rater"]))).first()
+    hr = session.exec(select(models.User).where(models.User.email == demo_email("hr"))).first()
+    for n, person_spec in enumerate(ANALYTICS["people"], start=1):
+        at = (now - timedelta(days=person_spec["interview_days_ago"])).replace(hour=2, minute=0, second=0,
+                                                                                 microsecond=0)
+        hired_at = at + timedelta(days=person_spec["hired_days_after"]) if "hired_days_after" in person_spec else None
+        person = _get_or_add(session, models.User, {"email": f"cohort-{code.lower()}-past-{n}@{DEMO_EMAIL_DOMAIN}"},
+                             {"display_name": person_spec["name"], "locale": "zh_CN",
+                              "role": "employee" if hired_at else "candidate", "hired_at": hired_at})
+        interview = _add(session, models.Interview(
+            candidate_id=person.id, job_id=job.id, model_id=model.id, duration_min=duration, scheduled_at=at,
+            status=person_spec["status"], created_at=at - timedelta(days=person_spec["invited_days_before"])))
+        check = person_spec["device_check"]
+        if check is not None:
+            _add(session, models.DeviceCheck(
+                user_id=person.id, interview_id=interview.id, checked_at=at - timedelta(days=check["days_before"]),
+                **{f"{part}_ok": part not in check["failed"] for part in ("camera", "microphone", "network", "browser")},
+                problems=[]))
+        if "group" in person_spec and hr is not None:
+            _add(session, models.RecordedGroup(candidate_id=person.id, label_enc=crypto.encrypt(person_spec["group"]),
+                                               recorded_by_id=hr.id, recorded_at=at))
+        if "scores" not in person_spec:
+            continue
+        scores = person_spec["scores"]
+        overall = _scored_answers(session, interview, spec, model, {}, scores, {})
+        met = all(round(scores[k]) >= round(level) for k, level in required.items())
+        decision = {}
+        if rule is not None and round(overall) >= rule.min_overall and (met or not rule.require_all_required_levels):
+            decision = {"rule_id": rule.id, "min_overall": rule.min_overall,
+                        "require_all_required_levels": rule.require_all_required_levels, "action": rule.action,
+                        "overall": round(overall), "all_required_met": met}
+        _add(session, models.Report(interview_id=interview.id, candidate_id=person.id, overall=overall,
+                                    decision=decision, published_at=at + timedelta(days=1),
+                                    summary_sent_at=at + timedelta(days=1), created_at=at + timedelta(days=1)))
+        levels = person_spec.get("human_levels")
+        if levels and rater is not None:
+            for answer_id, key in session.exec(
+                    select(models.Answer.id, models.Question.competency_key)
+                    .join(models.Question, models.Question.id == models.Answer.question_id)
+                    .where(models.Answer.interview_id == interview.id)).all():
+                if key in levels:
+                    _add(session, models.InterviewerRating(answer_id=answer_id, competency_key=key, rater_id=rater.id,
+                                                           level=levels[key], created_at=at, updated_at=at))
+        review = person_spec.get("performance")
+        if review and hired_at is not None:
+            _add(session, models.PerformanceReview(
+                user_id=person.id, period=review["period"], score=float(review["score"]),
+                reviewed_at=hired_at + timedelta(days=review["days_after_hire"])))
 
 
 def add_scored_interviews(session: Session, now: datetime | None = None) -> bool:

@@ -42,6 +42,8 @@ HR_SECTIONS: list[tuple[str, str, str]] = [
     (routes.HR_TEMPLATES, N_("E-mail templates"), N_("Every e-mail in both languages, with placeholders and a preview.")),
     (routes.HR_INTERVIEWERS, N_("Interviewers"), N_("The profiles and photos candidates see before their interview.")),
     (routes.HR_PRIVACY, N_("Data deletion requests"), N_("Approve or refuse people's requests to delete their data.")),
+    (routes.HR_ANALYTICS, N_("Analytics"), N_("Funnel, time in stage, score distributions, rating agreement and "
+                                             "adverse impact per position; CSV export.")),
 ]
 _INTERVIEWER = [(routes.REVIEW_HOME, N_("My candidates"))]
 _ADMIN = [(routes.ADMIN_USERS, N_("Users")), (routes.ADMIN_AUDIT, N_("Audit log")),
