@@ -33,6 +33,8 @@ IN_USE = N_("Version {version} is used by {count} interviews: saving creates ver
 NOT_IN_USE = N_("Version {version} is not used by any interview yet: saving changes it in place.")
 WEIGHTS_TOTAL = N_("Total of the weights: {total}%")
 TOO_MANY = N_("A model has at most {max} competencies.")
+STAGES_SAVED = N_("The interview stages are saved.")
+STAGE_TEXT = (*job_config.STAGE_FIELDS, "duration_min")
 LINE = N_("Line {line}:")
 NOTHING_IMPORTED = N_("Nothing was imported: correct these rows and import the file again.")
 IMPORTED = N_("{count} questions imported.")
@@ -148,6 +150,8 @@ class JobEditState(BaseState):
     settings_error: str = ""
     competencies: list[dict[str, str]] = []
     versions: list[dict[str, str]] = []
+    stages: list[dict[str, str]] = []
+    stages_error: str = ""
     current_version: int = 0
     current_uses: int = 0
     model_error: str = ""
@@ -164,6 +168,7 @@ class JobEditState(BaseState):
         try:
             with db.session_scope() as s:
                 job, draft, history = job_config.job_for_edit(s, current_actor(), self._job_id, ip=self._ip())
+                stored = job_config.job_stages(s, self._job_id)
                 self.job = {f: str(getattr(job, f) or "") for f in job_config.JOB_FIELDS} | {
                     "reading_time_s": str(job.reading_time_s), "retakes": str(job.retakes),
                     "answer_mode": job.answer_mode, "report_publishing": job.report_publishing,
@@ -175,6 +180,9 @@ class JobEditState(BaseState):
         self.form_key = f"{self._job_id}-{self._loads}"
         self.competencies = draft_rows(draft, self._next_uid)
         self._next_uid += len(draft)
+        self.stages = [{f: str(st[f]) for f in STAGE_TEXT} | {"uid": str(self._next_uid + n)}
+                       for n, st in enumerate(stored)]
+        self._next_uid += len(stored)
         self.versions = [{"version": str(h["version"]), "created": i18n.format_datetime(h["created_at"], self.lang,
                                                                                            "short"),
                           "current": "1" if h["is_current"] else "", "interviews": str(h["interviews"])}
@@ -188,7 +196,7 @@ class JobEditState(BaseState):
     @rx.event
     def load(self):
         self._job_id = self._path_id()
-        self.settings_error = self.model_error = self.try_error = ""
+        self.settings_error = self.model_error = self.try_error = self.stages_error = ""
         self.try_rows, self.try_overall = [], ""
         self._load()
 
@@ -207,6 +215,46 @@ class JobEditState(BaseState):
             return
         self.settings_error = ""
         self._flash(SETTINGS_SAVED)
+        self._load()
+
+    # -- the interview stages: edited here like the model, stored by "Save the stages"
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def set_stage(self, index: int, field: str, value: str):
+        if field not in STAGE_TEXT or not isinstance(index, int) or not 0 <= index < len(self.stages):
+            return
+        rows = list(self.stages)
+        rows[index] = {**rows[index], field: str(value)[:MAX_FIELD]}
+        self.stages = rows
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def add_stage(self):
+        if len(self.stages) >= job_config.MAX_STAGES:
+            self.stages_error = i18n.gettext(self.lang, job_config.TOO_MANY_STAGES, max=job_config.MAX_STAGES)
+            return
+        self.stages = [*self.stages, {f: "" for f in STAGE_TEXT} | {"uid": str(self._next_uid), "duration_min": "10"}]
+        self._next_uid += 1
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def remove_stage(self, index: int):
+        if isinstance(index, int) and 0 <= index < len(self.stages):
+            self.stages = [r for n, r in enumerate(self.stages) if n != index]
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def save_stages(self):
+        try:
+            with db.session_scope() as s:
+                job_config.save_stages(s, current_actor(), self._job_id, [dict(r) for r in self.stages],
+                                       ip=self._ip())
+        except ServiceError as exc:
+            self.stages_error = exc.translate(self.lang)
+            return
+        self.stages_error = ""
+        self._flash(STAGES_SAVED)
         self._load()
 
     # -- the draft model: every change stays here until "Save the model"

@@ -105,7 +105,7 @@ EXPECTED_HANDLERS = {
     "DevelopmentState.enrol": {"candidate", "employee"}, "DevelopmentState.withdraw": {"candidate", "employee"},
     "HumanReviewsState.load": {"hr", "hr_manager"}, "HumanReviewsState.resolve": {"hr", "hr_manager"},
     # issue 12 · content
-    "HrJobsState.load": {"hr", "hr_manager"}, "HrJobsState.create": {"hr", "hr_manager"}, "JobEditState.load": {"hr", "hr_manager"}, "JobEditState.save_settings": {"hr", "hr_manager"}, "JobEditState.set_field": {"hr", "hr_manager"}, "JobEditState.add_competency": {"hr", "hr_manager"}, "JobEditState.remove_competency": {"hr", "hr_manager"}, "JobEditState.save_model": {"hr", "hr_manager"}, "JobEditState.try_answer": {"hr", "hr_manager"}, "QuestionBankState.load": {"hr", "hr_manager"}, "QuestionBankState.choose": {"hr", "hr_manager"}, "QuestionBankState.import_csv": {"hr", "hr_manager"}, "QuestionBankState.export": {"hr", "hr_manager"},
+    "HrJobsState.load": {"hr", "hr_manager"}, "HrJobsState.create": {"hr", "hr_manager"}, "JobEditState.load": {"hr", "hr_manager"}, "JobEditState.save_settings": {"hr", "hr_manager"}, "JobEditState.set_field": {"hr", "hr_manager"}, "JobEditState.add_competency": {"hr", "hr_manager"}, "JobEditState.remove_competency": {"hr", "hr_manager"}, "JobEditState.save_model": {"hr", "hr_manager"}, "JobEditState.try_answer": {"hr", "hr_manager"}, "JobEditState.set_stage": {"hr", "hr_manager"}, "JobEditState.add_stage": {"hr", "hr_manager"}, "JobEditState.remove_stage": {"hr", "hr_manager"}, "JobEditState.save_stages": {"hr", "hr_manager"}, "QuestionBankState.load": {"hr", "hr_manager"}, "QuestionBankState.choose": {"hr", "hr_manager"}, "QuestionBankState.import_csv": {"hr", "hr_manager"}, "QuestionBankState.export": {"hr", "hr_manager"},
 
     # issue 12 · rules
     "HrRulesState.load": {"hr", "hr_manager"}, "HrRulesState.choose_job": {"hr", "hr_manager"},
@@ -116,7 +116,7 @@ EXPECTED_HANDLERS = {
     "HrDecisionsState.override": {"hr", "hr_manager"},
 
     # issue 12 · scheduling
-    "HrScheduleState.load": {"hr", "hr_manager"}, "HrScheduleState.search": {"hr", "hr_manager"}, "HrScheduleState.choose": {"hr", "hr_manager"}, "HrScheduleState.invite_new": {"hr", "hr_manager"}, "HrScheduleState.suggest": {"hr", "hr_manager"}, "HrScheduleState.book": {"hr", "hr_manager"}, "HrScheduleState.batch": {"hr", "hr_manager"}, "HrScheduleState.move": {"hr", "hr_manager"}, "HrScheduleState.cancel": {"hr", "hr_manager"},
+    "HrScheduleState.load": {"hr", "hr_manager"}, "HrScheduleState.search": {"hr", "hr_manager"}, "HrScheduleState.choose": {"hr", "hr_manager"}, "HrScheduleState.pick_job": {"hr", "hr_manager"}, "HrScheduleState.invite_new": {"hr", "hr_manager"}, "HrScheduleState.suggest": {"hr", "hr_manager"}, "HrScheduleState.book": {"hr", "hr_manager"}, "HrScheduleState.batch": {"hr", "hr_manager"}, "HrScheduleState.move": {"hr", "hr_manager"}, "HrScheduleState.cancel": {"hr", "hr_manager"},
 
     # issue 12 · analytics
     "HrAnalyticsState.load": {"hr", "hr_manager"}, "HrAnalyticsState.show": {"hr", "hr_manager"},

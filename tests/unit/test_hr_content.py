@@ -186,3 +186,43 @@ def test_the_weight_message_shows_the_total_as_typed():
     with pytest.raises(ServiceError) as err:
         job_config.validate_model([_comp("a", 50), _comp("b", 40)])
     assert err.value.params["total"] == "90"
+
+
+def test_stages_are_replaced_whole_refused_rows_change_nothing_and_candidates_read_them(demo):
+    from portal.models import AuditEvent, InterviewStage
+    from portal.services.interviews import preparation
+
+    s, users = demo
+    job = job_config.save_job(s, users["hr"], {"code": "stage-1", "title_zh": "阶段", "title_en": "Stages"})
+    model = job_config.save_model(s, users["hr"], job.id, [_comp("a", 100)])
+    good = [{"name_zh": "自我介绍", "name_en": "Introduction", "description_zh": "两分钟", "description_en": "Two minutes",
+             "duration_min": "5"},
+            {"name_zh": "", "name_en": "", "description_zh": "", "description_en": "", "duration_min": ""},  # dropped
+            {"name_zh": "行为问题", "name_en": "Behavioural questions", "duration_min": " 30 "}]
+    job_config.save_stages(s, users["hr"], job.id, good)
+    assert [(st["name_en"], st["duration_min"]) for st in job_config.job_stages(s, job.id)] == \
+        [("Introduction", 5), ("Behavioural questions", 30)]
+
+    for bad, message in (([{**good[0], "name_en": " "}], "Stage 1 needs a name"),
+                         ([good[0], {**good[2], "duration_min": "0"}], "Stage 2: the duration"),
+                         ([good[0], {**good[2], "duration_min": "半小时"}], "Stage 2: the duration"),
+                         ([good[1]], "at least one stage"),
+                         ([good[0]] * 11, "at most 10 stages")):
+        with pytest.raises(ServiceError) as refused:
+            job_config.save_stages(s, users["hr"], job.id, bad)
+        assert message in refused.value.translate("en")
+    assert len(job_config.job_stages(s, job.id)) == 2  # every refusal changed nothing
+    with pytest.raises(PermissionDenied):
+        job_config.save_stages(s, users["candidate"], job.id, good)
+    with pytest.raises(ServiceError):
+        job_config.save_stages(s, users["hr"], 999_999, good)
+    assert len(s.execute(select(AuditEvent).where(AuditEvent.action == "job.stages",
+                                                  AuditEvent.object_id == str(job.id))).all()) == 1
+
+    # the candidate invited to this job reads the stages HR wrote
+    s.add(Interview(candidate_id=users["candidate"].id, job_id=job.id, model_id=model.id,
+                    scheduled_at=datetime(2030, 1, 1, tzinfo=timezone.utc)))
+    s.flush()
+    [prep] = [p for p in preparation.candidate_interviews(s, users["candidate"]) if p.job_id == job.id]
+    assert [st["name_zh"] for st in prep.stages] == ["自我介绍", "行为问题"]
+    assert s.execute(select(InterviewStage).where(InterviewStage.job_id == job.id)).scalars().first().position == 0

@@ -147,6 +147,39 @@ def _competency(c: rx.Var, i: rx.Var) -> rx.Component:
         spacing="3", width="100%"), width="100%", key=c["uid"], class_name="competency-editor")
 
 
+def _stage(st: rx.Var, i: rx.Var) -> rx.Component:
+    def field(label, name, area=False, **props):
+        common = {"default_value": st[name], "width": "100%", "aria_label": label,
+                  "class_name": f"stage-{name}", "on_blur": lambda v: S.set_stage(i, name, v)}
+        control = rx.text_area(rows="2", **common, **props) if area else rx.input(size="3", **common, **props)
+        return _label(label, control)
+
+    return rx.card(rx.vstack(
+        rx.hstack(rx.text(t("Stage"), " ", i + 1, weight="bold"), rx.spacer(),
+                  rx.button(t("Remove"), type="button", variant="outline", color_scheme="red", size="2",
+                            min_height=TAP, on_click=S.remove_stage(i), class_name="stage-remove"),
+                  width="100%", align="center"),
+        field(t("Name (Chinese)"), "name_zh"), field(t("Name (English)"), "name_en"),
+        field(t("What happens (Chinese)"), "description_zh", area=True),
+        field(t("What happens (English)"), "description_en", area=True),
+        field(t("Duration (minutes)"), "duration_min", type="number", min="1", max="240"),
+        spacing="3", width="100%"), width="100%", key=st["uid"], class_name="stage-editor")
+
+
+def _stages() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading(t("Interview stages"), size="5", as_="h2"),
+        rx.text(t("Candidates read these stages under \"how the interview runs\"; HR sees them when "
+                  "scheduling."), size="2", color_scheme="gray"),
+        rx.foreach(S.stages, _stage),
+        rx.button(t("Add a stage"), type="button", variant="soft", size="3", min_height=TAP,
+                  on_click=S.add_stage, id="stage-add"),
+        _error(S.stages_error, "stages-error"),
+        rx.button(t("Save the stages"), type="button", size="3", min_height=TAP, on_click=S.save_stages,
+                  id="stages-save"),
+        spacing="3", width="100%"), width="100%", id="job-stages")
+
+
 def _model() -> rx.Component:
     return rx.card(rx.vstack(
         rx.heading(t("Competency model"), size="5", as_="h2"),
@@ -218,7 +251,7 @@ def job_page() -> rx.Component:
                 rx.vstack(
                     rx.heading(S.title, size="7", as_="h1", id="page-title"),
                     rx.link(t("Its question bank"), href=routes.HR_QUESTIONS, size="2"),
-                    _settings(), _model(), _try(),
+                    _settings(), _stages(), _model(), _try(),
                     spacing="4", width="100%"),
             ),
             rx.spinner(size="3"),

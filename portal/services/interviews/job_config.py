@@ -139,6 +139,54 @@ def save_job(session, user: User | None, values: dict, *, job_id: int | None = N
     return job
 
 
+STAGE_FIELDS = ("name_zh", "name_en", "description_zh", "description_en")
+MAX_STAGES = 10
+TOO_MANY_STAGES = N_("An interview has at most {max} stages.")
+
+
+def save_stages(session, user: User | None, job_id: int, stages: list[dict], *, ip: str = "") -> list:
+    """Replace a job's interview stages (what candidates read under "how it runs" and HR
+    sees when scheduling). Rows with every field empty are dropped; refuses bad rows with
+    nothing changed. Stages are not versioned: they describe interviews still to come."""
+    from portal.models import InterviewStage, Job
+
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    if session.get(Job, job_id) is None:
+        raise ServiceError(N_("This job does not exist."))
+    rows = [s for s in stages if any(str(s.get(f, "")).strip() for f in (*STAGE_FIELDS, "duration_min"))]
+    if not rows:
+        raise ServiceError(N_("An interview needs at least one stage."))
+    if len(rows) > MAX_STAGES:
+        raise ServiceError(TOO_MANY_STAGES, max=MAX_STAGES)
+    clean = []
+    for n, row in enumerate(rows, start=1):
+        if not str(row.get("name_zh", "")).strip() or not str(row.get("name_en", "")).strip():
+            raise ServiceError(N_("Stage {n} needs a name in both languages."), n=n)
+        try:
+            minutes = int(str(row.get("duration_min", "")).strip())
+        except ValueError:
+            minutes = 0
+        if not 1 <= minutes <= 240:
+            raise ServiceError(N_("Stage {n}: the duration must be a whole number of minutes from 1 to 240."), n=n)
+        clean.append({f: str(row.get(f, "")).strip() for f in STAGE_FIELDS} | {"duration_min": minutes})
+    session.execute(delete(InterviewStage).where(InterviewStage.job_id == job_id))
+    for position, row in enumerate(clean):
+        session.add(InterviewStage(job_id=job_id, position=position, **row))
+    session.flush()
+    audit.record(session, "job.stages", actor_id=user.id, actor=user.email or "", object_type="job",
+                 object_id=job_id, ip=ip)
+    return clean
+
+
+def job_stages(session, job_id: int) -> list[dict]:
+    """The job's stages in the shape save_stages takes (for the edit page)."""
+    from portal.models import InterviewStage
+
+    return [{f: getattr(st, f) for f in STAGE_FIELDS} | {"duration_min": st.duration_min}
+            for st in session.execute(select(InterviewStage).where(InterviewStage.job_id == job_id)
+                                      .order_by(InterviewStage.position)).scalars()]
+
+
 def try_answer(session, user: User | None, question: str, answer: str, competencies: list[dict], *,
                language: str = "auto", client=None, ip: str = "") -> dict:
     """Score a sample answer against the draft model being edited (nothing stored).

@@ -323,6 +323,7 @@ ACTION_LABELS = {
     "analytics.groups": N_("Candidates' groups recorded"),
     "job.create": N_("Position created"),
     "job.edit": N_("Position changed"),
+    "job.stages": N_("Interview stages changed"),
     "competency_model.edit": N_("Competency model changed"),
     "competency_model.version": N_("Competency model: new version"),
     "question.import": N_("Questions imported from CSV"),
