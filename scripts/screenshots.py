@@ -42,7 +42,8 @@ CANDIDATE_PAGES = {
 HR_PAGES = {
     "hr-home": routes.HR_HOME, "hr-schedule": routes.HR_SCHEDULE, "hr-jobs": routes.HR_JOBS,
     "hr-job": routes.HR_JOBS + "/1", "hr-questions": routes.HR_QUESTIONS, "hr-interviewers": routes.HR_INTERVIEWERS,
-    "hr-courses": routes.HR_COURSES, "hr-templates": routes.HR_TEMPLATES,
+    "hr-courses": routes.HR_COURSES, "hr-templates": routes.HR_TEMPLATES, "hr-rules": routes.HR_RULES,
+    "hr-decisions": routes.HR_DECISIONS, "hr-analytics": routes.HR_ANALYTICS, "hr-privacy": routes.HR_PRIVACY,
 }
 PRACTICE_ANSWER = ("去年双十一期间，我负责的一位大客户因为物流延误非常不满。我的任务是挽回这个客户。"
                    "我先耐心倾听并复述确认了他的核心诉求，然后当天同步物流和仓库团队，制定了补发方案，"
