@@ -52,7 +52,7 @@ def run() -> None:
     with db.session_scope() as s:
         demo.load_demo(s)
         user = s.exec(select(models.User).where(models.User.email == demo.demo_email("candidate"))).one()
-        consent.grant(s, user, consent.CURRENT_VERSION)
+        consent.grant(s, user, consent.current_version(s))
         questions = [q.id for q in practice.questions(s, user)]
 
     token = secrets.token_urlsafe(32)

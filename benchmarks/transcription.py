@@ -121,7 +121,7 @@ def _report_ready(url: str, token: str, track: bytes) -> tuple[int, float, float
     with db.session_scope() as s:
         demo.load_demo(s)
         user = s.exec(select(models.User).where(models.User.email == demo.demo_email("candidate"))).one()
-        consent.grant(s, user, consent.CURRENT_VERSION)
+        consent.grant(s, user, consent.current_version(s))
         interview = s.exec(select(models.Interview).where(models.Interview.candidate_id == user.id)
                            .order_by(models.Interview.id)).first()
         interview.scheduled_at, interview.status = recordings.utcnow(), "scheduled"

@@ -116,6 +116,15 @@ class Consent(Base, table=True):
     withdrawn_at: Optional[datetime] = None
 
 
+class ConsentText(Base, table=True):
+    """A consent text the admin published on /admin/retention (the built-in ones are in
+    portal/content/consent.json); the newest is the one people agree to."""
+    version: str = Field(unique=True, max_length=20)
+    texts: dict = json_field(dict)  # locale -> {title, intro, sections: [{heading, body}], agree_label}
+    published_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    published_at: datetime = Field(default_factory=utcnow)
+
+
 # ---------------------------------------------------------------- jobs and competency models
 
 

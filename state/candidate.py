@@ -30,6 +30,7 @@ NOTHING_TO_WITHDRAW = N_("There is no consent to withdraw.")
 AGREED_ON = N_("You agreed to version {version} on {date}.")
 WITHDREW_ON = N_("You withdrew your consent on {date}.")
 NOT_GIVEN = N_("You have not given this consent yet.")
+REPLACED = N_("You agreed to version {version} on {date}. The text has changed since: read it and agree again.")
 WELCOME = N_("Welcome, {name}")
 
 
@@ -188,6 +189,7 @@ class ConsentState(BaseState):
     given: bool = False
     version: str = ""  # the version of the text the page shows: agreeing means agreeing to it
     _status: tuple[str, str] = ("", "")  # (msgid, version)
+    _content: dict[str, dict] = {}  # locale -> the text of ``version`` (shared: not changed here)
     _when: dict[str, str] = {}
 
     @requires(access.ACCOUNT_SELF)
@@ -196,11 +198,14 @@ class ConsentState(BaseState):
         user = current_actor()
         with db.session_scope() as s:
             record, self.given = consent.status(s, user.id)  # one query
-        self.version = consent.CURRENT_VERSION
+            self.version = consent.current_version(s)  # cached
+            self._content = consent.texts(s, self.version)
         if self.given:
             msgid, at = AGREED_ON, record.granted_at
         elif record is not None and record.withdrawn_at is not None:
             msgid, at = WITHDREW_ON, record.withdrawn_at
+        elif record is not None:  # agreed to an earlier text
+            msgid, at = REPLACED, record.granted_at
         else:
             msgid, at = NOT_GIVEN, None
         self._status = (msgid, record.version if record else "")
@@ -216,14 +221,15 @@ class ConsentState(BaseState):
 
     @rx.var
     def text(self) -> dict[str, str]:
-        if not self.version:
+        content = self._content.get(self.lang)
+        if not content:
             return {}
-        content = consent.text(self.lang, self.version)
         return {"title": content["title"], "intro": content["intro"], "agree_label": content["agree_label"]}
 
     @rx.var
     def sections(self) -> list[dict[str, str]]:
-        return consent.text(self.lang, self.version)["sections"] if self.version else []
+        content = self._content.get(self.lang)
+        return list(content["sections"]) if content else []
 
     @requires(access.ACCOUNT_SELF)
     @rx.event

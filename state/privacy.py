@@ -11,9 +11,10 @@ import reflex as rx
 
 from portal import routes
 from portal.services.accounts import access, privacy
+from portal.services.interviews import consent
 from portal.services.platform import db, i18n, navigation, retention
-from portal.services.platform.errors import ServiceError
-from portal.services.platform.i18n import N_
+from portal.services.platform.errors import FieldErrors, ServiceError
+from portal.services.platform.i18n import LOCALES, N_
 from state.base import BaseState, current_actor, per_view, requires
 
 REQUESTED = N_("Your request is sent. HR decides on it; this page shows the outcome.")
@@ -164,13 +165,25 @@ class RetentionState(BaseState):
     errors: dict[str, str] = {}
     _last: dict = {}
 
+    # consent text versions (not personal data): the history and the publish form
+    consent_values: dict[str, str] = {}
+    consent_errors: dict[str, str] = {}
+    _consent_history: list[dict] = []
+
     def _load(self) -> None:
         with db.session_scope() as s:
             days = retention.settings(s, current_actor(), ip=self._ip())
             run = retention.last_run(s)
             self._last = ({"at": run.finished_at, "trigger": run.trigger, "counts": dict(run.counts)}
                           if run else {})
+            self._consent_history = consent.history(s)
+            current = consent.texts(s)
         self.values = {c: "" if d is None else str(d) for c, d in days.items()}
+        # the form starts from the current text: a new version is usually an edit of it
+        self.consent_values = {"version": ""} | {
+            f"{loc}.{name}": (consent.sections_markup(current[loc]["sections"]) if name == "sections"
+                              else current[loc][name])
+            for loc in LOCALES for name in CONSENT_FIELDS}
         self.loaded = True
 
     @requires(access.RETENTION_MANAGE)
@@ -197,6 +210,46 @@ class RetentionState(BaseState):
 
     @requires(access.RETENTION_MANAGE)
     @rx.event
+    def publish_consent(self, form: dict):
+        form = form if isinstance(form, dict) else {}
+        values = {k: str(form.get(k, ""))[:consent.MAX["sections"] + 1] for k in self.consent_values}
+        texts = {loc: {name: values.get(f"{loc}.{name}", "") for name in CONSENT_FIELDS} for loc in LOCALES}
+        try:
+            with db.session_scope() as s:
+                consent.publish(s, current_actor(), values.get("version", ""), texts, ip=self._ip())
+        except FieldErrors as exc:
+            self.consent_values = values  # what was typed stays, the refusal beside its field
+            self.consent_errors = {k: i18n.gettext(self.lang, msgid, **params)
+                                   for k, (msgid, params) in exc.fields.items()}
+            return
+        self.consent_errors = {}
+        self._load()
+        self._flash(CONSENT_PUBLISHED, version=values["version"].strip())
+
+    @rx.var
+    def consent_history(self) -> list[dict[str, str]]:
+        current = self._consent_history[0]["version"] if self._consent_history else ""
+        return [{"version": h["version"],
+                 "when": (_when(h["published_at"], self.lang) if h["published_at"]
+                          else i18n.gettext(self.lang, CONSENT_BUILTIN)),
+                 "current": i18n.gettext(self.lang, CONSENT_CURRENT) if h["version"] == current else ""}
+                for h in self._consent_history]
+
+    @rx.var
+    def consent_fields(self) -> list[dict[str, str]]:
+        version = {"name": "version", "id": "consent-version", "label": i18n.gettext(self.lang, CONSENT_VERSION),
+                   "value": self.consent_values.get("version", ""), "error": self.consent_errors.get("version", ""),
+                   "multiline": "", "hint": ""}
+        return [version] + [{"name": f"{loc}.{name}", "id": f"consent-{loc}-{name}",
+                 "label": i18n.gettext(self.lang, CONSENT_LABELS[name], language=i18n.gettext(self.lang, LANGUAGE[loc])),
+                 "value": self.consent_values.get(f"{loc}.{name}", ""),
+                 "error": self.consent_errors.get(f"{loc}.{name}", ""),
+                 "multiline": "1" if name in ("intro", "sections") else "",
+                 "hint": i18n.gettext(self.lang, consent.SECTIONS_FORMAT) if name == "sections" else ""}
+                for loc in LOCALES for name in CONSENT_FIELDS]
+
+    @requires(access.RETENTION_MANAGE)
+    @rx.event
     def run_now(self):
         with db.session_scope() as s:
             counts = retention.purge(s, trigger="admin", user=current_actor(), ip=self._ip())
@@ -220,4 +273,12 @@ class RetentionState(BaseState):
                             summary=_summary(self._last["counts"], self.lang))
 
 
+CONSENT_FIELDS = ("title", "intro", "sections", "agree_label")
+CONSENT_LABELS = {"title": N_("Title ({language})"), "intro": N_("Introduction ({language})"),
+                  "sections": N_("Sections ({language})"), "agree_label": N_("Agree button ({language})")}
+LANGUAGE = {"zh_CN": N_("Chinese"), "en": N_("English")}
+CONSENT_PUBLISHED = N_("Consent text {version} is published; everyone is asked to agree to it.")
+CONSENT_BUILTIN = N_("built in")
+CONSENT_VERSION = N_("Version, e.g. 2027-01")
+CONSENT_CURRENT = N_("current")
 MIN_HINT = N_("Days; at least {min}. Empty: kept until you set a period.")

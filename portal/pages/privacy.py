@@ -1,5 +1,5 @@
 """One's own data (/account/privacy: download it, ask for its deletion, the request's
-status) and the admin's retention periods (/admin/retention)."""
+status) and the admin's retention periods and consent text versions (/admin/retention)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,41 @@ def _field(f: rx.Var) -> rx.Component:
         spacing="1", width="100%")
 
 
+def _consent_field(f: rx.Var) -> rx.Component:
+    props = dict(name=f["name"], id=f["id"], default_value=f["value"], key=f["value"], size="3", width="100%",
+                 aria_label=f["label"])
+    return rx.vstack(
+        rx.el.label(rx.text(f["label"], size="2", weight="medium"), html_for=f["id"]),
+        rx.cond(f["multiline"] != "", rx.text_area(rows="6", resize="vertical", **props), rx.input(**props)),
+        rx.cond(f["hint"] != "", rx.text(f["hint"], size="1", color_scheme="gray")),
+        rx.cond(f["error"] != "", rx.text(f["error"], color_scheme="red", size="2", role="alert",
+                                          id=f["id"] + "-error", class_name="consent-error")),
+        spacing="1", width="100%")
+
+
+def _consent_version(v: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.text(v["version"], weight="medium"), rx.text(v["when"], size="2", color_scheme="gray"),
+        rx.cond(v["current"] != "", rx.badge(v["current"], color_scheme="green")),
+        spacing="3", wrap="wrap", align="center", class_name="consent-version")
+
+
+def _consent_card() -> rx.Component:
+    return _card(
+        t("Consent text"),
+        rx.text(t("People agree to the newest version. Earlier versions stay readable and are never changed."),
+                size="2", color_scheme="gray"),
+        rx.vstack(rx.foreach(R.consent_history, _consent_version), spacing="2", id="consent-versions"),
+        rx.form(rx.vstack(
+            rx.heading(t("Publish a new version"), size="4", as_="h3"),
+            rx.callout(t("Publishing asks everyone to agree again. Until they do, their answers are not scored."),
+                       icon="triangle_alert", color_scheme="orange", width="100%"),
+            rx.foreach(R.consent_fields, _consent_field),
+            rx.button(t("Publish"), type="submit", size="3", min_height=TAP, id="consent-publish"),
+            spacing="3", width="100%"), on_submit=R.publish_consent, width="100%"),
+        id="consent-card")
+
+
 def retention_page() -> rx.Component:
     return shell(rx.vstack(
         rx.heading(t("Retention"), size="7", as_="h1", id="page-title"),
@@ -89,5 +124,6 @@ def retention_page() -> rx.Component:
                   rx.text(R.last_run, size="2", id="retention-last-run"),
                   rx.button(t("Run the purge now"), on_click=R.run_now, size="3", min_height=TAP,
                             variant="outline", id="retention-run", white_space="normal", height="auto")),
+            _consent_card(),
             spacing="4", width="100%"), rx.spinner(size="3")),
         spacing="4", width="100%", max_width="48em", align="start"))

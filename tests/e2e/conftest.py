@@ -10,6 +10,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)  # stable: order kept otherwise
 
 
 @pytest.fixture(scope="session")

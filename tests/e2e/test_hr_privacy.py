@@ -3,7 +3,8 @@
 HR approves it on /hr/privacy; the candidate is signed out and can no longer sign in,
 and their recording files are gone. The admin sets retention periods on
 /admin/retention: a period shorter than allowed is refused next to its field, a valid
-one is saved, and the purge runs from the page."""
+one is saved, and the purge runs from the page. Last of all, the admin publishes a new
+consent text there and a candidate who agreed to the old one is asked again."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import io
 import json
 import re
 import zipfile
+
+import pytest
 
 from playwright.sync_api import expect
 from sqlmodel import select
@@ -33,7 +36,7 @@ def _record_answer(portal, email: str, interview_id: int) -> tuple[int, int, byt
         question = s.exec(select(models.Question).where(
             models.Question.job_id == interview.job_id, models.Question.is_practice.is_(False))
             .order_by(models.Question.position)).first()
-        consent.grant(s, user, consent.CURRENT_VERSION)
+        consent.grant(s, user, consent.current_version(s))
         for n, part in enumerate(media.chunks(stream, 3000)):
             recordings.append_chunk(s, user, interview_id, question.id, n, part)
         answer = recordings.finish(s, user, interview_id, question.id)
@@ -155,3 +158,72 @@ def test_the_admin_sets_retention_and_a_too_short_period_is_refused_beside_its_f
     with db.session_scope(portal.db_url) as s:
         assert s.exec(select(models.RetentionSetting)).first() is None
     context.close()
+
+
+@pytest.mark.last  # a new consent text asks everyone again: no other test may run after it
+def test_the_admin_publishes_a_new_consent_text_and_a_candidate_is_asked_again(browser, portal, secrets):
+    email, _interview_id = new_candidate_with_interview(portal, name="同意书测试")
+    with db.session_scope(portal.db_url) as s:
+        old = consent.current_version(s)
+        consent.grant(s, s.exec(select(models.User).where(models.User.email == email)).one(), old)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in_demo(page, portal, "admin", secrets)
+    page.goto(portal.url + routes.ADMIN_RETENTION)
+    wait_hydrated(page)
+    versions = page.locator(".consent-version")
+    expect(versions).to_have_count(1)
+    expect(versions.first).to_contain_text(old)
+    expect(versions.first).to_contain_text("内置")
+    expect(versions.first).to_contain_text("当前")
+    # the form starts from the current text; the built-in version's label is taken
+    expect(page.locator("#consent-zh_CN-title")).to_have_value(re.compile("单独同意"))
+    page.fill("#consent-version", old)
+    page.click("#consent-publish")
+    expect(page.locator("#consent-version-error")).to_have_text(f"版本 {old} 已存在；版本一经发布不可覆盖。")
+    # one section too few in English is refused beside that field, what was typed stays
+    page.fill("#consent-version", "2027-01")
+    page.fill("#consent-en-sections", "## Purpose\nTo assess your answers.")
+    page.click("#consent-publish")
+    expect(page.locator("#consent-en-sections-error")).to_contain_text("两种语言的段落数需要相同")
+    expect(page.locator("#consent-version")).to_have_value("2027-01")
+    page.set_viewport_size({"width": 375, "height": 740})
+    _assert_fits(page, "/admin/retention with the consent form")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    with db.session_scope(portal.db_url) as s:
+        assert s.exec(select(models.ConsentText)).first() is None  # nothing published
+    page.fill("#consent-zh_CN-title", "录音录像与作答分析的单独同意（第二版）")
+    page.fill("#consent-zh_CN-sections", "## 目的\n评估你与岗位的匹配程度。\n第二段说明。\n\n## 撤回\n你可以随时撤回。")
+    page.fill("#consent-en-sections", "## Purpose\nTo assess your fit for the position.\n\n## Withdraw\nAny time.")
+    page.click("#consent-publish")
+    expect(page.get_by_text("同意书 2027-01 已发布，所有人都需要重新同意。")).to_be_visible()
+    expect(versions).to_have_count(2)
+    expect(versions.first).to_contain_text("2027-01")
+    expect(versions.first).to_contain_text("当前")
+    expect(versions.nth(1)).not_to_contain_text("当前")
+    with db.session_scope(portal.db_url) as s:
+        row = s.exec(select(models.ConsentText)).one()
+        assert row.version == "2027-01" and len(row.texts["en"]["sections"]) == 2
+        assert s.exec(select(models.AuditEvent).where(models.AuditEvent.action == "consent.publish")).one()
+    context.close()
+
+    # the candidate who agreed to the old text is asked again, and agrees to the new one
+    cand_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    cand = cand_context.new_page()
+    cand.set_default_timeout(20_000)
+    sign_in(cand, portal, email, email, secrets)
+    cand.goto(portal.url + routes.CANDIDATE_CONSENT)
+    wait_hydrated(cand)
+    expect(cand.locator("h1")).to_have_text("录音录像与作答分析的单独同意（第二版）")
+    expect(cand.locator("#consent-status")).to_contain_text("你曾于")
+    expect(cand.locator("#consent-status")).to_contain_text(f"同意版本 {old}。此后文本已更新：请阅读后重新同意。")
+    expect(cand.get_by_text("第二段说明。", exact=False)).to_be_visible()
+    cand.click("#consent-agree")
+    expect(cand.locator("#consent-status")).to_contain_text("2027-01")
+    expect(cand.locator("#consent-withdraw")).to_be_visible()
+    with db.session_scope(portal.db_url) as s:
+        user = s.exec(select(models.User).where(models.User.email == email)).one()
+        assert [c.version for c in s.exec(select(models.Consent).where(models.Consent.user_id == user.id)
+                                          .order_by(models.Consent.id))] == [old, "2027-01"]
+    cand_context.close()

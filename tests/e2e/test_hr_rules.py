@@ -56,7 +56,7 @@ def _scored_interview(portal) -> tuple[str, int]:
                              password_changed_at=models.utcnow())
         s.add(person)
         s.flush()
-        consent.grant(s, person, consent.CURRENT_VERSION)
+        consent.grant(s, person, consent.current_version(s))
         job = s.exec(select(models.Job).where(models.Job.code == JOB)).one()
         model = s.exec(select(models.CompetencyModel).where(models.CompetencyModel.job_id == job.id,
                                                             models.CompetencyModel.is_current.is_(True))).one()

@@ -23,7 +23,7 @@ def _candidate_in_the_room(portal) -> tuple[str, int, list[int]]:
     email, interview_id = new_candidate_with_interview(portal, days_ahead=0)
     with db.session_scope(portal.db_url) as s:
         user = s.exec(select(models.User).where(models.User.email == email)).one()
-        consent.grant(s, user, consent.CURRENT_VERSION)
+        consent.grant(s, user, consent.current_version(s))
         interview = s.get(models.Interview, interview_id)
         questions = s.exec(select(models.Question.id).where(
             models.Question.job_id == interview.job_id, models.Question.is_practice.is_(False))

@@ -71,7 +71,7 @@ def test_an_interview_from_the_room_to_the_interviewers_rating(browser: Browser,
     email, interview_id = new_candidate_with_interview(portal, days_ahead=0, name=name)
     with db.session_scope(portal.db_url) as s:
         candidate = s.exec(select(models.User).where(models.User.email == email)).one()
-        consent.grant(s, candidate, consent.CURRENT_VERSION)
+        consent.grant(s, candidate, consent.current_version(s))
 
     # the candidate, in English, with a microphone that speaks
     speaking = browser.browser_type.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS + [

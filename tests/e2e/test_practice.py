@@ -25,7 +25,7 @@ def _candidate(portal, *, consented: bool) -> tuple[str, int]:
     with db.session_scope(portal.db_url) as s:
         user = s.exec(select(models.User).where(models.User.email == email)).one()
         if consented:
-            consent.grant(s, user, consent.CURRENT_VERSION)
+            consent.grant(s, user, consent.current_version(s))
         return email, user.id
 
 

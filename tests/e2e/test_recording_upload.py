@@ -57,7 +57,7 @@ def test_a_recording_is_uploaded_cut_once_resumed_and_submitted_once(page, porta
         interview = s.get(models.Interview, interview_id)
         question_id = s.exec(select(models.Question.id).where(
             models.Question.job_id == interview.job_id, models.Question.is_practice.is_(False))).first()
-        consent.grant(s, user, consent.CURRENT_VERSION)
+        consent.grant(s, user, consent.current_version(s))
     sign_in(page, portal, email, email, secrets)
     page.goto(portal.url + routes.CANDIDATE_HOME)
     wait_hydrated(page)

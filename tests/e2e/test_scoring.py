@@ -21,7 +21,7 @@ def test_a_practice_answer_is_scored_by_the_bundled_worker(portal, portal_servic
     with db.session_scope(portal.db_url) as s:
         candidate = s.exec(select(models.User).where(models.User.email == email)).one()
         # The dispatcher sends only answers of people who consented.
-        consent.grant(s, candidate, consent.CURRENT_VERSION)
+        consent.grant(s, candidate, consent.current_version(s))
         question = s.exec(select(models.Question).where(models.Question.is_practice)).first()
         answer = scoring_client.submit_answer(s, candidate, question.id, ANSWER, language="zh", is_practice=True)
         answer_id = answer.id

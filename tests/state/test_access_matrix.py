@@ -128,6 +128,7 @@ EXPECTED_HANDLERS = {
     "HrPrivacyState.load": {"hr", "hr_manager"}, "HrPrivacyState.approve": {"hr", "hr_manager"},
     "HrPrivacyState.refuse": {"hr", "hr_manager"},
     "RetentionState.load": ADMIN, "RetentionState.save": ADMIN, "RetentionState.run_now": ADMIN,
+    "RetentionState.publish_consent": ADMIN,
 
     # issue 12 · catalogue
     "TemplatesState.load": {"hr", "hr_manager"}, "TemplatesState.choose": {"hr", "hr_manager"},

@@ -19,13 +19,15 @@ from tests import aio
 @pytest.fixture
 def portal_db(isolated_data_dir):
     from portal.services.platform import db, demo
-    from portal.services.interviews import jobs
+    from portal.services.interviews import consent, jobs
 
     db.get_engine.cache_clear()
     jobs.reset_cache()
     db.migrate()
     with db.session_scope() as s:
         demo.load_demo(s)
+    with db.session_scope() as s:  # warm, as in a running portal (reloaded at most every 30 s)
+        consent.current_version(s)
     yield
     db.get_engine.cache_clear()
     jobs.reset_cache()

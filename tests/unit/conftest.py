@@ -35,8 +35,8 @@ def interview_now(db_url):
         theirs = Interview(candidate_id=other.id, job_id=interview.job_id, model_id=interview.model_id,
                            scheduled_at=recordings.utcnow())
         s.add(theirs)
-        consent.grant(s, users["candidate"], consent.CURRENT_VERSION)
-        consent.grant(s, other, consent.CURRENT_VERSION)
+        consent.grant(s, users["candidate"], consent.current_version(s))
+        consent.grant(s, other, consent.current_version(s))
         s.flush()
         users["other"] = other
     return {"url": db_url, "users": users, "interview": interview, "theirs": theirs,

@@ -37,7 +37,7 @@ def person(scored_demo):
         question = s.execute(select(models.Question).where(
             models.Question.job_id == interview.job_id, models.Question.is_practice.is_(False))
             .order_by(models.Question.position)).scalars().first()
-        consent.grant(s, cand, consent.CURRENT_VERSION)
+        consent.grant(s, cand, consent.current_version(s))
         s.flush()
         for n, part in enumerate(media.chunks(stream, 4000)):
             recordings.append_chunk(s, cand, interview.id, question.id, n, part)

@@ -292,7 +292,7 @@ def test_the_last_score_of_an_interview_fires_the_jobs_active_rules(scored_demo,
         for rule in (met, never):
             rules.preview(s, hr, rule.id)
             rules.activate(s, hr, rule.id)
-        consent.grant(s, candidate, consent.CURRENT_VERSION)
+        consent.grant(s, candidate, consent.current_version(s))
         interview = models.Interview(candidate_id=candidate.id, job_id=job.id, model_id=model.id,
                                      scheduled_at=sc.utcnow() - timedelta(minutes=30), status="in_progress")
         s.add(interview)

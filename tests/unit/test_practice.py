@@ -58,7 +58,7 @@ def demo(db_url):
         s.flush()
         s.add(Interview(candidate_id=other.id, job_id=interview.job_id, model_id=interview.model_id,
                         scheduled_at=sc.utcnow() + timedelta(days=3)))
-        consent.grant(s, other, consent.CURRENT_VERSION)
+        consent.grant(s, other, consent.current_version(s))
         users["other"] = other
     return {"url": db_url, "users": users, "interview": interview, "offered": offered, "real": real,
             "elsewhere": elsewhere, "factory": lambda: db.session_scope(db_url)}
@@ -66,7 +66,7 @@ def demo(db_url):
 
 def _grant(demo, role="candidate"):
     with db.session_scope(demo["url"]) as s:
-        consent.grant(s, demo["users"][role], consent.CURRENT_VERSION)
+        consent.grant(s, demo["users"][role], consent.current_version(s))
 
 
 def _count(demo, model) -> int:

@@ -191,7 +191,7 @@ def test_the_checklist_ticks_itself_off_from_the_database(world):
         ("Check your camera, microphone and network", routes.CANDIDATE_DEVICE_CHECK, "")]
 
     with db.session_scope(db_url) as s:
-        consent.grant(s, _user(s, ids, "a"), consent.CURRENT_VERSION)
+        consent.grant(s, _user(s, ids, "a"), consent.current_version(s))
     assert _checklist(db_url, ids)["consent"]
 
     # another candidate's device check and practice do not count for this one

@@ -88,7 +88,7 @@ def demo(db_url):
                  .scalar_one() for role in ("candidate", "employee", "hr")}
         # The dispatcher sends only the answers of people with active consent.
         for role in ("candidate", "employee"):
-            consent.grant(session, users[role], consent.CURRENT_VERSION)
+            consent.grant(session, users[role], consent.current_version(session))
         cand = users["candidate"]
         cand.id_number_enc = crypto.encrypt(ID_NUMBER)
         cand.phone_enc = crypto.encrypt(PHONE)
@@ -480,7 +480,7 @@ def test_after_withdrawal_no_answer_of_that_person_is_sent(demo, worker):
 
     # Not retried, even much later; consent given again does not revive them either.
     with db.session_scope(demo["url"]) as session:
-        consent.grant(session, cand, consent.CURRENT_VERSION)
+        consent.grant(session, cand, consent.current_version(session))
     audited_after_grant = _audit_count(demo["url"])
     assert sc.dispatch_due(demo["factory"], client, now=sc.utcnow() + timedelta(days=1)) == 0
     assert len(transport.sent_items()) == 1

@@ -56,7 +56,7 @@ def demo(db_url):
         questions = s.execute(select(Question).where(Question.job_id == interview.job_id,
                                                      Question.is_practice.is_(False))
                               .order_by(Question.position)).scalars().all()
-        consent.grant(s, cand, consent.CURRENT_VERSION)
+        consent.grant(s, cand, consent.current_version(s))
         s.flush()
     return {"url": db_url, "candidate": cand, "interview": interview, "questions": questions,
             "factory": lambda: db.session_scope(db_url)}

@@ -13,7 +13,7 @@ from state.candidate import ConsentState as S
 def _section(section: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.heading(section["heading"], size="4", as_="h2"),
-        rx.text(section["body"], size="3"),
+        rx.text(section["body"], size="3", white_space="pre-line"),  # paragraphs the admin wrote
         spacing="1",
         width="100%",
     )

@@ -175,7 +175,7 @@ def _statement(one: bool):
     practised = exists().where(
         models.Answer.user_id == user_id, models.Answer.is_practice.is_(True),
         models.Question.id == models.Answer.question_id, models.Question.job_id == job.id)
-    return (select(consent.given_clause(user_id), _read_clause(user_id), interview, job, stage, practised,
+    return (select(consent.given_clause(user_id, bindparam("consent_version")), _read_clause(user_id), interview, job, stage, practised,
                    _latest_check_ok(user_id, models.DeviceCheck.interview_id == interview.id),
                    _latest_check_ok(user_id, models.DeviceCheck.interview_id.is_(None)))
             .select_from(models.User)
@@ -190,10 +190,12 @@ _ALL_INTERVIEWS, _ONE_INTERVIEW = _statement(False), _statement(True)
 
 
 def _load(session, user: models.User, interview_id: int | None = None) -> Overview:
+    version = consent.current_version(session)  # cached: no statement
     if interview_id is None:
-        rows = session.execute(_ALL_INTERVIEWS, {"user_id": user.id}).all()
+        rows = session.execute(_ALL_INTERVIEWS, {"user_id": user.id, "consent_version": version}).all()
     else:
-        rows = session.execute(_ONE_INTERVIEW, {"user_id": user.id, "interview_id": interview_id}).all()
+        rows = session.execute(_ONE_INTERVIEW, {"user_id": user.id, "interview_id": interview_id,
+                                                 "consent_version": version}).all()
     if not rows:
         return Overview([], False, False)
     found: dict[int, InterviewPrep] = {}

@@ -80,7 +80,7 @@ def _room_rows(session, user: models.User, interview_id: int):
         models.Answer.interview_id == models.Interview.id, models.Answer.question_id == models.Question.id,
         models.Answer.is_practice.is_(False)).scalar_subquery()
     return session.exec(
-        select(models.Interview, models.Job, consent.given_clause(user.id), models.Question, answered,
+        select(models.Interview, models.Job, consent.given_clause(user.id, consent.current_version(session)), models.Question, answered,
                models.Recording)
         .join(models.Job, models.Job.id == models.Interview.job_id)
         .outerjoin(models.Question, (models.Question.job_id == models.Interview.job_id)

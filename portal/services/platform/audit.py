@@ -340,6 +340,7 @@ ACTION_LABELS = {
     "availability.update": N_("Preferred times changed"),
     "availability.view": N_("Preferred times viewed"),
     "consent.grant": N_("Consent given"),
+    "consent.publish": N_("Consent text published"),
     "consent.withdraw": N_("Consent withdrawn"),
     "answer.submit": N_("Interview answer submitted"),
     "interview.review": N_("Interview answers viewed"),

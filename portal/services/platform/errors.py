@@ -35,3 +35,11 @@ class PermissionDenied(ServiceError):
 
     def __init__(self, msgid: str = PERMISSION_DENIED, **params: object) -> None:
         super().__init__(msgid, **params)
+
+
+class FieldErrors(ServiceError):
+    """Some fields of a form are wrong (nothing was saved): field -> (msgid, params)."""
+
+    def __init__(self, fields: dict[str, tuple[str, dict]]) -> None:
+        super().__init__(next(iter(fields.values()))[0])
+        self.fields = fields

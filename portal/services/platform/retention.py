@@ -26,7 +26,7 @@ from portal import models
 from portal.services.accounts import access
 from portal.services.accounts.privacy import delete_rows, hanging_rows
 from portal.services.platform import audit
-from portal.services.platform.errors import ServiceError
+from portal.services.platform.errors import FieldErrors
 from portal.services.platform.i18n import N_
 
 RECORDINGS, TRANSCRIPTS, SCORES, AUDIT = "recordings", "transcripts", "scores", "audit"
@@ -44,12 +44,7 @@ TOO_SHORT = N_("At least {min} days.")
 TOO_LONG = N_("At most {max} days.")
 
 
-class RetentionErrors(ServiceError):
-    """Some fields are wrong (nothing was saved): class -> (msgid, params)."""
-
-    def __init__(self, fields: dict[str, tuple[str, dict]]) -> None:
-        super().__init__(next(iter(fields.values()))[0])
-        self.fields = fields
+RetentionErrors = FieldErrors  # some periods are wrong: class -> (msgid, params)
 
 
 def utcnow() -> datetime:
