@@ -149,6 +149,34 @@ def test_hr_builds_a_position_model_tries_an_answer_and_imports_questions(page: 
     versions = sorted((m.version, m.is_current) for m in _model_rows(portal, job_id))
     assert versions == [(1, False), (2, True)]
 
+    # The interview stages: a new position has none; a stage without its English name or
+    # with an impossible duration is refused and nothing is stored.
+    stage_card = page.locator("#job-stages")
+    expect(stage_card.locator(".stage-editor")).to_have_count(0)
+    page.click("#stage-add")
+    stage = stage_card.locator(".stage-editor").first
+    stage.locator(".stage-name_zh input").fill("视频面试")
+    stage.locator(".stage-description_zh textarea").fill("回答三个问题，每题限时两分钟。")
+    stage.locator(".stage-duration_min input").fill("30")
+    page.click("#stages-save")
+    expect(page.locator("#stages-error")).to_contain_text("环节 1 需要中英文名称。")
+    stage.locator(".stage-name_en input").fill("Video interview")
+    stage.locator(".stage-duration_min input").fill("300")
+    page.click("#stages-save")
+    expect(page.locator("#stages-error")).to_contain_text("1 到 240")
+    with db.session_scope(portal.db_url) as s:
+        assert not s.exec(select(models.InterviewStage).where(models.InterviewStage.job_id == job_id)).all()
+    stage.locator(".stage-duration_min input").fill("30")
+    page.click("#stages-save")
+    expect(page.locator("#flash-text")).to_have_text("面试环节已保存。")
+    expect(page.locator("#stages-error")).to_have_count(0)
+    with db.session_scope(portal.db_url) as s:
+        saved = s.exec(select(models.InterviewStage).where(models.InterviewStage.job_id == job_id)).all()
+        assert [(st.name_zh, st.name_en, st.duration_min) for st in saved] == [("视频面试", "Video interview", 30)]
+    page.reload()
+    wait_hydrated(page)
+    expect(stage_card.locator(".stage-name_en input")).to_have_value("Video interview")  # stored, shown again
+
     # The question bank: a bad file is refused whole, with each bad row named.
     page.click("text=该职位的题库")
     expect(page).to_have_url(re.compile(r"/hr/questions$"))
