@@ -83,6 +83,14 @@ class HrScheduleState(BaseState):
 
     @requires(access.INTERVIEW_SCHEDULE)
     @rx.event
+    def pick_job(self, job_id: str):
+        """The chosen position's stages show at once, before slots are suggested."""
+        chosen = _int(job_id)
+        if any(j["id"] == chosen for j in self._jobs):
+            self.job_id = chosen
+
+    @requires(access.INTERVIEW_SCHEDULE)
+    @rx.event
     def invite_new(self, form: dict):
         form = form if isinstance(form, dict) else {}
         email = str(form.get("email", ""))[:254]

@@ -59,6 +59,18 @@ def test_hr_schedules_moves_and_cancels_the_demo_candidates_interview(browser, p
     page.locator(".schedule-found").first.click()
     expect(page.locator("#schedule-candidate")).to_contain_text(candidate_email)
     expect(page.locator(".schedule-stage").first).to_be_visible()  # the job's stages are shown
+    # choosing another position shows its stages at once, and back
+    with db.session_scope(portal.db_url) as s:
+        first_stage = {}
+        for st in s.exec(select(models.InterviewStage).order_by(models.InterviewStage.job_id,
+                                                                models.InterviewStage.position)):
+            first_stage.setdefault(st.job_id, st.name_zh)
+    (first_job, first_name), (other_job, other_name) = sorted(first_stage.items())[:2]
+    expect(page.locator(".schedule-stage").first).to_contain_text(first_name)
+    page.select_option("#schedule-job", str(other_job))
+    expect(page.locator(".schedule-stage").first).to_contain_text(other_name)
+    page.select_option("#schedule-job", str(first_job))
+    expect(page.locator(".schedule-stage").first).to_contain_text(first_name)
     page.get_by_label(profile.name_zh).check()
     page.click("#schedule-suggest")
     slot = page.locator(".schedule-slot").first

@@ -116,7 +116,7 @@ EXPECTED_HANDLERS = {
     "HrDecisionsState.override": {"hr", "hr_manager"},
 
     # issue 12 · scheduling
-    "HrScheduleState.load": {"hr", "hr_manager"}, "HrScheduleState.search": {"hr", "hr_manager"}, "HrScheduleState.choose": {"hr", "hr_manager"}, "HrScheduleState.invite_new": {"hr", "hr_manager"}, "HrScheduleState.suggest": {"hr", "hr_manager"}, "HrScheduleState.book": {"hr", "hr_manager"}, "HrScheduleState.batch": {"hr", "hr_manager"}, "HrScheduleState.move": {"hr", "hr_manager"}, "HrScheduleState.cancel": {"hr", "hr_manager"},
+    "HrScheduleState.load": {"hr", "hr_manager"}, "HrScheduleState.search": {"hr", "hr_manager"}, "HrScheduleState.choose": {"hr", "hr_manager"}, "HrScheduleState.pick_job": {"hr", "hr_manager"}, "HrScheduleState.invite_new": {"hr", "hr_manager"}, "HrScheduleState.suggest": {"hr", "hr_manager"}, "HrScheduleState.book": {"hr", "hr_manager"}, "HrScheduleState.batch": {"hr", "hr_manager"}, "HrScheduleState.move": {"hr", "hr_manager"}, "HrScheduleState.cancel": {"hr", "hr_manager"},
 
     # issue 12 · analytics
     "HrAnalyticsState.load": {"hr", "hr_manager"}, "HrAnalyticsState.show": {"hr", "hr_manager"},

@@ -41,7 +41,8 @@ def _invite() -> rx.Component:
             wrap="wrap", width="100%"), on_submit=S.invite_new, reset_on_submit=True, width="100%"),
         rx.form(rx.vstack(
             _label(t("Position"), rx.el.select(rx.foreach(S.jobs, lambda j: rx.el.option(j["label"], value=j["id"])),
-                                                name="job", id="schedule-job", style=_select_style())),
+                                                name="job", id="schedule-job", value=S.job_id.to_string(),
+                                                on_change=S.pick_job, style=_select_style())),
             rx.cond(S.stages.length() > 0, _label(t("Interview stages"), rx.foreach(
                 S.stages, lambda st: rx.text(st, size="2", class_name="schedule-stage")))),
             _label(t("Duration (minutes)"), rx.input(name="duration", type="number", min="10", max="240",
