@@ -283,6 +283,8 @@ def test_issue_12_done_when(browser, portal, portal_services, secrets, smtp_inbo
     assert json.loads(z.read("account.json"))["account"]["email"] == candidate_email
     mine = [i for i in json.loads(z.read("interviews.json"))["interviews"] if i["id"] == interview_id]
     assert [(i["job_code"], i["status"]) for i in mine] == [(CODE, "completed")]
+    decisions = [d for d in json.loads(z.read("interviews.json"))["decisions"] if d["interview_id"] == interview_id]
+    assert [(d["rule"], d["numbers"], d["outcome"]) for d in decisions] == [(RULE, firing.numbers, "advance")]
     answers = [a for a in json.loads(z.read("answers.json")) if a["interview_id"] == interview_id]
     assert len(answers) == 2 and {a["transcript"] for a in answers} == {content.ANSWER}
     reports = [r for r in json.loads(z.read("scores.json"))["reports"] if r["interview_id"] == interview_id]
