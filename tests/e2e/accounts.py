@@ -102,6 +102,21 @@ def new_candidate_with_interview(portal, *, days_ahead: float = 3, name: str = "
     return email, interview_id
 
 
+def answer_interview(session, person, interview, text: str) -> None:
+    """``person`` answers every question of the interview's job with ``text`` and the
+    interview ends; the portal's dispatcher then has the real worker score the answers."""
+    from sqlmodel import select
+
+    from portal import models
+    from portal.services.interviews import scoring_client
+
+    for q in session.exec(select(models.Question).where(models.Question.job_id == interview.job_id,
+                                                        models.Question.is_practice.is_(False))).all():
+        scoring_client.submit_answer(session, person, q.id, text, language="zh", interview_id=interview.id)
+    interview.status = "completed"
+    session.add(interview)
+
+
 def wait_hydrated(page: Page) -> None:
     """The page's state has arrived: the shell replaced its neutral skeleton."""
     expect(page.locator("#skeleton-header")).to_have_count(0)

@@ -17,10 +17,10 @@ from sqlmodel import select
 
 from portal import models, routes
 from portal.services.accounts import passwords
-from portal.services.interviews import consent, scoring_client
+from portal.services.interviews import consent
 from portal.services.platform import db
 from portal.services.platform.demo import CONTENT_DIR, DEMO_PASSWORD, demo_email
-from tests.e2e.accounts import sign_in, sign_in_demo, wait_hydrated
+from tests.e2e.accounts import answer_interview, sign_in, sign_in_demo, wait_hydrated
 from tests.e2e.test_phone import _assert_fits
 
 JOB = "RD-SE-001"
@@ -64,11 +64,7 @@ def _scored_interview(portal) -> tuple[str, int]:
                                      scheduled_at=models.utcnow() - timedelta(hours=1), status="in_progress")
         s.add(interview)
         s.flush()
-        for q in s.exec(select(models.Question).where(models.Question.job_id == job.id,
-                                                      models.Question.is_practice.is_(False))).all():
-            scoring_client.submit_answer(s, person, q.id, WEAK, language="zh", interview_id=interview.id)
-        interview.status = "completed"
-        s.add(interview)
+        answer_interview(s, person, interview, WEAK)
         interview_id = interview.id
     return email, interview_id
 

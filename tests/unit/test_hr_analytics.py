@@ -317,3 +317,26 @@ def test_a_chart_draws_shown_bars_and_marks_suppressed_ones():
     assert "Hired &lt;x&gt;" in svg and "fewer than 5" in svg and 'stroke-dasharray="4 3"' in svg
     assert "#e5484d" in svg and "4/5" in svg
     assert bars_svg([], "x") == ""
+
+
+def test_a_person_confirming_a_rules_advance_counts_as_advanced(world):
+    """The portal's own rules only propose (RuleFiring); a person's confirmation (or an
+    override to advance) moves the candidate on, and a pending proposal or a rejection does
+    not. Two people with no Report.decision: n 8 confirmed, n 9 overridden to advance;
+    n 10 pending, n 11 confirmed reject."""
+    url, ids = world
+    with db.session_scope(url) as s:
+        rule = models.DecisionRule(job_id=ids["job"], rule_no=1, version=1, expression="总分 ≥ 1",
+                                   canonical="overall >= 1", action="advance", status="active")
+        s.add(rule)
+        s.flush()
+        for n, status, outcome in ((8, "confirmed", "advance"), (9, "overridden", "advance"),
+                                   (10, "pending", ""), (11, "confirmed", "reject")):
+            user = s.exec(select(models.User).where(models.User.email == f"p{n}@example.cn")).one()
+            interview = s.exec(select(models.Interview).where(models.Interview.candidate_id == user.id)).one()
+            s.add(models.RuleFiring(interview_id=interview.id, rule_id=rule.id, rule_version=1, numbers={},
+                                    proposed="advance" if outcome != "reject" else "reject", status=status,
+                                    outcome=outcome, decided_at=None if status == "pending" else interview.scheduled_at
+                                    + timedelta(days=2)))
+    counts = {st.key: st.count.value for st in _figures(world).funnel}
+    assert counts["advanced"] == 9  # 7 recorded on their reports, n 8 and n 9

@@ -220,3 +220,24 @@ def test_a_person_made_staff_since_asking_is_not_deleted(person):
         assert staff.value.msgid == privacy.STAFF_REFUSED
         assert s.get(models.DeletionRequest, request.id).status == privacy.OPEN
         assert s.get(models.User, person["cand"].id) is not None
+
+
+def test_the_export_holds_the_decisions_on_their_interviews(person):
+    """A rule's proposal and what a person decided about them are theirs to read too
+    (RuleFiring names no owner column, so the catch-all did not find it)."""
+    cand = person["cand"]
+    with db.session_scope() as s:
+        rule = models.DecisionRule(job_id=s.get(models.Interview, person["past"]).job_id, rule_no=1, version=1,
+                                   expression="总分 ≥ 50", canonical="overall ≥ 50", action="advance", status="active")
+        s.add(rule)
+        s.flush()
+        s.add(models.RuleFiring(interview_id=person["past"], rule_id=rule.id, rule_version=1,
+                                numbers={"overall": 72}, proposed="advance", status="confirmed", outcome="advance"))
+        other = s.execute(select(models.Interview.id).where(models.Interview.candidate_id != cand.id)).scalars().first()
+        s.add(models.RuleFiring(interview_id=other, rule_id=rule.id, rule_version=1,
+                                numbers={}, proposed="reject"))  # someone else's interview
+    with db.session_scope() as s:
+        z = _zip(privacy.export_zip(s, s.get(models.User, cand.id), locale="en"))
+    decisions = json.loads(z.read("interviews.json"))["decisions"]
+    assert [(d["interview_id"], d["rule"], d["numbers"], d["outcome"]) for d in decisions] == \
+           [(person["past"], "总分 ≥ 50", {"overall": 72}, "advance")]

@@ -71,7 +71,7 @@ README = """Talent Portal: everything the portal holds about you
 Each .json file holds one kind of data (UTF-8 JSON, times in UTC, ISO 8601):
 account.json            your account and signed-in devices (no password or authenticator secret)
 consents.json           your consents and withdrawals
-interviews.json         your interviews and device checks
+interviews.json         your interviews, device checks and the decisions on them
 answers.json            your answers with their transcripts
 scores.json             the scores of your answers, their evidence quotes and your score reports
 review_requests.json    the human reviews you asked for
@@ -145,6 +145,9 @@ def collect(session, user: models.User) -> dict[str, object]:
     questions = {q.id: q for q in _all(session, M.Question, M.Question.id.in_({a.question_id for a in answers} or {0}))}
     recorded = {r.answer_id for r in _all(session, M.Recording, M.Recording.candidate_id == uid) if r.answer_id}
     reports = _all(session, M.Report, M.Report.candidate_id == uid)
+    firings = _all(session, M.RuleFiring, M.RuleFiring.interview_id.in_({i.id for i in interviews} or {0}))
+    rules = {r.id: r.expression for r in _all(session, M.DecisionRule,
+                                              M.DecisionRule.id.in_({f.rule_id for f in firings} or {0}))}
     courses = {c.id: c.code for c in _all(session, M.Course)}
     email = (user.email or "").lower()
     docs: dict[str, object] = {
@@ -161,6 +164,9 @@ def collect(session, user: models.User) -> dict[str, object]:
             "interviews": [_row(i, job_code=jobs[i.job_id].code, job_title_zh=jobs[i.job_id].title_zh,
                                 job_title_en=jobs[i.job_id].title_en) for i in interviews],
             "device_checks": [_row(d) for d in _all(session, M.DeviceCheck, M.DeviceCheck.user_id == uid)],
+            # what HR's rules proposed on their interviews and what a person decided (it names no
+            # owner column, so the catch-all below missed it)
+            "decisions": [_row(f, rule=rules.get(f.rule_id, "")) for f in firings],
         },
         "answers.json": [
             _row(a, question_zh=questions[a.question_id].text_zh if a.question_id in questions else "",

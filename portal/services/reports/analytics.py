@@ -12,8 +12,10 @@ The funnel's stages, read from the tables that record them:
   an interview taken before the interview's time. Entered at the first such check.
 - **interviewed**: submitted at least one (non-practice) answer in it, or the interview is
   completed. Entered at the first answer (else the interview's time).
-- **advanced**: the job's rule recorded a decision on the interview's score report
-  (``Report.decision``), or the person was hired. Entered when the report was published.
+- **advanced**: a person decided to advance them on a rule's proposal (``RuleFiring``
+  confirmed or overridden with outcome advance; entered then), or the job's rule recorded
+  a decision on the interview's score report (``Report.decision``, the demo's past
+  candidates; entered when the report was published), or the person was hired.
 - **hired**: the account has ``hired_at`` on or after being invited. Entered then.
 
 Stages are counted independently (preparing is optional, so "prepared" may be below
@@ -64,6 +66,7 @@ from sqlmodel import select
 
 from portal import models
 from portal.services.accounts import access
+from portal.services.interviews import rules
 from portal.services.platform import audit, crypto
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_, format_number, format_percent, gettext, pick
@@ -276,6 +279,12 @@ def _stages(session, people: dict[int, _Person]) -> None:
         select(models.Report).where(models.Report.interview_id.in_(ids))).all()}
     hired = dict(session.exec(select(models.User.id, models.User.hired_at)
                               .where(models.User.id.in_(persons))).all())
+    advanced_at: dict[int, datetime] = {}
+    for interview_id, at in session.exec(
+            select(models.RuleFiring.interview_id, models.RuleFiring.decided_at)
+            .where(models.RuleFiring.interview_id.in_(ids), models.RuleFiring.outcome == rules.ADVANCE,
+                   models.RuleFiring.status != rules.PENDING, models.RuleFiring.decided_at.is_not(None))).all():
+        advanced_at[interview_id] = min(at, advanced_at.get(interview_id, at))
     for person in people.values():
         own = {i.id for i in person.interviews}
         invited = min(min(_aware(i.created_at), _aware(i.scheduled_at)) for i in person.interviews)
@@ -290,9 +299,12 @@ def _stages(session, people: dict[int, _Person]) -> None:
                  for i in person.interviews if i.id in first_answer or i.status == "completed"]
         if times:
             person.at["interviewed"] = min(times)
-        decided = [r for i, r in reports.items() if i in own and r.decision]
+        decided = [_aware(r.published_at or r.created_at) for i, r in reports.items() if i in own and r.decision]
+        # a person's decision to advance on a rule's proposal (services/interviews/rules.py): the
+        # only way the portal itself moves someone on (nothing writes Report.decision but the demo)
+        decided += [_aware(at) for i, at in advanced_at.items() if i in own]
         if decided:
-            person.at["advanced"] = min(_aware(r.published_at or r.created_at) for r in decided)
+            person.at["advanced"] = min(decided)
         joined = _aware(hired.get(person.id))
         if joined is not None and joined >= invited:
             person.at["hired"] = joined
