@@ -21,7 +21,7 @@ import reflex as rx
 
 from portal import models, routes
 from portal.services.accounts import access
-from portal.services.interviews import consent, practice
+from portal.services.interviews import practice
 from portal.services.interviews.preparation import zone
 from portal.services.platform import db, i18n
 from portal.services.platform.errors import PermissionDenied, ServiceError
@@ -168,7 +168,7 @@ class PracticeState(BaseState):
     def load(self):
         user = current_actor()
         with db.session_scope() as s:
-            offered = practice.questions(s, user)
+            offered, self.has_consent = practice.questions_and_consent(s, user)
             self._questions = {
                 locale: [{"id": str(q.id), "job": i18n.pick(locale, q.job_title_zh, q.job_title_en),
                           "text": i18n.pick(locale, q.text_zh, q.text_en),
@@ -177,7 +177,6 @@ class PracticeState(BaseState):
                                                 .rstrip("0").rstrip(".")),
                           "seconds": str(q.time_limit_s)} for q in offered]
                 for locale in i18n.LOCALES}
-            self.has_consent = consent.has_consent(s, user.id)
             self._load_history(s, user)
         if self.selected_id not in {q["id"] for q in self._questions.get("en", [])}:
             self._reset_answer("")

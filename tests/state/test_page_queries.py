@@ -340,3 +340,123 @@ def test_no_state_keeps_a_var_in_browser_storage():
     from reflex.state import State
 
     assert compile_client_storage(State) == {"cookies": {}, "local_storage": {}, "session_storage": {}}
+
+
+@pytest.fixture
+def scored_statements(isolated_data_dir):
+    """The demo content with the demo candidate's scored interview and a cohort of six
+    (as ``make run`` seeds it), and every statement counted; caches warm as in a running portal."""
+    from portal.services.platform import content_cache, db, demo
+
+    db.get_engine.cache_clear()
+    content_cache.reset_all()
+    db.migrate()
+    with db.session_scope() as s:
+        demo.load_demo(s, scored_interviews=True)
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", count)
+    db.get_engine.cache_clear()
+    content_cache.reset_all()
+
+
+def _demo_cookie(role: str) -> str:
+    from portal.services.accounts import auth
+    from portal.services.platform import db, demo
+
+    with db.session_scope() as s:
+        user = s.exec(select(models.User).where(models.User.email == demo.demo_email(role))).one()
+        return f"{routes.SESSION_COOKIE}={auth.start_sso_session(s, user, mfa_satisfied=True).token}"
+
+
+def _reads(statements: list[str]) -> list[str]:
+    # the audit chain's read of the previous hash is part of its write, not of the page
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT") and "auditevent" not in s]
+
+
+def test_the_score_report_reads_six_statements(scored_statements):
+    """The caller; the interview with its job, whether every answer is scored, the recorded
+    report and its latest review request; the interview's scores with its cohort's and the
+    evidence; the courses taken with the learning preference; the open course runs; the
+    decisions (was 14: the competencies, the cohort and the catalogue each on their own).
+    The model's competencies and the course catalogue come from the per-process copies."""
+    from state.report import ReportState
+
+    from portal.services.platform import db, demo
+
+    with db.session_scope() as s:
+        candidate = s.exec(select(models.User).where(models.User.email == demo.demo_email("candidate"))).one()
+        interview_id = s.exec(select(models.Interview.id).where(
+            models.Interview.candidate_id == candidate.id, models.Interview.status == "completed")).one()
+    tab = Tab(_demo_cookie("candidate"))
+    tab.load(routes.candidate_report(interview_id))  # the first view records the report
+    for _visit in range(2):
+        scored_statements.clear()
+        assert tab.load(routes.candidate_report(interview_id)) == [None]
+        assert len(_reads(scored_statements)) <= 6, scored_statements
+        shown = tab.state(ReportState)
+        assert shown.ready and not shown.refused
+        found = shown._found
+        assert found.numbers.cohort_size == 6 and found.numbers.overall_percentile is not None
+        assert any(c.evidence for c in found.numbers.competencies)  # the candidate reads their own quotes
+        assert found.recommended  # courses for the gaps
+
+
+@pytest.mark.parametrize("role", ["employee", "candidate"])
+def test_the_development_plan_reads_six_statements(scored_statements, role):
+    """The caller; the goals with the learning preference and the last development report;
+    the courses taken with their runs; the interviews' scores with the latest model; the
+    practice scores with the later assessments; the open runs of the recommended courses
+    (was 11 for an employee, 13 for a candidate)."""
+    from state.development import DevelopmentState
+
+    tab = Tab(_demo_cookie(role))
+    tab.load(routes.DEVELOPMENT)
+    scored_statements.clear()
+    assert tab.load(routes.DEVELOPMENT) == [None]
+    assert len(_reads(scored_statements)) <= 6, scored_statements
+    plan = tab.state(DevelopmentState)._plan
+    assert plan.points and plan.gaps and plan.recommended
+    if role == "employee":
+        assert plan.goals and plan.courses
+
+
+def test_the_practice_page_reads_three_statements(statements):
+    """The caller; the questions offered with the consent; every attempt with its scores
+    (was four without any attempt, six with one)."""
+    from datetime import datetime, timezone
+
+    from state.practice import PracticeState
+
+    from portal.services.accounts import auth
+    from portal.services.platform import db
+
+    cookie = _signed_in_cookie("candidate")
+    _interview_for(cookie)
+    with db.session_scope() as s:
+        user, _us = auth.resolve_session(s, cookie.split("=", 1)[1])
+        question = s.exec(select(models.Question).where(models.Question.is_practice.is_(True))).first()
+        model = s.exec(select(models.CompetencyModel).where(models.CompetencyModel.job_id == question.job_id)).first()
+        comps = s.exec(select(models.Competency).where(models.Competency.model_id == model.id)).all()
+        for text in ("first", "second"):
+            answer = models.Answer(user_id=user.id, question_id=question.id, model_id=model.id, is_practice=True,
+                                   transcript_enc=text, submitted_at=datetime.now(timezone.utc))
+            s.add(answer)
+            s.flush()
+            s.add(models.AnswerScore(answer_id=answer.id, overall=60.0 if text == "first" else 70.0,
+                                     relevance=0.5, coherence=0.5, keyword_density=0.1))
+            for comp in comps[:2]:
+                s.add(models.CompetencyScore(answer_id=answer.id, competency_id=comp.id, score=60.0, level=3.0))
+    tab = Tab(cookie)
+    statements.clear()
+    assert tab.load(routes.CANDIDATE_PRACTICE) == [None]
+    assert len(_reads(statements)) <= 3, statements
+    shown = tab.state(PracticeState)
+    assert shown._questions["en"] and not shown.has_consent
+    [history] = shown._history["en"]
+    assert len(history.attempts) == 2

@@ -30,16 +30,15 @@ class Plan:
 def development_plan(session, user: models.User, *, ip: str = "", now: datetime | None = None) -> Plan:
     access.require(user, access.DEVELOPMENT_VIEW, user, session=session, ip=ip)
     now = now or datetime.now(timezone.utc)
-    goals = progress.goals(session, user)
+    goals, pref, last_sent = progress.goals_preference_last_digest(session, user)
     courses = progress.plan_courses(session, user)
-    points = progress.timeline(session, user)
-    gaps = progress.gaps(session, user, points, goals)
+    points, required = progress.timeline_and_targets(session, user)
+    gaps = progress.gaps(session, points, goals, required)
     names = progress.names(session, set(points) | {g.competency_key for g in goals if g.competency_key})
-    digest = progress.changes_since(session, user, progress.digest_start(session, user, now), points=points,
-                                    courses=courses)
+    digest = progress.changes_since(session, user, progress.digest_start(session, user, now, last_sent),
+                                    points=points, courses=courses)
     audit.record(session, "development.view", actor_id=user.id, actor=user.email or "", object_type="user",
                  object_id=user.id, ip=ip)
-    pref = recommendations.preference(session, user)
     return Plan(goals=goals, courses=courses, points=points, names=names, gaps=gaps,
                 recommended=recommendations.recommend(session, user, gaps, now=now, pref=pref,
                                                        taken={c.course_id for c in courses}), digest=digest,

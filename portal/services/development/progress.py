@@ -19,13 +19,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import and_, func, literal, union_all
 from sqlmodel import select
 
 from portal import models
 from portal.services.accounts import access
 from portal.services.development import courses as course_rules
 from portal.services.platform.content_cache import ContentCache
-from portal.services.reports.scores import competency_scores, interview_scores
+from portal.services.reports.scores import by_interview, competency_scores, has_unscored_answer, model_competencies
 
 
 def _aware(value: datetime) -> datetime:
@@ -92,43 +93,81 @@ def names(session, keys) -> dict[str, tuple[str, str]]:
     return {key: known[key] for key in keys if key in known}
 
 
-def _interview_points(session, user_id: int) -> dict[str, list[Point]]:
-    interviews = dict(session.exec(select(models.Interview.id, models.Interview.scheduled_at).where(
-        models.Interview.candidate_id == user_id, models.Interview.status == "completed")).all())
+def _interview_points(session, user_id: int) -> tuple[dict[str, list[Point]], int | None]:
+    """Per competency the scores of the person's completed, fully scored interviews, and
+    the competency model of their latest completed interview (scored or not): one statement."""
+    interview, answer = models.Interview, models.Answer
+    rows = session.exec(
+        select(interview.id, answer.id, models.Question.competency_key, models.Competency.key,
+               models.CompetencyScore.score, interview.scheduled_at, interview.model_id,
+               has_unscored_answer(interview.id))
+        .select_from(interview)
+        .outerjoin(answer, and_(answer.interview_id == interview.id, answer.is_practice.is_(False)))
+        .outerjoin(models.Question, models.Question.id == answer.question_id)
+        .outerjoin(models.CompetencyScore, models.CompetencyScore.answer_id == answer.id)
+        .outerjoin(models.Competency, models.Competency.id == models.CompetencyScore.competency_id)
+        .where(interview.candidate_id == user_id, interview.status == "completed")).all()
     out: dict[str, list[Point]] = defaultdict(list)
-    if not interviews:
-        return out
-    unscored = set(session.exec(
-        select(models.Answer.interview_id).outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
-        .where(models.Answer.interview_id.in_(list(interviews)), models.Answer.is_practice.is_(False),
-               models.AnswerScore.id.is_(None))).all())
-    for interview_id, answers in interview_scores(session, [i for i in interviews if i not in unscored]).items():
+    if not rows:
+        return out, None
+    when = {row[0]: _aware(row[5]) for row in rows}
+    latest_model = max(rows, key=lambda row: (when[row[0]], row[0]))[6]
+    for interview_id, answers in by_interview(row for row in rows if row[3] is not None and not row[7]).items():
         for key, score in competency_scores(answers).items():
-            out[key].append(Point(_aware(interviews[interview_id]), score, "interview"))
-    return out
+            out[key].append(Point(when[interview_id], score, "interview"))
+    return out, latest_model
+
+
+def timeline_and_targets(session, user: models.User) -> tuple[dict[str, list[Point]], dict[str, float]]:
+    """Per competency, the person's scores over time, oldest first; and the required levels
+    of the model of their latest completed interview."""
+    points, model_id = _interview_points(session, user.id)
+    practice = (select(models.Competency.key, models.CompetencyScore.score, models.Answer.submitted_at,
+                       literal("practice"))
+                .join(models.CompetencyScore, models.CompetencyScore.competency_id == models.Competency.id)
+                .join(models.Answer, models.Answer.id == models.CompetencyScore.answer_id)
+                .join(models.Question, models.Question.id == models.Answer.question_id)
+                .where(models.Answer.user_id == user.id, models.Answer.is_practice.is_(True),
+                       models.Question.competency_key == models.Competency.key))
+    later = select(models.ProgressSnapshot.competency_key, models.ProgressSnapshot.score,
+                   models.ProgressSnapshot.taken_at, models.ProgressSnapshot.source).where(
+        models.ProgressSnapshot.user_id == user.id)
+    for key, score, taken_at, source in session.execute(union_all(practice, later)).all():
+        points[key].append(Point(_aware(taken_at), float(score), source))
+    required = {c.key: c.required_level for c in model_competencies(session, model_id)} if model_id else {}
+    return {key: sorted(values, key=lambda p: p.taken_at) for key, values in points.items() if values}, required
 
 
 def timeline(session, user: models.User) -> dict[str, list[Point]]:
     """Per competency, the person's scores over time, oldest first."""
-    points = _interview_points(session, user.id)
-    for key, score, taken_at in session.exec(
-            select(models.Competency.key, models.CompetencyScore.score, models.Answer.submitted_at)
-            .join(models.CompetencyScore, models.CompetencyScore.competency_id == models.Competency.id)
-            .join(models.Answer, models.Answer.id == models.CompetencyScore.answer_id)
-            .join(models.Question, models.Question.id == models.Answer.question_id)
-            .where(models.Answer.user_id == user.id, models.Answer.is_practice.is_(True),
-                   models.Question.competency_key == models.Competency.key)).all():
-        points[key].append(Point(_aware(taken_at), float(score), "practice"))
-    for row in session.exec(select(models.ProgressSnapshot).where(models.ProgressSnapshot.user_id == user.id)).all():
-        points[row.competency_key].append(Point(_aware(row.taken_at), float(row.score), row.source))
-    return {key: sorted(values, key=lambda p: p.taken_at) for key, values in points.items() if values}
+    return timeline_and_targets(session, user)[0]
+
+
+def _goal_order(rows) -> list[models.DevelopmentGoal]:
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    return sorted(rows, key=lambda g: (g.status != "open", _aware(g.due_date) if g.due_date else far, g.id))
 
 
 def goals(session, user: models.User) -> list[models.DevelopmentGoal]:
     """Open goals first (soonest due first), then the achieved and missed ones."""
-    rows = session.exec(select(models.DevelopmentGoal).where(models.DevelopmentGoal.user_id == user.id)).all()
-    far = datetime.max.replace(tzinfo=timezone.utc)
-    return sorted(rows, key=lambda g: (g.status != "open", _aware(g.due_date) if g.due_date else far, g.id))
+    return _goal_order(session.exec(select(models.DevelopmentGoal)
+                                    .where(models.DevelopmentGoal.user_id == user.id)).all())
+
+
+def goals_preference_last_digest(session, user: models.User):
+    """(goals as ``goals`` orders them, the learning preference or None, when the last
+    development report was sent or None) in one statement."""
+    last_sent = select(func.max(models.DevelopmentDigest.sent_at)).where(
+        models.DevelopmentDigest.user_id == models.User.id).scalar_subquery()
+    rows = session.exec(
+        select(models.LearningPreference, last_sent, models.DevelopmentGoal).select_from(models.User)
+        .outerjoin(models.LearningPreference, models.LearningPreference.user_id == models.User.id)
+        .outerjoin(models.DevelopmentGoal, models.DevelopmentGoal.user_id == models.User.id)
+        .where(models.User.id == user.id)).all()
+    if not rows:
+        return [], None, None
+    pref, sent = rows[0][0], rows[0][1]
+    return _goal_order([goal for _p, _s, goal in rows if goal is not None]), pref, _aware(sent) if sent else None
 
 
 def plan_courses(session, user: models.User) -> list[PlanCourse]:
@@ -155,20 +194,11 @@ def plan_courses(session, user: models.User) -> list[PlanCourse]:
     return sorted(out, key=lambda c: (order.get(c.status, 4), c.starts_at or far, c.code))
 
 
-def _required_levels(session, user: models.User) -> dict[str, float]:
-    """The required levels of the competency model of the person's latest completed interview."""
-    latest = (select(models.Interview.model_id).where(
-        models.Interview.candidate_id == user.id, models.Interview.status == "completed")
-        .order_by(models.Interview.scheduled_at.desc()).limit(1).scalar_subquery())
-    # one statement: the model's levels through a subquery for the latest interview
-    return dict(session.exec(select(models.Competency.key, models.Competency.required_level)
-                             .where(models.Competency.model_id == latest)).all())
-
-
-def gaps(session, user: models.User, points: dict[str, list[Point]],
-         open_goals: list[models.DevelopmentGoal]) -> list[Gap]:
-    """Where the latest score is below the target, the largest gap first."""
-    targets = _required_levels(session, user)
+def gaps(session, points: dict[str, list[Point]], open_goals: list[models.DevelopmentGoal],
+         required: dict[str, float]) -> list[Gap]:
+    """Where the latest score is below the target (an open goal's level, else ``required``:
+    the latest interview's required level), the largest gap first."""
+    targets = dict(required)
     for goal in open_goals:
         if goal.status == "open" and goal.competency_key and goal.target_level is not None:
             targets[goal.competency_key] = float(goal.target_level)
@@ -217,9 +247,12 @@ def changes_since(session, user: models.User, since: datetime, *, points=None, c
                            and c.enrolled_at and c.enrolled_at > since])
 
 
-def digest_start(session, user: models.User, now: datetime) -> datetime:
-    """"Since last time": the last development report sent, else 30 days ago."""
-    return last_digest_at(session, user) or now - timedelta(days=30)
+def digest_start(session, user: models.User, now: datetime, last_sent: datetime | None = ...) -> datetime:
+    """"Since last time": the last development report sent (``last_sent`` when the caller
+    has read it), else 30 days ago."""
+    if last_sent is ...:
+        last_sent = last_digest_at(session, user)
+    return last_sent or now - timedelta(days=30)
 
 
 def require_own(session, user: models.User, *, ip: str = "") -> None:

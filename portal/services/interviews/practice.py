@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import and_
 from sqlmodel import select
 
 from portal import models
@@ -104,23 +105,31 @@ class PracticeQuestion:
     competency_key: str
 
 
-def _offered(session, user: models.User) -> list[PracticeQuestion]:
+def _offered(session, user: models.User) -> tuple[list[PracticeQuestion], bool]:
+    """The questions offered, and whether the caller's consent is active, in one statement."""
+    upcoming = select(models.Interview.job_id).where(  # practising for an interview that is over helps nobody
+        models.Interview.candidate_id == user.id, models.Interview.status.in_(("scheduled", "in_progress")))
     rows = session.exec(
-        select(models.Question, models.Job).join(models.Job, models.Job.id == models.Question.job_id)
-        .where(models.Question.is_practice.is_(True),
-               models.Question.job_id.in_(
-                   # interviews still ahead: practising for one that is over helps nobody
-                   select(models.Interview.job_id).where(models.Interview.candidate_id == user.id,
-                                                         models.Interview.status.in_(("scheduled", "in_progress")))))
+        select(consent.given_clause(user.id, consent.current_version(session)), models.Question, models.Job)
+        .select_from(models.User)
+        .outerjoin(models.Question, and_(models.Question.is_practice.is_(True), models.Question.job_id.in_(upcoming)))
+        .outerjoin(models.Job, models.Job.id == models.Question.job_id)
+        .where(models.User.id == user.id)
         .order_by(models.Job.id, models.Question.position, models.Question.id)
     ).all()
-    return [PracticeQuestion(id=q.id, job_id=job.id, job_title_zh=job.title_zh, job_title_en=job.title_en,
-                             text_zh=q.text_zh, text_en=q.text_en, time_limit_s=int(q.time_limit_s or 180),
-                             competency_key=q.competency_key) for q, job in rows]
+    offered = [PracticeQuestion(id=q.id, job_id=job.id, job_title_zh=job.title_zh, job_title_en=job.title_en,
+                                text_zh=q.text_zh, text_en=q.text_en, time_limit_s=int(q.time_limit_s or 180),
+                                competency_key=q.competency_key) for _c, q, job in rows if q is not None]
+    return offered, bool(rows and rows[0][0])
 
 
 def questions(session, user: models.User) -> list[PracticeQuestion]:
     """The practice questions of the jobs of the caller's own interviews still ahead."""
+    return questions_and_consent(session, user)[0]
+
+
+def questions_and_consent(session, user: models.User) -> tuple[list[PracticeQuestion], bool]:
+    """``questions``, and whether the caller's consent to scoring is active."""
     access.require(user, access.PRACTICE_USE, session=session)
     return _offered(session, user)
 
@@ -134,9 +143,10 @@ def submit(session, user: models.User, question_id: int, text: str, *,
     the dispatcher once it commits; returns the answer's id. Refuses (nothing written)
     without consent, a question not offered to the caller, bad text and duplicates."""
     access.require(user, access.PRACTICE_USE, session=session)
-    if not consent.has_consent(session, user.id):
+    offered, consented = _offered(session, user)
+    if not consented:
         raise ConsentRequired()
-    if not isinstance(question_id, int) or question_id not in {q.id for q in _offered(session, user)}:
+    if not isinstance(question_id, int) or question_id not in {q.id for q in offered}:
         raise ServiceError(NOT_OFFERED)
     body = text.strip() if isinstance(text, str) else ""
     if not body:
@@ -313,27 +323,33 @@ def history(session, user: models.User) -> list[QuestionHistory]:
     """Every practice attempt of the caller, grouped by question (most recently
     practised first), oldest attempt first within each."""
     access.require(user, access.PRACTICE_USE, session=session)
+    # one statement: a row per attempt and competency scored (one with none while not scored)
     rows = session.exec(
-        select(models.Answer, models.ScoringJob.status, models.Question)
+        select(models.Answer, models.ScoringJob.status, models.Question, models.AnswerScore.overall,
+               models.Competency.key, models.Competency.name_zh, models.Competency.name_en,
+               models.CompetencyScore.score)
         .join(models.Question, models.Question.id == models.Answer.question_id)
         .outerjoin(models.ScoringJob, models.ScoringJob.answer_id == models.Answer.id)
+        .outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
+        .outerjoin(models.CompetencyScore, models.CompetencyScore.answer_id == models.Answer.id)
+        .outerjoin(models.Competency, models.Competency.id == models.CompetencyScore.competency_id)
         .where(models.Answer.user_id == user.id, models.Answer.is_practice.is_(True))
-        .order_by(models.Answer.submitted_at, models.Answer.id)
+        .order_by(models.Answer.submitted_at, models.Answer.id, models.Competency.position, models.Competency.id)
     ).all()
     if not rows:
         return []
-    answer_ids = [a.id for a, _s, _q in rows]
-    overall = dict(session.exec(select(models.AnswerScore.answer_id, models.AnswerScore.overall)
-                                .where(models.AnswerScore.answer_id.in_(answer_ids))).all())
+    overall: dict[int, float] = {}
     per_answer: dict[int, dict[str, float]] = {}
     names: dict[str, tuple[str, str]] = {}
-    for cs, comp in session.exec(
-            select(models.CompetencyScore, models.Competency)
-            .join(models.Competency, models.Competency.id == models.CompetencyScore.competency_id)
-            .where(models.CompetencyScore.answer_id.in_(answer_ids))
-            .order_by(models.Competency.position, models.Competency.id)).all():
-        per_answer.setdefault(cs.answer_id, {})[comp.key] = float(cs.score)
-        names.setdefault(comp.key, (comp.name_zh, comp.name_en))
+    attempts = {}  # answer id -> (answer, its scoring job's status, question), in order
+    for answer, job_status, question, total, key, name_zh, name_en, score in rows:
+        attempts.setdefault(answer.id, (answer, job_status, question))
+        if total is not None:
+            overall[answer.id] = total
+        if key is not None:
+            per_answer.setdefault(answer.id, {})[key] = float(score)
+            names.setdefault(key, (name_zh, name_en))
+    rows = list(attempts.values())
     by_question: dict[int, QuestionHistory] = {}
     for answer, job_status, question in rows:
         entry = by_question.setdefault(question.id, QuestionHistory(

@@ -57,11 +57,13 @@ class RequestView:
 
 
 def record_report(session, interview: models.Interview, numbers: ReportNumbers, *,
-                  publish: bool = True) -> models.Report:
+                  publish: bool = True, found: models.Report | None = ...) -> models.Report:
     """The report as it was first recorded; published (to its candidate) now when
     ``publish`` and not yet. No rule decides here: a person confirms each rule's
-    proposal (services/interviews/rules.py), and the report reads those decisions."""
-    found = session.exec(select(models.Report).where(models.Report.interview_id == interview.id)).first()
+    proposal (services/interviews/rules.py), and the report reads those decisions.
+    ``found``: the interview's Report row (or None) when the caller has read it already."""
+    if found is ...:
+        found = session.exec(select(models.Report).where(models.Report.interview_id == interview.id)).first()
     if found is not None and (found.published_at is not None or not publish):
         return found
     now = utcnow()

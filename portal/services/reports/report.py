@@ -12,23 +12,23 @@ publishes it from the interview's review page. Nothing here imports reflex.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from portal import models
 from portal.services.accounts import access
 from portal.services.development import plan, recommendations
 from portal.services.interviews import rules
-from portal.services.interviews.practice import evidence_sentences
 from portal.services.interviews.recordings import _valid_id
 from portal.services.platform import audit
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_, format_number, gettext, pick
 from portal.services.reports import charts, human_review
-from portal.services.reports.scores import CompetencyResult, ReportNumbers, report_numbers
+from portal.services.reports.scores import CompetencyResult, ReportNumbers, has_unscored_answer, report_numbers
 
 HR = "hr"  # Job.report_publishing: HR publishes the job's reports
 PUBLISHED_ALREADY = N_("This report is already published.")
@@ -66,41 +66,43 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
-def _evidence(session, interview: models.Interview) -> dict[str, list[str]]:
-    """Per competency, the supporting sentences from the answers to questions about it (then others)."""
-    rows = session.exec(
-        select(models.Competency.key, models.Question.competency_key, models.CompetencyScore.evidence_enc)
-        .join(models.CompetencyScore, models.CompetencyScore.competency_id == models.Competency.id)
-        .join(models.Answer, models.Answer.id == models.CompetencyScore.answer_id)
-        .join(models.Question, models.Question.id == models.Answer.question_id)
-        .where(models.Answer.interview_id == interview.id)).all()
-    asked, other = defaultdict(list), defaultdict(list)
-    for key, question_key, enc in rows:
-        (asked if key == question_key else other)[key].extend(evidence_sentences(enc))
-    return {key: list(dict.fromkeys(asked[key] + other[key]))[:3] for key in set(asked) | set(other)}
+def _head(session, interview_id: int):
+    """(interview, job, whether every answer is scored, the recorded report, its latest
+    review request) in one statement; None for an unknown interview."""
+    asked = aliased(models.ReviewRequest)
+    latest = select(func.max(asked.id)).where(asked.report_id == models.Report.id).scalar_subquery()
+    return session.exec(
+        select(models.Interview, models.Job, has_unscored_answer(models.Interview.id), models.Report, models.ReviewRequest)
+        .join(models.Job, models.Job.id == models.Interview.job_id)
+        .outerjoin(models.Report, models.Report.interview_id == models.Interview.id)
+        .outerjoin(models.ReviewRequest, models.ReviewRequest.id == latest)
+        .where(models.Interview.id == interview_id)).first()
 
 
 def candidate_report(session, user: models.User, interview_id: int, *,
                      user_session: models.UserSession | None = None, ip: str = "") -> CandidateReport:
-    interview = session.get(models.Interview, interview_id) if _valid_id(interview_id) else None
-    if interview is None:
+    head = _head(session, interview_id) if _valid_id(interview_id) else None
+    if head is None:
         raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
+    interview, job, unscored, recorded, review = head
     access.require(user, access.REPORT_VIEW, interview, session=session, ip=ip)
-    job = session.get(models.Job, interview.job_id)
-    ready = is_ready(session, interview)
+    ready = interview.status == "completed" and not unscored
     quotes = access.can_view_field(user, "evidence_enc", interview, session=session, user_session=user_session)
-    numbers = report_numbers(session, interview, _evidence(session, interview) if quotes else None) if ready else None
-    review = recorded = None
+    numbers = report_numbers(session, interview, evidence=quotes) if ready else None
     recommended = []
     awaiting = False
     if numbers is not None:  # recorded as it is first shown; a human review refers to it
-        recorded = human_review.record_report(session, interview, numbers, publish=job.report_publishing != HR)
+        shown = recorded
+        recorded = human_review.record_report(session, interview, numbers, publish=job.report_publishing != HR,
+                                              found=recorded)
+        if recorded is not shown:
+            review = None  # recorded just now: nobody can have asked about it
         if recorded.published_at is None and user.id == interview.candidate_id:
-            numbers, awaiting = None, True  # the job's reports are published by HR: not yet
-        else:
-            review = human_review.latest_request(session, recorded.id)
+            numbers, awaiting, review = None, True, None  # the job's reports are published by HR: not yet
         if numbers is not None and user.id == interview.candidate_id:
             recommended = recommendations.recommend(session, user, plan.report_gaps(numbers))
+    else:
+        recorded = review = None
     decided = rules.decisions_of(session, interview.id) if numbers is not None else []
     audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)

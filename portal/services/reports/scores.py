@@ -23,9 +23,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from sqlalchemy import case, exists, literal, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from portal import models
+from portal.services.interviews.practice import evidence_sentences
+from portal.services.platform.content_cache import ContentCache
 
 MIN_COHORT = 5
 TOP = 2
@@ -103,46 +107,100 @@ def strengths_and_improvements(results: list[CompetencyResult]) -> tuple[list[st
     return strengths, below[:TOP]
 
 
-def interview_scores(session, interview_ids: list[int]) -> dict[int, list[tuple[str, dict[str, float]]]]:
-    """Per interview, each answer's (question's competency key, {competency key: score})."""
-    rows = session.exec(
-        select(models.Answer.interview_id, models.Answer.id, models.Question.competency_key,
-               models.Competency.key, models.CompetencyScore.score)
-        .join(models.Question, models.Question.id == models.Answer.question_id)
-        .join(models.CompetencyScore, models.CompetencyScore.answer_id == models.Answer.id)
-        .join(models.Competency, models.Competency.id == models.CompetencyScore.competency_id)
-        .where(models.Answer.interview_id.in_(interview_ids), models.Answer.is_practice.is_(False))).all()
+def by_interview(rows) -> dict[int, list[tuple[str, dict[str, float]]]]:
+    """Rows of (interview id, answer id, question's competency key, competency key, score,
+    …) grouped as interview_scores returns them."""
     answers: dict[int, dict[int, tuple[str, dict[str, float]]]] = defaultdict(dict)
-    for interview_id, answer_id, question_key, key, score in rows:
+    for interview_id, answer_id, question_key, key, score, *_ in rows:
         answers[interview_id].setdefault(answer_id, (question_key, {}))[1][key] = float(score)
     return {i: list(by_answer.values()) for i, by_answer in answers.items()}
 
 
-def report_numbers(session, interview: models.Interview,
-                   evidence: dict[str, list[str]] | None = None) -> ReportNumbers | None:
-    """The report's numbers for an interview whose answers are scored (None while none is).
-    The caller has checked who may see it."""
-    competencies = session.exec(select(models.Competency).where(models.Competency.model_id == interview.model_id)
-                                .order_by(models.Competency.position, models.Competency.id)).all()
-    cohort_ids = session.exec(select(models.Interview.id).where(
+def _score_rows(*extra):
+    return (select(models.Answer.interview_id, models.Answer.id, models.Question.competency_key,
+                   models.Competency.key, models.CompetencyScore.score, *extra)
+            .join(models.Question, models.Question.id == models.Answer.question_id)
+            .join(models.CompetencyScore, models.CompetencyScore.answer_id == models.Answer.id)
+            .join(models.Competency, models.Competency.id == models.CompetencyScore.competency_id))
+
+
+def interview_scores(session, interview_ids: list[int]) -> dict[int, list[tuple[str, dict[str, float]]]]:
+    """Per interview, each answer's (question's competency key, {competency key: score})."""
+    return by_interview(session.exec(_score_rows().where(
+        models.Answer.interview_id.in_(interview_ids), models.Answer.is_practice.is_(False))).all())
+
+
+def has_unscored_answer(interview_id):
+    """Whether the interview (a column or a value) has an answer not scored yet."""
+    answer = aliased(models.Answer)
+    return exists().where(answer.interview_id == interview_id, answer.is_practice.is_(False),
+                          ~exists().where(models.AnswerScore.answer_id == answer.id))
+
+
+@dataclass(frozen=True)
+class ModelCompetency:
+    key: str
+    name_zh: str
+    name_en: str
+    weight: float
+    required_level: float
+
+
+def _model_competencies(session) -> dict[int, tuple[ModelCompetency, ...]]:
+    found: dict[int, list[ModelCompetency]] = defaultdict(list)
+    for c in session.exec(select(models.Competency).order_by(models.Competency.model_id, models.Competency.position,
+                                                             models.Competency.id)).all():
+        found[c.model_id].append(ModelCompetency(c.key, c.name_zh, c.name_en, c.weight, c.required_level))
+    return {model_id: tuple(comps) for model_id, comps in found.items()}
+
+
+# A model's competencies change only by HR's edits (portal/services/platform/content_cache.py).
+_COMPETENCIES = ContentCache("model_competencies", (models.Competency,), _model_competencies)
+
+
+def model_competencies(session, model_id: int) -> tuple[ModelCompetency, ...]:
+    """The model's competencies in their order (from the per-process copy)."""
+    return _COMPETENCIES.get(session).get(model_id, ())
+
+
+def _evidence(rows, interview_id: int) -> dict[str, list[str]]:
+    """Per competency, the supporting sentences from the answers to questions about it (then others)."""
+    asked, other = defaultdict(list), defaultdict(list)
+    for row_interview, _answer, question_key, key, _score, enc in rows:
+        if row_interview == interview_id:
+            (asked if key == question_key else other)[key].extend(evidence_sentences(enc))
+    return {key: list(dict.fromkeys(asked[key] + other[key]))[:3] for key in set(asked) | set(other)}
+
+
+def report_numbers(session, interview: models.Interview, *, evidence: bool = False) -> ReportNumbers | None:
+    """The report's numbers for an interview whose answers are scored (None while none is),
+    with the supporting sentences of its answers when ``evidence``. The caller has checked
+    who may see it (and the quotes). One statement: the interview's scores with the cohort's."""
+    competencies = model_competencies(session, interview.model_id)
+    cohort_ids = select(models.Interview.id).where(
         models.Interview.job_id == interview.job_id, models.Interview.id != interview.id,
-        models.Interview.candidate_id != interview.candidate_id, models.Interview.status == "completed")).all()
-    scored = interview_scores(session, [interview.id, *cohort_ids])
-    mine = competency_scores(scored.get(interview.id, []))
+        models.Interview.candidate_id != interview.candidate_id, models.Interview.status == "completed")
+    own = models.Answer.interview_id == interview.id
+    # the encrypted sentences of the interview's own answers only, never the cohort's
+    quotes = case((own, models.CompetencyScore.evidence_enc), else_=None) if evidence else literal(None)
+    rows = session.exec(_score_rows(quotes).where(
+        or_(own, models.Answer.interview_id.in_(cohort_ids)), models.Answer.is_practice.is_(False))).all()
+    scored = by_interview(rows)
+    mine = competency_scores(scored.pop(interview.id, []))
     if not mine:
         return None
+    found_evidence = _evidence(rows, interview.id) if evidence else {}
     keys = [c.key for c in competencies]
     weights = {c.key: c.weight for c in competencies}
     # the cohort: every competency scored, so that medians compare like with like
-    cohort = [s for s in (competency_scores(scored[i]) for i in cohort_ids if i in scored)
-              if all(k in s for k in keys)]
+    cohort = [s for s in map(competency_scores, scored.values()) if all(k in s for k in keys)]
     shown = len(cohort) >= MIN_COHORT
     results = [CompetencyResult(
         key=c.key, name_zh=c.name_zh, name_en=c.name_en, weight=c.weight, required=c.required_level,
         score=mine[c.key], gap=c.required_level - mine[c.key],
         cohort_median=median([s[c.key] for s in cohort]) if shown else None,
         percentile=percentile_rank(mine[c.key], [s[c.key] for s in cohort]) if shown else None,
-        evidence=(evidence or {}).get(c.key, [])) for c in competencies if c.key in mine]
+        evidence=found_evidence.get(c.key, [])) for c in competencies if c.key in mine]
     overall = weighted_overall(mine, weights)
     strengths, improvements = strengths_and_improvements(results)
     return ReportNumbers(
