@@ -99,6 +99,7 @@ class HrPrivacyState(BaseState):
     loaded: bool = False
     error_request: str = ""  # the request whose refusal lacks a reason
     error_text: str = ""
+    confirming: str = ""  # the request whose approval waits for its confirmation
     _open: list[dict] = []
     _recent: list[dict] = []
 
@@ -112,17 +113,28 @@ class HrPrivacyState(BaseState):
     @requires(access.PRIVACY_APPROVE)
     @rx.event
     def load(self):
-        self.error_request, self.error_text = "", ""
+        self.error_request, self.error_text, self.confirming = "", "", ""
         self._load()
 
     @requires(access.PRIVACY_APPROVE)
     @rx.event
     def approve(self, request_id: str):
+        """The first click asks to confirm (deleting cannot be undone); only a second,
+        on the same request's confirmation, deletes."""
         self.error_request, self.error_text = "", ""
+        if self.confirming != str(request_id):
+            self.confirming = str(request_id) if str(request_id) in {str(r["id"]) for r in self._open} else ""
+            return
+        self.confirming = ""
         with db.session_scope() as s:
             privacy.approve(s, current_actor(), _int(request_id), ip=self._ip())
         self._load()
         self._flash(APPROVED)
+
+    @requires(access.PRIVACY_APPROVE)
+    @rx.event
+    def cancel_approve(self):
+        self.confirming = ""
 
     @requires(access.PRIVACY_APPROVE)
     @rx.event

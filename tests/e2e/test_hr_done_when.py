@@ -301,6 +301,7 @@ def test_issue_12_done_when(browser, portal, portal_services, secrets, smtp_inbo
     request = page.locator(".privacy-request", has_text=candidate_email)
     expect(request).to_contain_text("我已接受其他公司的录用。")
     request.locator(".privacy-approve").click()
+    request.locator(".privacy-approve-confirm").click()
     expect(page.get_by_text("请求已批准：此人的数据已删除，账户已关闭。")).to_be_visible()
     expect(page.locator(".privacy-request", has_text=candidate_email)).to_have_count(0)
     cand.goto(portal.url + routes.ACCOUNT_PRIVACY)

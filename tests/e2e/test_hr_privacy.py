@@ -96,7 +96,18 @@ def test_a_candidate_downloads_their_data_asks_for_deletion_and_hr_approves(brow
     # a refusal without a reason is refused next to the field, and nothing changes
     request.locator(".privacy-refuse").click()
     expect(request.locator(".privacy-note-error")).to_have_text("请填写拒绝理由：申请人会看到。")
+    # approving asks first: cancelled, nothing is deleted; confirmed, it is
     request.locator(".privacy-approve").click()
+    expect(request.locator(".privacy-confirm")).to_contain_text("无法撤销")
+    hr.set_viewport_size({"width": 375, "height": 740})
+    _assert_fits(hr, "/hr/privacy asking to confirm")
+    hr.set_viewport_size({"width": 1280, "height": 900})
+    request.locator(".privacy-approve-cancel").click()
+    expect(request.locator(".privacy-confirm")).to_have_count(0)
+    with db.session_scope(portal.db_url) as s:
+        assert s.exec(select(models.User).where(models.User.email == email)).first() is not None
+    request.locator(".privacy-approve").click()
+    request.locator(".privacy-approve-confirm").click()
     expect(hr.get_by_text("请求已批准：此人的数据已删除，账户已关闭。")).to_be_visible()
     expect(hr.locator(".privacy-request", has_text=email)).to_have_count(0)
     expect(hr.locator(".privacy-decision").first).to_contain_text("已批准")

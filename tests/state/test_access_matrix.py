@@ -126,7 +126,7 @@ EXPECTED_HANDLERS = {
     # one's own data: everyone signed in (the service refuses staff's deletion requests)
     "MyDataState.load": ALL, "MyDataState.request_deletion": ALL,
     "HrPrivacyState.load": {"hr", "hr_manager"}, "HrPrivacyState.approve": {"hr", "hr_manager"},
-    "HrPrivacyState.refuse": {"hr", "hr_manager"},
+    "HrPrivacyState.refuse": {"hr", "hr_manager"}, "HrPrivacyState.cancel_approve": {"hr", "hr_manager"},
     "RetentionState.load": ADMIN, "RetentionState.save": ADMIN, "RetentionState.run_now": ADMIN,
     "RetentionState.publish_consent": ADMIN,
 

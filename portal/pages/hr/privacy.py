@@ -18,8 +18,24 @@ def _request(r: rx.Var) -> rx.Component:
         rx.text(r["at"], size="2", color_scheme="gray"),
         rx.cond(r["reason"] != "", rx.text(r["reason"], size="2", white_space="pre-line",
                                            overflow_wrap="anywhere")),
-        rx.button(t("Approve: delete this person's data"), size="3", min_height=TAP, color_scheme="red",
-                  on_click=S.approve(r["id"]), class_name="privacy-approve", white_space="normal", height="auto"),
+        rx.cond(
+            S.confirming == r["id"],
+            rx.callout.root(rx.vstack(
+                rx.text(t("Delete everything about this person for good? Their account, interviews, answers, "
+                          "recordings, scores and development records are deleted; this cannot be undone."),
+                        size="2", weight="medium"),
+                rx.hstack(
+                    rx.button(t("Yes, delete for good"), size="3", min_height=TAP, color_scheme="red",
+                              on_click=S.approve(r["id"]), class_name="privacy-approve-confirm",
+                              white_space="normal", height="auto"),
+                    rx.button(t("Cancel"), size="3", min_height=TAP, variant="outline",
+                              on_click=S.cancel_approve, class_name="privacy-approve-cancel"),
+                    wrap="wrap", spacing="2"),
+                spacing="2", width="100%"), color="red", role="alertdialog", width="100%",
+                class_name="privacy-confirm"),
+            rx.button(t("Approve: delete this person's data"), size="3", min_height=TAP, color_scheme="red",
+                      on_click=S.approve(r["id"]), class_name="privacy-approve", white_space="normal",
+                      height="auto")),
         rx.form(rx.vstack(
             hidden("request", r["id"]),
             rx.input(name="note", size="3", width="100%", class_name="privacy-note",
