@@ -73,7 +73,7 @@ class HrAnalyticsState(BaseState):
         charts, rows = [], []
         for d in found.distributions:
             name = pick(lang, d.name_zh, d.name_en)
-            charts.append({"key": d.key, "svg": bars_svg(
+            charts.append({"key": d.key, "name": name, "svg": bars_svg(
                 [Bar(an.bucket_label(i), b.value, an.show_count(b, lang)) for i, b in enumerate(d.buckets)],
                 g(DIST_TITLE, competency=name))})
             rows += [{"competency": name, "range": an.bucket_label(i), "people": an.show_count(b, lang)}

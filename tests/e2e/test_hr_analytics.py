@@ -79,6 +79,9 @@ def test_hr_sees_the_demo_funnel_a_suppressed_cell_the_flag_and_downloads_the_cs
     # the score bands of under 5 people say so, in the table and the chart
     expect(page.locator("#dist-table", has_text=FEWER)).to_have_count(1)
     expect(page.locator("#dist-customer_focus")).to_contain_text(FEWER)
+    # each competency's chart is headed by its name, as the model calls it
+    expect(page.locator("#analytics-distributions .dist-name").first).to_be_visible()
+    expect(page.locator("#analytics-distributions h3", has_text="客户导向")).to_have_count(1)
     # group B's selection rate (2 of 5) is under four fifths of group A's (4 of 5)
     expect(page.locator("#adverse-flag")).to_contain_text("B")
     b_row = page.locator("#group-table .analytics-row", has_text="B")

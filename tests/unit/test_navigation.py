@@ -25,3 +25,12 @@ def test_the_menu_only_offers_pages_the_role_may_open():
             assert access.can_open(user, item["href"]), (role, item["href"])
     assert [i["href"] for i in nav_items("admin", "en")].count("/admin/audit") == 1
     assert "/admin/audit" not in [i["href"] for i in nav_items("hr", "en")]
+
+
+def test_hr_reach_the_decisions_from_the_menu_and_the_admin_keeps_invitations():
+    for role in ("hr", "hr_manager"):
+        hrefs = [i["href"] for i in nav_items(role, "zh_CN")]
+        assert "/hr/decisions" in hrefs and hrefs.index("/hr/decisions") < hrefs.index("/hr")
+    assert {"label": "决定确认", "href": "/hr/decisions"} in nav_items("hr", "zh_CN")
+    admin = [i["href"] for i in nav_items("admin", "en")]
+    assert "/hr/invitations" in admin and "/hr/decisions" not in admin

@@ -103,7 +103,9 @@ def _figures() -> rx.Component:
             t("Score distributions per competency"),
             rx.text(t("Each person's score from their latest interview in the period, in bands of 20 points."),
                     size="2", color_scheme="gray"),
-            rx.grid(rx.foreach(S.dist_charts, lambda c: _chart(c["svg"], "dist-" + c["key"])),
+            rx.grid(rx.foreach(S.dist_charts, lambda c: rx.vstack(
+                        rx.heading(c["name"], size="3", as_="h3", class_name="dist-name"),
+                        _chart(c["svg"], "dist-" + c["key"]), spacing="1", width="100%")),
                     columns=rx.breakpoints(initial="1", md="2"), gap="3", width="100%"),
             _table([t("Competency"), t("Score band"), t("People")], S.dist_rows,
                    [lambda r: r["competency"], lambda r: r["range"], lambda r: r["people"]], "dist-table"),

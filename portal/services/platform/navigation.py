@@ -24,8 +24,10 @@ _CANDIDATE: list[tuple[str, str]] = [
     (routes.DEVELOPMENT, N_("My development")),
 ]
 _EMPLOYEE = [(routes.DEVELOPMENT, N_("My development"))]
+_INVITATIONS = (routes.HR_INVITATIONS, N_("Invitations"))
+# Decisions are daily work (a person confirms every rule's proposal): in the menu, not only under Settings.
 _HR = [(routes.REVIEW_HOME, N_("Interviews")), (routes.HR_SCHEDULE, N_("Schedule")),
-       (routes.HR_REVIEWS, N_("Review requests")), (routes.HR_INVITATIONS, N_("Invitations")),
+       (routes.HR_DECISIONS, N_("Decisions")), (routes.HR_REVIEWS, N_("Review requests")), _INVITATIONS,
        (routes.HR_HOME, N_("Settings"))]
 # What the back office's overview (/hr) links to: the content candidates and employees see.
 HR_SECTIONS: list[tuple[str, str, str]] = [
@@ -56,7 +58,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "interviewer": _PUBLIC + _INTERVIEWER + _ACCOUNT,
     "hr": _PUBLIC + _HR + _ACCOUNT,
     "hr_manager": _PUBLIC + _HR + _ACCOUNT,
-    "admin": _PUBLIC + _HR[3:4] + _ADMIN + _ACCOUNT,
+    "admin": _PUBLIC + [_INVITATIONS] + _ADMIN + _ACCOUNT,
 }
 
 
