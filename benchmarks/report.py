@@ -29,8 +29,6 @@ def run() -> None:
     os.environ["TALENT_DATA_DIR"] = str(tmp)
     os.environ["TALENT_DB_URL"] = f"sqlite:///{tmp / 'bench.db'}"
     import pypdfium2 as pdfium
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
     from sqlmodel import select
 
     from portal import models, routes
@@ -65,24 +63,24 @@ def run() -> None:
 
     from reflex_base.utils.format import json_dumps
 
+    from tests.sql import counted_statements
     from tests.state.test_page_queries import Tab
 
-    statements: list[str] = []
-    event.listen(Engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     print("== page state on first load (one delta per page) ==")
-    for role, path in (("candidate", routes.candidate_report(interview.id)), ("employee", routes.DEVELOPMENT),
-                       ("candidate", routes.DEVELOPMENT)):
-        tab = Tab(cookies[role])
-        statements.clear()
-        start = time.perf_counter()
-        tab.load(path)
-        spent = time.perf_counter() - start
-        delta = _delta(tab.root)
-        print(f"{path:<24} as {role:<9} state {len(json_dumps(delta).encode()) / 1024:6.1f} KB"
-              f"   {len(statements):2d} statements   {spent * 1000:5.0f} ms")
-        if os.environ.get("TALENT_BENCH_SHOW_SQL"):
-            for q in statements:
-                print("     ", " ".join(q.split())[:160])
+    with counted_statements() as statements:
+        for role, path in (("candidate", routes.candidate_report(interview.id)), ("employee", routes.DEVELOPMENT),
+                           ("candidate", routes.DEVELOPMENT)):
+            tab = Tab(cookies[role])
+            statements.clear()
+            start = time.perf_counter()
+            tab.load(path)
+            spent = time.perf_counter() - start
+            delta = _delta(tab.root)
+            print(f"{path:<24} as {role:<9} state {len(json_dumps(delta).encode()) / 1024:6.1f} KB"
+                  f"   {len(statements):2d} statements   {spent * 1000:5.0f} ms")
+            if os.environ.get("TALENT_BENCH_SHOW_SQL"):
+                for q in statements:
+                    print("     ", " ".join(q.split())[:160])
 
 
 def _delta(root) -> dict:

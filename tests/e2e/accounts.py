@@ -11,6 +11,16 @@ from playwright.sync_api import Page, expect
 from portal.services.platform.demo import DEMO_PASSWORD, demo_email
 
 
+def new_page(browser, *, downloads: bool = False) -> Page:
+    """A desktop tab (1280 × 900, Chinese) in a context of its own, so its cookies are its
+    own person's; ``page.context.close()`` ends it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
+                                  accept_downloads=downloads)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
 def sign_in_demo(page: Page, portal, role: str, secrets: dict[str, str]) -> pyotp.TOTP:
     """Sign a demo account in, enrolling its authenticator on first use.
     ``secrets`` remembers each role's key across tests (one portal per session)."""

@@ -10,7 +10,13 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-    items.sort(key=lambda item: item.get_closest_marker("last") is not None)  # stable: order kept otherwise
+    items.sort(key=_last_order)  # stable: order kept otherwise
+
+
+def _last_order(item) -> tuple[bool, int]:
+    # last(1) runs after plain last, whatever order the files were given in
+    mark = item.get_closest_marker("last")
+    return mark is not None, mark.args[0] if mark is not None and mark.args else 0
 
 
 @pytest.fixture(scope="session")

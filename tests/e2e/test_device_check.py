@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from portal import models, routes
 from portal.services.platform import db
-from tests.e2e.accounts import new_candidate_with_interview, sign_in, wait_hydrated
+from tests.e2e.accounts import new_candidate_with_interview, new_page, sign_in, wait_hydrated
 from tests.e2e.harness import ACCEPT_MEDIA_PROMPTS, CHROMIUM_ARGS
 
 
@@ -32,9 +32,7 @@ def _open_check(page, portal, email, secrets, query: str = "") -> None:
 
 def test_the_check_shows_and_records_camera_microphone_and_network(browser, portal, secrets):
     email, interview_id = new_candidate_with_interview(portal)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser)
     _open_check(page, portal, email, secrets, f"?interview={interview_id}")
     expect(page.locator("#dc-interview")).to_contain_text("适用于您的面试")
     expect(page.locator("#dc-camera-result")).to_have_text("")
@@ -84,7 +82,7 @@ def test_the_check_shows_and_records_camera_microphone_and_network(browser, port
     page.click("#dc-start")
     expect(page.locator("#dc-saved")).to_be_visible(timeout=60_000)
     assert [c.interview_id for c in _checks(portal, email)] == [interview_id, None]
-    context.close()
+    page.context.close()
 
 
 def test_a_refused_camera_and_microphone_are_explained(browser, portal, secrets):

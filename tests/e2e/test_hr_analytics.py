@@ -16,7 +16,7 @@ from sqlmodel import select
 from portal import models, routes
 from portal.services.platform import db
 from portal.services.platform.demo import ANALYTICS, DEMO_EMAIL_DOMAIN, SCORED
-from tests.e2e.accounts import sign_in_demo, wait_hydrated
+from tests.e2e.accounts import new_page, sign_in_demo, wait_hydrated
 from tests.e2e.test_phone import _assert_fits
 
 FEWER = "少于 5 人"
@@ -58,9 +58,7 @@ def _funnel(page: Page) -> dict[str, str]:
 
 
 def test_hr_sees_the_demo_funnel_a_suppressed_cell_the_flag_and_downloads_the_csv(browser, portal, secrets):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser, downloads=True)
     sign_in_demo(page, portal, "hr", secrets)
     page.goto(portal.url + routes.HR_HOME)
     page.click(f"a[href='{routes.HR_ANALYTICS}']")
@@ -122,10 +120,10 @@ def test_hr_sees_the_demo_funnel_a_suppressed_cell_the_flag_and_downloads_the_cs
     wait_hydrated(page)
     expect(page.locator("#funnel-table")).to_be_visible()
     _assert_fits(page, "/hr/analytics")
-    context.add_cookies([{"name": routes.LOCALE_COOKIE, "value": "en", "url": portal.url}])
+    page.context.add_cookies([{"name": routes.LOCALE_COOKIE, "value": "en", "url": portal.url}])
     page.reload()
     wait_hydrated(page)
     expect(page.locator("#page-title")).to_have_text("Analytics")
     expect(page.locator("#funnel-table .analytics-row", has_text="Hired")).to_contain_text("fewer than 5")  # 90 days
     _assert_fits(page, "/hr/analytics in English")
-    context.close()
+    page.context.close()

@@ -30,9 +30,9 @@ from portal.services.interviews import consent
 from portal.services.platform import db, demo
 from portal.services.platform.demo import DEMO_PASSWORD, INTERVIEWER_ACCOUNT_PROFILE, demo_email
 from tests.e2e import test_hr_content as content
-from tests.e2e.accounts import answer_interview, sign_in_demo, wait_hydrated
+from tests.e2e.accounts import answer_interview, new_page, sign_in_demo, wait_hydrated
 from tests.e2e.test_hr_analytics import FEWER, _funnel
-from tests.e2e.test_hr_rules import _wait_firing
+from tests.e2e.test_hr_rules import _wait_firing, confirm_decision, pending_decision
 from tests.e2e.test_hr_scheduling import _about
 
 # runs after every other test: it adds positions and candidates they count, and deletes the demo candidate
@@ -84,9 +84,7 @@ def _past_candidates(portal, job_id: int) -> None:
 
 def test_issue_12_done_when(browser, portal, portal_services, secrets, smtp_inbox):
     candidate_email = demo_email("candidate")
-    hr_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = hr_context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser)
 
     # 1. HR creates a position and its competency model, and tries an answer
     sign_in_demo(page, portal, "hr", secrets)
@@ -118,15 +116,7 @@ def test_issue_12_done_when(browser, portal, portal_services, secrets, smtp_inbo
     expect(page.locator("#flash-text")).to_have_text("胜任力模型已保存（版本 1）。")
     assert [(m.version, m.is_current) for m in content._model_rows(portal, job_id)] == [(1, True)]
 
-    page.fill("#try-question", "请描述一次你在压力下解决客户投诉的经历。")
-    page.fill("#try-answer", content.ANSWER)
-    page.select_option("#try-language", "zh")
-    page.click("#try-submit")
-    expect(page.locator("#try-overall")).to_contain_text("总分", timeout=60_000)
-    expect(page.locator(".try-competency")).to_have_count(2)
-    communication = page.locator(".try-competency", has_text="沟通能力")
-    expect(communication.locator(".try-score")).to_contain_text("要求")
-    expect(communication.locator(".try-evidence")).to_contain_text("倾听")
+    content.try_an_answer(page)
 
     # 2. Its questions from CSV: one bad row refuses the whole file, then the good file
     page.click("text=该职位的题库")
@@ -224,26 +214,16 @@ def test_issue_12_done_when(browser, portal, portal_services, secrets, smtp_inbo
     assert list(firing.numbers) == ["overall", "customer_focus"] and min(firing.numbers.values()) >= 60
     numbers = f"总分 {firing.numbers['overall']}，客户导向 {firing.numbers['customer_focus']}"
 
-    cand_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                                       accept_downloads=True)
-    cand = cand_context.new_page()
-    cand.set_default_timeout(20_000)
+    cand = new_page(browser, downloads=True)
     sign_in_demo(cand, portal, "candidate", secrets)
     cand.goto(portal.url + routes.candidate_report(interview_id))
     wait_hydrated(cand)
     expect(cand.locator("#report-overall")).to_be_visible()
     expect(cand.locator("#report-decision")).to_have_count(0)
 
-    page.goto(portal.url + routes.HR_DECISIONS)
-    wait_hydrated(page)
-    pending = page.locator(".decision-pending", has_text="售后服务主管")
-    expect(pending).to_have_count(1)
+    pending = pending_decision(page, portal, "售后服务主管", "进入下一轮", numbers)
     expect(pending).to_contain_text(candidate_name)
-    expect(pending.locator(".decision-proposed")).to_contain_text("进入下一轮")
-    expect(pending.locator(".decision-numbers")).to_contain_text(numbers)
-    pending.locator(".decision-confirm").click()
-    expect(page.locator("#flash-text")).to_have_text("决定已确认。候选人的报告中现在会显示它。")
-    expect(page.locator(".decision-pending", has_text="售后服务主管")).to_have_count(0)
+    confirm_decision(page, pending, "售后服务主管")
     with db.session_scope(portal.db_url) as s:
         hr_name = s.exec(select(models.User).where(models.User.email == demo_email("hr"))).one().display_name
         decided = s.get(models.RuleFiring, firing.id)
@@ -318,5 +298,5 @@ def test_issue_12_done_when(browser, portal, portal_services, secrets, smtp_inbo
         # the decision stays accountable: who confirmed it, on which rule
         assert s.exec(select(models.AuditEvent).where(models.AuditEvent.action == "decision.confirm",
                                                       models.AuditEvent.object_id == str(firing.id))).first()
-    cand_context.close()
-    hr_context.close()
+    cand.context.close()
+    page.context.close()

@@ -23,7 +23,7 @@ from portal.services.interviews import consent, recordings
 from portal.services.platform import db
 from portal.services.platform.demo import DEMO_PASSWORD
 from tests import media
-from tests.e2e.accounts import new_candidate_with_interview, sign_in, sign_in_demo, wait_hydrated
+from tests.e2e.accounts import new_candidate_with_interview, new_page, sign_in, sign_in_demo, wait_hydrated
 from tests.e2e.test_phone import _assert_fits
 
 
@@ -50,9 +50,7 @@ def test_a_candidate_downloads_their_data_asks_for_deletion_and_hr_approves(brow
     folder = portal.data_dir / "recordings" / str(recording_id)
     assert any(folder.iterdir())
 
-    cand_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
-    cand = cand_context.new_page()
-    cand.set_default_timeout(20_000)
+    cand = new_page(browser, downloads=True)
     sign_in(cand, portal, email, email, secrets)
     cand.goto(portal.url + routes.ACCOUNT_PRIVACY)
     wait_hydrated(cand)
@@ -85,9 +83,7 @@ def test_a_candidate_downloads_their_data_asks_for_deletion_and_hr_approves(brow
     expect(cand.locator("#privacy-status")).to_contain_text("等待 HR 决定")
     expect(cand.locator("#privacy-ask")).to_have_count(0)  # one open request at a time
 
-    hr_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    hr = hr_context.new_page()
-    hr.set_default_timeout(20_000)
+    hr = new_page(browser)
     sign_in_demo(hr, portal, "hr", secrets)
     hr.goto(portal.url + routes.HR_PRIVACY)
     wait_hydrated(hr)
@@ -129,14 +125,12 @@ def test_a_candidate_downloads_their_data_asks_for_deletion_and_hr_approves(brow
         assert s.get(models.Interview, interview_id) is None
         assert s.exec(select(models.AuditEvent).where(models.AuditEvent.actor == email)).first() is None
         assert s.exec(select(models.AuditEvent).where(models.AuditEvent.action == "privacy.delete")).first()
-    cand_context.close()
-    hr_context.close()
+    cand.context.close()
+    hr.context.close()
 
 
 def test_the_admin_sets_retention_and_a_too_short_period_is_refused_beside_its_field(browser, portal, secrets):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser)
     sign_in_demo(page, portal, "admin", secrets)
     page.goto(portal.url + routes.ADMIN_RETENTION)
     wait_hydrated(page)
@@ -168,18 +162,16 @@ def test_the_admin_sets_retention_and_a_too_short_period_is_refused_beside_its_f
     expect(page.get_by_text("保留期限已保存。")).to_be_visible()
     with db.session_scope(portal.db_url) as s:
         assert s.exec(select(models.RetentionSetting)).first() is None
-    context.close()
+    page.context.close()
 
 
-@pytest.mark.last  # a new consent text asks everyone again: no other test may run after it
+@pytest.mark.last(1)  # a new consent text asks everyone again: no other test, the done-when walk included, may run after it
 def test_the_admin_publishes_a_new_consent_text_and_a_candidate_is_asked_again(browser, portal, secrets):
     email, _interview_id = new_candidate_with_interview(portal, name="同意书测试")
     with db.session_scope(portal.db_url) as s:
         old = consent.current_version(s)
         consent.grant(s, s.exec(select(models.User).where(models.User.email == email)).one(), old)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser)
     sign_in_demo(page, portal, "admin", secrets)
     page.goto(portal.url + routes.ADMIN_RETENTION)
     wait_hydrated(page)
@@ -217,12 +209,10 @@ def test_the_admin_publishes_a_new_consent_text_and_a_candidate_is_asked_again(b
         row = s.exec(select(models.ConsentText)).one()
         assert row.version == "2027-01" and len(row.texts["en"]["sections"]) == 2
         assert s.exec(select(models.AuditEvent).where(models.AuditEvent.action == "consent.publish")).one()
-    context.close()
+    page.context.close()
 
     # the candidate who agreed to the old text is asked again, and agrees to the new one
-    cand_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    cand = cand_context.new_page()
-    cand.set_default_timeout(20_000)
+    cand = new_page(browser)
     sign_in(cand, portal, email, email, secrets)
     cand.goto(portal.url + routes.CANDIDATE_CONSENT)
     wait_hydrated(cand)
@@ -237,4 +227,4 @@ def test_the_admin_publishes_a_new_consent_text_and_a_candidate_is_asked_again(b
         user = s.exec(select(models.User).where(models.User.email == email)).one()
         assert [c.version for c in s.exec(select(models.Consent).where(models.Consent.user_id == user.id)
                                           .order_by(models.Consent.id))] == [old, "2027-01"]
-    cand_context.close()
+    cand.context.close()

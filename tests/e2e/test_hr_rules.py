@@ -20,7 +20,7 @@ from portal.services.accounts import passwords
 from portal.services.interviews import consent
 from portal.services.platform import db
 from portal.services.platform.demo import CONTENT_DIR, DEMO_PASSWORD, demo_email
-from tests.e2e.accounts import answer_interview, sign_in, sign_in_demo, wait_hydrated
+from tests.e2e.accounts import answer_interview, new_page, sign_in, sign_in_demo, wait_hydrated
 from tests.e2e.test_phone import _assert_fits
 
 JOB = "RD-SE-001"
@@ -80,11 +80,27 @@ def _wait_firing(portal, interview_id: int, timeout: float = 240.0) -> models.Ru
         time.sleep(1)
 
 
+
+def pending_decision(page, portal, who: str, proposed: str, numbers: str):
+    """The one proposal about ``who`` waiting on /hr/decisions, showing what the rule
+    proposes and the numbers it compared."""
+    page.goto(portal.url + routes.HR_DECISIONS)
+    wait_hydrated(page)
+    pending = page.locator(".decision-pending", has_text=who)
+    expect(pending).to_have_count(1)
+    expect(pending.locator(".decision-proposed")).to_contain_text(proposed)
+    expect(pending.locator(".decision-numbers")).to_contain_text(numbers)
+    return pending
+
+
+def confirm_decision(page, pending, who: str) -> None:
+    pending.locator(".decision-confirm").click()
+    expect(page.locator("#flash-text")).to_have_text("决定已确认。候选人的报告中现在会显示它。")
+    expect(page.locator(".decision-pending", has_text=who)).to_have_count(0)
+
 def test_hr_writes_previews_activates_and_confirms_a_rule_and_the_report_shows_it(
         browser, portal, portal_services, secrets):
-    hr_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = hr_context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser)
     sign_in_demo(page, portal, "hr", secrets)
     page.goto(portal.url + routes.HR_HOME)
     wait_hydrated(page)
@@ -137,9 +153,7 @@ def test_hr_writes_previews_activates_and_confirms_a_rule_and_the_report_shows_i
     email, interview_id = _scored_interview(portal)
     firing = _wait_firing(portal, interview_id)
     assert (firing.rule_id, firing.rule_version, firing.proposed, firing.status) == (rule.id, 1, "reject", "pending")
-    cand_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    cand = cand_context.new_page()
-    cand.set_default_timeout(20_000)
+    cand = new_page(browser)
     sign_in(cand, portal, email, email, secrets)
     cand.goto(portal.url + routes.candidate_report(interview_id))
     wait_hydrated(cand)
@@ -147,18 +161,11 @@ def test_hr_writes_previews_activates_and_confirms_a_rule_and_the_report_shows_i
     expect(cand.locator("#report-decision")).to_have_count(0)
 
     # a person confirms it on /hr/decisions
-    page.goto(portal.url + routes.HR_DECISIONS)
-    wait_hydrated(page)
-    pending = page.locator(".decision-pending", has_text="规则测试候选人")
-    expect(pending).to_have_count(1)
-    expect(pending.locator(".decision-proposed")).to_contain_text("不予录用")
     numbers = "，".join(f"{'总分' if k == 'overall' else '问题解决'} {v}" for k, v in firing.numbers.items())
-    expect(pending.locator(".decision-numbers")).to_contain_text(numbers)
+    pending = pending_decision(page, portal, "规则测试候选人", "不予录用", numbers)
     pending.locator(".decision-override").click()  # an override needs a reason
     expect(pending.locator(".decision-error")).to_have_text("请填写推翻规则建议的理由（至少 10 个字符）。")
-    pending.locator(".decision-confirm").click()
-    expect(page.locator("#flash-text")).to_have_text("决定已确认。候选人的报告中现在会显示它。")
-    expect(page.locator(".decision-pending", has_text="规则测试候选人")).to_have_count(0)
+    confirm_decision(page, pending, "规则测试候选人")
     expect(page.locator(".decision-done", has_text="规则测试候选人").first).to_contain_text("确认")
     page.set_viewport_size({"width": 375, "height": 740})
     _assert_fits(page, "/hr/decisions")
@@ -194,5 +201,5 @@ def test_hr_writes_previews_activates_and_confirms_a_rule_and_the_report_shows_i
     expect(page.locator(".rule-card").first.locator(".rule-text")).to_have_text(
         "overall < 70 OR Problem Solving < 65 → reject")
     _assert_fits(page, "/hr/rules (en)")
-    cand_context.close()
-    hr_context.close()
+    cand.context.close()
+    page.context.close()

@@ -16,7 +16,7 @@ from sqlmodel import select
 from portal import models, routes
 from portal.services.platform import db
 from portal.services.platform.demo import INTERVIEWER_ACCOUNT_PROFILE, demo_email
-from tests.e2e.accounts import sign_in_demo, wait_hydrated
+from tests.e2e.accounts import new_page, sign_in_demo, wait_hydrated
 from tests.e2e.test_phone import _assert_fits
 
 BJ = ZoneInfo("Asia/Shanghai")
@@ -46,9 +46,7 @@ def test_hr_schedules_moves_and_cancels_the_demo_candidates_interview(browser, p
         interviewer_email = s.get(models.User, profile.user_id).email
         before = {i.id for i in s.exec(select(models.Interview)).all()}
 
-    hr_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = hr_context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser)
     sign_in_demo(page, portal, "hr", secrets)
     page.goto(portal.url + routes.HR_SCHEDULE)
     wait_hydrated(page)
@@ -99,9 +97,7 @@ def test_hr_schedules_moves_and_cancels_the_demo_candidates_interview(browser, p
     assert _ics(moved).events[0]["dtstart"].dt.astimezone(BJ) == new_local
 
     # the candidate's page reads the new time from the database
-    cand_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    cand = cand_context.new_page()
-    cand.set_default_timeout(20_000)
+    cand = new_page(browser)
     sign_in_demo(cand, portal, "candidate", secrets)
     cand.goto(portal.url + routes.CANDIDATE_INTERVIEWS)
     wait_hydrated(cand)
@@ -127,5 +123,5 @@ def test_hr_schedules_moves_and_cancels_the_demo_candidates_interview(browser, p
     page.click("#schedule-suggest")
     expect(page.locator(".schedule-slot").first).to_be_visible()
     _assert_fits(page, "/hr/schedule with suggested slots")
-    cand_context.close()
-    hr_context.close()
+    cand.context.close()
+    page.context.close()

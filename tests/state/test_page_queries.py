@@ -8,12 +8,11 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from portal import models, routes
 from tests import aio
+from tests.sql import counted_statements
 
 
 @pytest.fixture
@@ -36,15 +35,8 @@ def portal_db(isolated_data_dir):
 
 @pytest.fixture
 def statements(portal_db):
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    # every engine: whichever one the services reach
-    event.listen(Engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(Engine, "before_cursor_execute", count)
+    with counted_statements() as seen:
+        yield seen
 
 
 def _signed_in_cookie(role: str = "employee") -> str:
@@ -353,14 +345,8 @@ def scored_statements(isolated_data_dir):
     db.migrate()
     with db.session_scope() as s:
         demo.load_demo(s, scored_interviews=True)
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(Engine, "before_cursor_execute", count)
+    with counted_statements() as seen:
+        yield seen
     db.get_engine.cache_clear()
     content_cache.reset_all()
 

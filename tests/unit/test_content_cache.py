@@ -5,25 +5,18 @@ rolled-back edit is never cached, and each database has its own copy."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from portal import models
 from portal.services.development import courses
 from portal.services.platform import content_cache, db
+from tests.sql import counted_statements
 
 
 @pytest.fixture
 def statements():
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(Engine, "before_cursor_execute", count)
+    with counted_statements() as seen:
+        yield seen
 
 
 def _course(code: str, **values) -> models.Course:
