@@ -27,6 +27,7 @@ FLAGGED = N_("Adverse impact: the selection rate of {groups} is below four fifth
 NOT_COMPARED = N_("Selection rates are compared once at least two recorded groups have 5 or more people "
                   "interviewed in the period.")
 GROUPS_SAVED = N_("{count} groups recorded.")
+REVIEWS_SAVED = N_("{count} performance reviews recorded.")
 NOTHING_SAVED = N_("Nothing was recorded: correct these rows and try again.")
 LINE = N_("Line {line}:")
 BAD_JOB = N_("Choose one of the positions offered.")
@@ -59,6 +60,8 @@ class HrAnalyticsState(BaseState):
     compare_note: str = ""
     group_error: str = ""
     group_errors: list[str] = []
+    review_error: str = ""
+    review_errors: list[str] = []
 
     def _fill(self, found: an.Figures) -> None:
         lang = self.lang
@@ -126,7 +129,7 @@ class HrAnalyticsState(BaseState):
     @requires(access.ANALYTICS_VIEW)
     @rx.event
     def load(self):
-        self.group_error, self.group_errors = "", []
+        self.group_error, self.group_errors, self.review_error, self.review_errors = "", [], "", []
         self._load()
 
     @requires(access.ANALYTICS_VIEW)
@@ -153,22 +156,29 @@ class HrAnalyticsState(BaseState):
                     "job")
         return rx.download(data=body, filename=f"analytics-{code}-{self.period}.csv", mime_type="text/csv")
 
+    def _import(self, record, form, saved: str) -> tuple[str, list[str]]:
+        """Run one of the pasted-CSV imports; (its error, its rows' errors), both empty once saved."""
+        form = form if isinstance(form, dict) else {}
+        try:
+            with db.session_scope() as s:
+                written, errors = record(s, current_actor(), str(form.get("csv", "")), ip=self._ip())
+        except ServiceError as exc:
+            return exc.translate(self.lang), []
+        if errors:
+            return i18n.gettext(self.lang, NOTHING_SAVED), [
+                i18n.gettext(self.lang, LINE, line=e.line) + " " + i18n.gettext(self.lang, e.msgid, **e.params)
+                for e in errors]
+        self._load()
+        self._flash(saved, count=written)
+        return "", []
+
     @requires(access.ANALYTICS_VIEW)
     @rx.event
     def record_groups(self, form: dict):
-        form = form if isinstance(form, dict) else {}
-        self.group_error, self.group_errors = "", []
-        try:
-            with db.session_scope() as s:
-                written, errors = an.record_groups(s, current_actor(), str(form.get("csv", "")), ip=self._ip())
-        except ServiceError as exc:
-            self.group_error = exc.translate(self.lang)
-            return None
-        if errors:
-            self.group_error = i18n.gettext(self.lang, NOTHING_SAVED)
-            self.group_errors = [i18n.gettext(self.lang, LINE, line=e.line) + " "
-                                 + i18n.gettext(self.lang, e.msgid, **e.params) for e in errors]
-            return None
-        self._load()
-        self._flash(GROUPS_SAVED, count=written)
-        return None
+        self.group_error, self.group_errors = self._import(an.record_groups, form, GROUPS_SAVED)
+
+    @requires(access.ANALYTICS_VIEW)
+    @rx.event
+    def record_reviews(self, form: dict):
+        """Performance reviews of hired people, for the "later performance" figures."""
+        self.review_error, self.review_errors = self._import(an.record_reviews, form, REVIEWS_SAVED)

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from portal import models, routes
 from portal.services.platform import db
-from portal.services.platform.demo import ANALYTICS, DEMO_EMAIL_DOMAIN, SCORED
+from portal.services.platform.demo import ANALYTICS, DEMO_EMAIL_DOMAIN, SCORED, demo_email
 from tests.e2e.accounts import new_page, sign_in_demo, wait_hydrated
 from tests.e2e.test_phone import _assert_fits
 
@@ -110,10 +110,30 @@ def test_hr_sees_the_demo_funnel_a_suppressed_cell_the_flag_and_downloads_the_cs
     expect(page.locator("#groups-error")).to_contain_text("未记录任何内容")
     expect(page.locator(".groups-row-error")).to_contain_text("nobody@example.cn")
 
+    # performance reviews: a bad file is refused row by row and stays in the box to be
+    # corrected; the corrected one is recorded for the demo employee
+    employee = demo_email("employee")
+    bad = f"email,period,score\nnobody@example.cn,2027-H1,80\n{employee},2027-H1,150"
+    page.fill("#reviews-csv", bad)
+    page.click("#reviews-save")
+    expect(page.locator("#reviews-error")).to_contain_text("未记录任何内容")
+    expect(page.locator(".reviews-row-error")).to_have_count(2)
+    expect(page.locator(".reviews-row-error").nth(0)).to_contain_text("第 2 行")
+    expect(page.locator(".reviews-row-error").nth(1)).to_contain_text("分数必须是 0 到 100 之间的数字")
+    expect(page.locator("#reviews-csv")).to_have_value(bad)
+    page.fill("#reviews-csv", f"email,period,score\n{employee},2027-H1,82")
+    page.click("#reviews-save")
+    expect(page.locator("#flash-text")).to_have_text("已录入 1 条绩效考核。")
+    expect(page.locator("#reviews-error")).to_have_count(0)
+
     with db.session_scope(portal.db_url) as s:
         actions = [e.action for e in s.exec(select(models.AuditEvent).where(
             models.AuditEvent.action.like("analytics.%"))).all()]
-    assert "analytics.view" in actions and "analytics.export" in actions
+        person = s.exec(select(models.User).where(models.User.email == employee)).one()
+        recorded = s.exec(select(models.PerformanceReview).where(models.PerformanceReview.user_id == person.id,
+                                                                 models.PerformanceReview.period == "2027-H1")).one()
+        assert recorded.score == 82.0
+    assert {"analytics.view", "analytics.export", "analytics.reviews"} <= set(actions)
 
     page.set_viewport_size({"width": 375, "height": 740})
     page.reload()

@@ -120,7 +120,7 @@ EXPECTED_HANDLERS = {
 
     # issue 12 · analytics
     "HrAnalyticsState.load": {"hr", "hr_manager"}, "HrAnalyticsState.show": {"hr", "hr_manager"},
-    "HrAnalyticsState.download": {"hr", "hr_manager"}, "HrAnalyticsState.record_groups": {"hr", "hr_manager"},
+    "HrAnalyticsState.download": {"hr", "hr_manager"}, "HrAnalyticsState.record_groups": {"hr", "hr_manager"}, "HrAnalyticsState.record_reviews": {"hr", "hr_manager"},
 
     # issue 12 · privacy
     # one's own data: everyone signed in (the service refuses staff's deletion requests)

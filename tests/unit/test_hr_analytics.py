@@ -340,3 +340,45 @@ def test_a_person_confirming_a_rules_advance_counts_as_advanced(world):
                                     + timedelta(days=2)))
     counts = {st.key: st.count.value for st in _figures(world).funnel}
     assert counts["advanced"] == 9  # 7 recorded on their reports, n 8 and n 9
+
+
+def test_recording_performance_reviews_is_all_or_nothing_and_feeds_the_later_performance(world):
+    """p0-p4 are hired employees with a probation review 60+5n; p5 is a candidate. A file
+    with any bad row writes nothing; a good one replaces p0's probation review (the same
+    period) and adds one of another period for p1, and the figures use them."""
+    url, ids = world
+    with db.session_scope(url) as s:
+        hr = s.get(models.User, ids["hr"])
+        before = an.compute(s, ids["job"], "90", NOW).performance.median_performance.value
+        written, errors = an.record_reviews(
+            s, hr, "email,period,score,date\n"
+                   "p5@example.cn,probation,70\n"                    # a candidate, not an employee
+                   "p0@example.cn,probation,101\n"                   # out of range
+                   "p1@example.cn,,80\n"                             # no period
+                   "p2@example.cn,2027-H1,80,2027-13-01\n"           # no such day
+                   "p3@example.cn,2027-H1,80,2027-03-02\n"           # after NOW: in the future
+                   "p4@example.cn,probation,80\np4@example.cn,probation,81\n"
+                   "p1@example.cn,probation", now=NOW)
+        assert written == 0
+        assert [(e.line, e.msgid) for e in errors] == [
+            (2, an.REVIEW_NO_PERSON), (3, an.REVIEW_SCORE), (4, an.REVIEW_PERIOD), (5, an.REVIEW_DATE),
+            (6, an.REVIEW_DATE), (8, an.REVIEW_TWICE), (9, an.REVIEW_COLUMNS)]
+        assert len(s.exec(select(models.PerformanceReview)).all()) == 5  # the world's own, untouched
+        with pytest.raises(ServiceError):
+            an.record_reviews(s, hr, "email,period,score\n", now=NOW)
+        with pytest.raises(PermissionDenied):
+            an.record_reviews(s, models.User(id=999, email="c@x.cn", role="candidate", is_active=True),
+                              "p0@example.cn,probation,90", now=NOW)
+        written, errors = an.record_reviews(s, hr, "P0@example.cn, probation ,100,2027-02-28\n"
+                                                   "p1@example.cn,2027-H1,100\n", now=NOW)
+        assert (written, errors) == (2, [])
+        p0 = s.exec(select(models.User).where(models.User.email == "p0@example.cn")).one()
+        [review] = s.exec(select(models.PerformanceReview).where(models.PerformanceReview.user_id == p0.id)).all()
+        assert (review.period, review.score) == ("probation", 100.0)
+        assert review.reviewed_at.date().isoformat() == "2027-02-28"
+        assert len(s.exec(select(models.PerformanceReview)).all()) == 6
+        assert "analytics.reviews" in [e.action for e in s.exec(select(models.AuditEvent)).all()]
+        # p0's review now predates their hire (the world hires them 10 days after NOW): only
+        # the reviews after a hire count, so four people are left and the figure is withheld
+        after = an.compute(s, ids["job"], "90", NOW).performance
+        assert before == 70.0 and after.people.n == 4 and after.median_performance.value is None

@@ -82,6 +82,26 @@ def _groups_form() -> rx.Component:
         section_id="analytics-groups-form")
 
 
+def _reviews_form() -> rx.Component:
+    return _section(
+        t("Record performance reviews"),
+        rx.text(t("For the later-performance figures: one row per review, e-mail address,period,score (0-100) "
+                  "and, if you like, the date of the review (YYYY-MM-DD; today when left out). Only employees; "
+                  "a review of the same person and period replaces the earlier one. If any row is wrong, nothing "
+                  "is recorded."), size="2", color_scheme="gray"),
+        rx.form(rx.vstack(
+            rx.text_area(name="csv", rows="4", width="100%", id="reviews-csv", aria_label=t("Reviews (CSV)"),
+                         placeholder="email,period,score,date"),
+            rx.button(t("Record reviews"), type="submit", size="3", min_height=TAP, id="reviews-save"),
+            # the text stays after a refusal, to be corrected; importing it again replaces, never adds
+            width="100%"), on_submit=S.record_reviews, width="100%"),
+        rx.cond(S.review_error != "", rx.callout(S.review_error, color_scheme="red", role="alert",
+                                                 id="reviews-error", width="100%")),
+        rx.foreach(S.review_errors, lambda e: rx.text(e, size="2", color_scheme="red",
+                                                      class_name="reviews-row-error")),
+        section_id="analytics-reviews-form")
+
+
 def _figures() -> rx.Component:
     return rx.vstack(
         _section(
@@ -154,7 +174,7 @@ def page() -> rx.Component:
             rx.text(t("What the interviews of a position lead to. No figure made from fewer than 5 people is "
                       "shown: it reads \"fewer than 5\". Every viewing and download is audited."),
                     size="3", color_scheme="gray"),
-            rx.cond(S.loaded, rx.vstack(_picker(), _figures(), _groups_form(), spacing="4", width="100%"),
+            rx.cond(S.loaded, rx.vstack(_picker(), _figures(), _groups_form(), _reviews_form(), spacing="4", width="100%"),
                     rx.spinner(size="3")),
             spacing="4",
             width="100%",

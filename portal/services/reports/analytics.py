@@ -60,7 +60,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlmodel import select
 
@@ -70,7 +70,8 @@ from portal.services.interviews import rules
 from portal.services.platform import audit, crypto
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_, format_number, format_percent, gettext, pick
-from portal.services.reports.scores import competency_scores, interview_scores, median, weighted_overall
+from portal.services.reports.scores import (competency_scores, interview_scores, median, model_competencies,
+                                            weighted_overall)
 
 K = 5  # the smallest group a figure is shown for
 FOUR_FIFTHS = 0.8
@@ -99,6 +100,15 @@ GROUP_COLUMNS = N_("Each row needs two columns: e-mail address and group (empty 
 GROUP_TWICE = N_("{email} appears twice.")
 GROUPS_EMPTY = N_("Paste at least one row: e-mail address,group.")
 GROUPS_TOO_BIG = N_("The file is too large: at most {rows} rows.")
+MAX_PERIOD = 40
+REVIEWS_EMPTY = N_("Paste at least one row: e-mail address,period,score.")
+REVIEW_COLUMNS = N_("Each row needs three or four columns: e-mail address, period, score (0-100) and, if you "
+                    "like, the date of the review (YYYY-MM-DD).")
+REVIEW_NO_PERSON = N_("No employee has the address {email}.")
+REVIEW_TWICE = N_("{email} appears twice for the period {period}.")
+REVIEW_PERIOD = N_("The period is empty or longer than {max} characters.")
+REVIEW_SCORE = N_("The score must be a number from 0 to 100.")
+REVIEW_DATE = N_("The date must be a day (YYYY-MM-DD) that is not in the future.")
 
 
 @dataclass(frozen=True)
@@ -375,8 +385,8 @@ def _performance(session, people: dict[int, _Person], scored: dict) -> Performan
     for pid, values in reviews.items():
         interview, found = scored[pid]
         if interview.model_id not in weights_of:
-            weights_of[interview.model_id] = {c.key: c.weight for c in session.exec(
-                select(models.Competency).where(models.Competency.model_id == interview.model_id)).all()}
+            weights_of[interview.model_id] = {c.key: c.weight
+                                              for c in model_competencies(session, interview.model_id)}
         interview_overall.append(weighted_overall(found, weights_of[interview.model_id]))
         performance.append(sum(values) / len(values))
     n = len(performance)
@@ -553,24 +563,29 @@ class RowError:
     params: dict
 
 
+def _pasted_rows(text: str, header: list[str], empty_msgid: str) -> tuple[list[list[str]], int]:
+    """The non-empty CSV rows of what HR pasted, without its header line if it has one,
+    and the line number of the first row; refuses nothing pasted and too much."""
+    text = text if isinstance(text, str) else ""
+    if len(text.encode("utf-8")) > GROUPS_MAX_BYTES:
+        raise ServiceError(GROUPS_TOO_BIG, rows=GROUPS_MAX_ROWS)
+    rows = [r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if any(c.strip() for c in r)]
+    offset = 1
+    if rows and [c.strip().lower() for c in rows[0]][:len(header)] == header:
+        rows, offset = rows[1:], 2
+    if not rows:
+        raise ServiceError(empty_msgid)
+    if len(rows) > GROUPS_MAX_ROWS:
+        raise ServiceError(GROUPS_TOO_BIG, rows=GROUPS_MAX_ROWS)
+    return rows, offset
+
+
 def record_groups(session, user: models.User, text: str, *, ip: str = "",
                   now: datetime | None = None) -> tuple[int, list[RowError]]:
     """HR records groups from CSV rows ``email,group`` (an empty group removes it). All or
     nothing: any bad row and nothing is written. Returns (rows written, errors)."""
     access.require(user, access.ANALYTICS_VIEW, session=session, ip=ip)
-    text = text if isinstance(text, str) else ""
-    if len(text.encode("utf-8")) > GROUPS_MAX_BYTES:
-        raise ServiceError(GROUPS_TOO_BIG, rows=GROUPS_MAX_ROWS)
-    rows = [r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if any(c.strip() for c in r)]
-    if rows and [c.strip().lower() for c in rows[0]][:2] == ["email", "group"]:
-        rows = rows[1:]
-        offset = 2
-    else:
-        offset = 1
-    if not rows:
-        raise ServiceError(GROUPS_EMPTY)
-    if len(rows) > GROUPS_MAX_ROWS:
-        raise ServiceError(GROUPS_TOO_BIG, rows=GROUPS_MAX_ROWS)
+    rows, offset = _pasted_rows(text, ["email", "group"], GROUPS_EMPTY)
     emails = [r[0].strip().lower() for r in rows if r]
     known = {u.email.lower(): u for u in session.exec(select(models.User).where(
         models.User.email.in_(emails), models.User.role.in_((access.CANDIDATE, access.EMPLOYEE)))).all()}
@@ -608,4 +623,63 @@ def record_groups(session, user: models.User, text: str, *, ip: str = "",
     session.flush()
     audit.record(session, "analytics.groups", actor_id=user.id, actor=user.email or "", object_type="group",
                  object_id=len(wanted), ip=ip)
+    return len(wanted), []
+
+
+# ---------------------------------------------------------------- later performance
+
+
+def record_reviews(session, user: models.User, text: str, *, ip: str = "",
+                   now: datetime | None = None) -> tuple[int, list[RowError]]:
+    """HR records employees' performance reviews from CSV rows ``email,period,score[,date]``
+    (score 0-100; the date of the review, today when left out, never in the future). A
+    review of the same person and period replaces the earlier one. All or nothing: any bad
+    row and nothing is written. Returns (rows written, errors)."""
+    access.require(user, access.ANALYTICS_VIEW, session=session, ip=ip)
+    rows, offset = _pasted_rows(text, ["email", "period", "score"], REVIEWS_EMPTY)
+    now = now or utcnow()
+    emails = [r[0].strip().lower() for r in rows if r]
+    known = {u.email.lower(): u for u in session.exec(select(models.User).where(
+        models.User.email.in_(emails), models.User.role == access.EMPLOYEE)).all()}
+    errors, wanted, seen = [], [], set()
+    for n, row in enumerate(rows):
+        line = n + offset
+        if len(row) not in (3, 4):
+            errors.append(RowError(line, REVIEW_COLUMNS, {}))
+            continue
+        email, period = row[0].strip().lower(), " ".join(row[1].split())
+        if (email, period) in seen:
+            errors.append(RowError(line, REVIEW_TWICE, {"email": email, "period": period}))
+        seen.add((email, period))
+        if email not in known:
+            errors.append(RowError(line, REVIEW_NO_PERSON, {"email": email}))
+        if not period or len(period) > MAX_PERIOD:
+            errors.append(RowError(line, REVIEW_PERIOD, {"max": MAX_PERIOD}))
+        try:
+            score = float(row[2].strip())
+        except ValueError:
+            score = float("nan")
+        if not 0 <= score <= 100:  # NaN fails too
+            errors.append(RowError(line, REVIEW_SCORE, {}))
+        day = row[3].strip() if len(row) == 4 else ""
+        try:
+            when = datetime.combine(date.fromisoformat(day), time(12), timezone.utc) if day else now
+        except ValueError:
+            when = None
+        if when is None or when.date() > now.date():
+            errors.append(RowError(line, REVIEW_DATE, {}))
+        if email in known and when is not None:
+            wanted.append((known[email], period, score, when))
+    if errors:
+        return 0, errors
+    existing = {(r.user_id, r.period): r for r in session.exec(select(models.PerformanceReview).where(
+        models.PerformanceReview.user_id.in_([p.id for p, *_ in wanted]))).all()}
+    for person, period, score, when in wanted:
+        review = existing.get((person.id, period)) or models.PerformanceReview(user_id=person.id, period=period,
+                                                                                score=score)
+        review.score, review.reviewed_at = score, when
+        session.add(review)
+    session.flush()
+    audit.record(session, "analytics.reviews", actor_id=user.id, actor=user.email or "",
+                 object_type="performance_review", object_id=len(wanted), ip=ip)
     return len(wanted), []
