@@ -17,7 +17,7 @@ from portal import routes
 from portal.services.accounts import access
 from portal.services.interviews import job_config, question_bank
 from portal.services.platform import db, i18n
-from portal.services.platform.errors import ServiceError
+from portal.services.platform.errors import FieldErrors, ServiceError
 from portal.services.platform.i18n import N_
 from state.base import BaseState, current_actor, per_view, requires
 
@@ -38,6 +38,7 @@ STAGE_TEXT = (*job_config.STAGE_FIELDS, "duration_min")
 LINE = N_("Line {line}:")
 NOTHING_IMPORTED = N_("Nothing was imported: correct these rows and import the file again.")
 IMPORTED = N_("{count} questions imported.")
+QUESTION_SAVED = N_("The question is saved.")
 
 # One competency as the editor holds it: every value a string, anchors flattened.
 TEXT_FIELDS = ("key", "name_zh", "name_en", "description_zh", "description_en", "weight_pct", "required_level",
@@ -331,6 +332,8 @@ class JobEditState(BaseState):
             self.trying, self.try_error = False, error
             if result:
                 names = {c["key"]: c for c in draft}
+                self.competencies = [{"key": c["key"], "name_zh": c["name_zh"], "name_en": c["name_en"]}
+                                     for c in draft]
                 self.try_overall = f"{float(result.get('overall', 0)):.0f}"
                 self.try_rows = [_try_row(c, names.get(c.get("key"), {})) for c in result.get("competencies", [])]
 
@@ -387,6 +390,9 @@ class QuestionBankState(BaseState):
     has_model: bool = False
     error: str = ""
     row_errors: list[str] = []
+    competencies: list[dict[str, str]] = []  # the current model's, for the edit form's select
+    editing: str = ""  # the question whose edit form is open
+    edit_errors: dict[str, str] = {}  # field -> message of the last refused save
 
     def _load(self) -> None:
         user = current_actor()
@@ -401,6 +407,8 @@ class QuestionBankState(BaseState):
                 job, draft, _history = job_config.job_for_edit(s, user, int(self.job_id), ip=self._ip())
                 self.reading_time, self.retakes, self.has_model = str(job.reading_time_s), str(job.retakes), bool(draft)
                 names = {c["key"]: c for c in draft}
+                self.competencies = [{"key": c["key"], "name_zh": c["name_zh"], "name_en": c["name_en"]}
+                                     for c in draft]
                 for q in question_bank.list_questions(s, user, job.id, ip=self._ip()):
                     c = names.get(q.competency_key, {})
                     rows.append({"id": str(q.id), "practice": "1" if q.is_practice else "", "key": q.competency_key,
@@ -413,14 +421,49 @@ class QuestionBankState(BaseState):
     @requires(access.CONFIG_EDIT)
     @rx.event
     def load(self):
-        self.error, self.row_errors = "", []
+        self.error, self.row_errors, self.editing, self.edit_errors = "", [], "", {}
         self._load()
 
     @requires(access.CONFIG_EDIT)
     @rx.event
     def choose(self, job_id: str):
         self.job_id, self.error, self.row_errors = str(job_id)[:12], "", []
+        self.editing, self.edit_errors = "", {}
         self._load()
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def edit(self, question_id: str):
+        """Open one question's edit form (one at a time)."""
+        if str(question_id) in {q["id"] for q in self.questions}:
+            self.editing, self.edit_errors = str(question_id), {}
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def cancel_edit(self):
+        self.editing, self.edit_errors = "", {}
+
+    @requires(access.CONFIG_EDIT)
+    @rx.event
+    def save_question(self, form: dict):
+        form = form if isinstance(form, dict) else {}
+        question_id = _int(self.editing)  # the open form's question, not one the browser names
+        if not question_id:
+            return None
+        try:
+            with db.session_scope() as s:
+                question_bank.update(
+                    s, current_actor(), question_id, text_zh=str(form.get("text_zh", ""))[:5000],
+                    text_en=str(form.get("text_en", ""))[:5000], answer_s=str(form.get("answer_s", ""))[:12],
+                    competency_key=str(form.get("competency_key", ""))[:60],
+                    practice=str(form.get("type", "")) == "practice", ip=self._ip())
+        except FieldErrors as exc:
+            self.edit_errors = {k: i18n.gettext(self.lang, msgid, **params) for k, (msgid, params) in exc.fields.items()}
+            return None
+        self.editing, self.edit_errors = "", {}
+        self._load()
+        self._flash(QUESTION_SAVED)
+        return None
 
     @requires(access.CONFIG_EDIT)
     @rx.event

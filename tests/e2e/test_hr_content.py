@@ -16,6 +16,7 @@ from portal import models, routes
 from portal.services.platform import db
 from portal.services.platform.demo import demo_email
 from tests.e2e.accounts import sign_in_demo, wait_hydrated
+from tests.e2e.test_phone import _assert_fits
 
 CODE = "E2E-CS-01"
 COMPETENCIES = [
@@ -218,6 +219,30 @@ def test_hr_builds_a_position_model_tries_an_answer_and_imports_questions(page: 
     lines = raw.decode("utf-8-sig").splitlines()
     # reading_s is the position's reading time (set to 20 above)
     assert lines == [HEAD.strip(), GOOD[0].replace(",30,120", ",20,120"), GOOD[1].replace(",30,90", ",20,90")]
+
+    # One question corrected in place: a bad answer time is refused beside its field and
+    # what was typed stays; the corrected question is saved and shown after a reload.
+    card = page.locator(".hr-question", has_text="坏消息")
+    card.locator(".question-edit-open").click()
+    expect(page.locator("#question-edit-text_zh")).to_have_value("请描述一次你向客户解释坏消息的经历。")
+    page.fill("#question-edit-text_zh", "请描述一次你向客户解释坏消息、并留住客户的经历。")
+    page.fill("#question-edit-answer_s", "5")
+    page.click("#question-edit-save")
+    expect(page.locator("#question-edit-error-answer_s")).to_have_text("答题时间必须是 10 到 1800 之间的整秒数。")
+    expect(page.locator("#question-edit-text_zh")).to_have_value("请描述一次你向客户解释坏消息、并留住客户的经历。")
+    page.set_viewport_size({"width": 375, "height": 740})
+    _assert_fits(page, "/hr/questions editing a question")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.fill("#question-edit-answer_s", "150")
+    page.click("#question-edit-save")
+    expect(page.locator("#flash-text")).to_have_text("题目已保存。")
+    expect(page.locator("#question-edit")).to_have_count(0)
+    page.reload()
+    wait_hydrated(page)
+    page.select_option("#question-job", str(job_id))
+    edited = page.locator(".hr-question", has_text="并留住客户")
+    expect(edited).to_contain_text("150 s")
+    expect(page.locator(".hr-question")).to_have_count(2)
 
     # English: the same bank in the other language.
     page.locator("#language-switch").click()

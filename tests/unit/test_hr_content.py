@@ -226,3 +226,58 @@ def test_stages_are_replaced_whole_refused_rows_change_nothing_and_candidates_re
     [prep] = [p for p in preparation.candidate_interviews(s, users["candidate"]) if p.job_id == job.id]
     assert [st["name_zh"] for st in prep.stages] == ["自我介绍", "行为问题"]
     assert s.execute(select(InterviewStage).where(InterviewStage.job_id == job.id)).scalars().first().position == 0
+
+
+def test_one_question_is_corrected_refusals_change_nothing_and_an_answered_one_keeps_its_competency(demo):
+    from portal.models import Answer, AuditEvent
+    from portal.services.platform.errors import FieldErrors
+
+    s, users = demo
+    job = s.execute(select(Job).where(Job.code == "SALES-AM-001")).scalar_one()
+    question = s.execute(select(Question).where(Question.job_id == job.id, Question.is_practice.is_(False))
+                         .order_by(Question.id)).scalars().first()
+    keys = sorted(question_bank._competency_keys(s, job.id))
+    other_key = next(k for k in keys if k != question.competency_key)
+    before = (question.text_zh, question.text_en, question.time_limit_s, question.competency_key)
+
+    def update(**changes):
+        values = dict(text_zh=question.text_zh, text_en=question.text_en, answer_s=str(question.time_limit_s),
+                      competency_key=question.competency_key, practice=question.is_practice)
+        return question_bank.update(s, users["hr"], question.id, **{**values, **changes})
+
+    with pytest.raises(FieldErrors) as err:
+        update(text_zh="  ", answer_s="5", competency_key="no-such-key")
+    assert err.value.fields == {"text_zh": (question_bank.NO_TEXT, {}),
+                                "answer_s": (question_bank.BAD_ANSWER_TIME, {}),
+                                "competency_key": (question_bank.UNKNOWN_KEY, {"key": "no-such-key"})}
+    with pytest.raises(FieldErrors):
+        update(answer_s="1801")
+    with pytest.raises(FieldErrors):
+        update(text_en="x" * 2001)
+    s.refresh(question)
+    assert (question.text_zh, question.text_en, question.time_limit_s, question.competency_key) == before
+    with pytest.raises(PermissionDenied):
+        question_bank.update(s, users["candidate"], question.id, text_zh="改", text_en="Changed", answer_s="60",
+                             competency_key=question.competency_key, practice=False)
+    with pytest.raises(PermissionDenied):
+        question_bank.update(s, users["hr"], 10 ** 9, text_zh="改", text_en="Changed", answer_s="60",
+                             competency_key=question.competency_key, practice=False)
+
+    update(text_zh="请讲一次  你说服客户的经历。", text_en="Tell us how you won a customer over.", answer_s="150",
+           competency_key=other_key)
+    s.refresh(question)
+    assert (question.text_zh, question.text_en, question.time_limit_s, question.competency_key) == (
+        "请讲一次 你说服客户的经历。", "Tell us how you won a customer over.", 150, other_key)
+    assert s.execute(select(AuditEvent).where(AuditEvent.action == "question.edit",
+                                              AuditEvent.object_id == str(question.id))).first()
+
+    # once answered, the texts and time may still be corrected, not what it measures
+    model = s.execute(select(CompetencyModel).where(CompetencyModel.job_id == job.id)).scalars().first()
+    s.add(Answer(user_id=users["candidate"].id, question_id=question.id, model_id=model.id, transcript_enc="x"))
+    s.flush()
+    with pytest.raises(FieldErrors) as err:
+        update(competency_key=question.competency_key, practice=True)
+    assert err.value.fields == {"competency_key": (question_bank.ANSWERED_KEY, {})}
+    update(text_en="Tell us how you won a customer over, step by step.")
+    s.refresh(question)
+    assert question.text_en.endswith("step by step.") and not question.is_practice

@@ -262,16 +262,55 @@ def job_page() -> rx.Component:
 # ---------------------------------------------------------------- /hr/questions
 
 
-def _question(q: rx.Var) -> rx.Component:
-    return rx.card(rx.vstack(
+def _field_error(field: str) -> rx.Component:
+    return rx.cond(Q.edit_errors.contains(field),
+                   rx.text(Q.edit_errors[field], size="2", color_scheme="red", role="alert",
+                           class_name="question-edit-error", id=f"question-edit-error-{field}"))
+
+
+def _question_form(q: rx.Var) -> rx.Component:
+    return rx.form(rx.vstack(
+        _label(t("Question (Chinese)"), rx.text_area(name="text_zh", default_value=q["text_zh"], rows="3",
+                                                     width="100%", id="question-edit-text_zh")),
+        _field_error("text_zh"),
+        _label(t("Question (English)"), rx.text_area(name="text_en", default_value=q["text_en"], rows="3",
+                                                     width="100%", id="question-edit-text_en")),
+        _field_error("text_en"),
+        _label(t("Answer time (seconds)"), rx.input(name="answer_s", default_value=q["answer_s"], size="3",
+                                                    inputmode="numeric", width="100%", id="question-edit-answer_s")),
+        _field_error("answer_s"),
+        _label(t("Competency"), rx.el.select(
+            rx.foreach(Q.competencies, lambda c: rx.el.option(_pick(c["name_zh"], c["name_en"]), value=c["key"])),
+            name="competency_key", default_value=q["key"], id="question-edit-competency", style=_select_style())),
+        _label(t("Type"), rx.el.select(
+            rx.el.option(t("Interview"), value="interview"), rx.el.option(t("Practice"), value="practice"),
+            name="type", default_value=rx.cond(q["practice"] == "1", "practice", "interview"),
+            id="question-edit-type", style=_select_style())),
+        _field_error("competency_key"),
         rx.hstack(
-            rx.cond(q["practice"] == "1", rx.badge(t("Practice"), color_scheme="blue"),
-                    rx.badge(t("Interview"), color_scheme="purple")),
-            rx.badge(_pick(q["competency_zh"], q["competency_en"]), variant="outline"),
-            rx.text(t("Answer time"), ": ", q["answer_s"], " s", size="2", color_scheme="gray"),
+            rx.button(t("Save"), type="submit", size="3", min_height=TAP, id="question-edit-save"),
+            rx.button(t("Cancel"), type="button", size="3", min_height=TAP, variant="outline",
+                      on_click=Q.cancel_edit, id="question-edit-cancel"),
             wrap="wrap", spacing="2"),
-        rx.text(_pick(q["text_zh"], q["text_en"])),
-        spacing="1", width="100%"), width="100%", class_name="hr-question")
+        spacing="2", width="100%"), on_submit=Q.save_question, width="100%", id="question-edit")
+
+
+def _question(q: rx.Var) -> rx.Component:
+    return rx.card(rx.cond(
+        Q.editing == q["id"],
+        _question_form(q),
+        rx.vstack(
+            rx.hstack(
+                rx.cond(q["practice"] == "1", rx.badge(t("Practice"), color_scheme="blue"),
+                        rx.badge(t("Interview"), color_scheme="purple")),
+                rx.badge(_pick(q["competency_zh"], q["competency_en"]), variant="outline"),
+                rx.text(t("Answer time"), ": ", q["answer_s"], " s", size="2", color_scheme="gray"),
+                rx.spacer(),
+                rx.button(t("Edit"), type="button", size="3", min_height=TAP, variant="soft",
+                          on_click=Q.edit(q["id"]), class_name="question-edit-open"),
+                wrap="wrap", spacing="2", width="100%", align="center"),
+            rx.text(_pick(q["text_zh"], q["text_en"]), class_name="question-text"),
+            spacing="1", width="100%")), width="100%", class_name="hr-question")
 
 
 def questions_page() -> rx.Component:

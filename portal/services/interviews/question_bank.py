@@ -10,15 +10,24 @@ import io
 
 from sqlalchemy import select
 
-from portal.models import Competency, CompetencyModel, Job, Question, User
+from portal.models import Answer, Competency, CompetencyModel, Job, Question, User
 from portal.services.accounts import access
 from portal.services.platform import audit
-from portal.services.platform.errors import ServiceError
+from portal.services.platform.errors import FieldErrors, PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
 
 COLUMNS = ("job_code", "competency_key", "type", "text_zh", "text_en", "reading_s", "answer_s")
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
+
+
+NO_TEXT = N_("The question needs a text in both languages.")
+BAD_ANSWER_TIME = N_("The answer time must be whole seconds from 10 to 1800.")
+UNKNOWN_KEY = N_("Unknown competency {key} for this job.")
+ANSWERED_KEY = N_("The question has been answered: its competency and type stay as they were (import a new "
+                  "question instead).")
+MAX_TEXT = 2000
+TEXT_TOO_LONG = N_("At most {max} characters.")
 
 
 class ImportRefused(ServiceError):
@@ -60,13 +69,13 @@ def parse(session, data: bytes) -> list[dict]:
         if job.id not in keys:
             keys[job.id] = _competency_keys(session, job.id)
         if r["competency_key"] not in keys[job.id]:
-            errors.append((n, N_("Unknown competency {key} for this job."), {"key": r["competency_key"]}))
+            errors.append((n, UNKNOWN_KEY, {"key": r["competency_key"]}))
             continue
         if r["type"] not in ("practice", "interview"):
             errors.append((n, N_("Type must be practice or interview."), {}))
             continue
         if not r["text_zh"] or not r["text_en"]:
-            errors.append((n, N_("The question needs a text in both languages."), {}))
+            errors.append((n, NO_TEXT, {}))
             continue
         try:
             reading, answer = int(r["reading_s"]), int(r["answer_s"])
@@ -99,6 +108,42 @@ def import_csv(session, user: User | None, data: bytes, *, ip: str = "") -> int:
                  object_type="question", object_id=len(rows), ip=ip)
     session.flush()
     return len(rows)
+
+
+def update(session, user: User | None, question_id: int, *, text_zh: str, text_en: str, answer_s: str,
+           competency_key: str, practice: bool, ip: str = "") -> Question:
+    """HR corrects one question: its texts and answer time always; its competency and
+    type only while nobody has answered it (the scores and the interviews refer to them).
+    Raises FieldErrors (field -> message) and changes nothing when a field is wrong."""
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    question = session.get(Question, question_id) if isinstance(question_id, int) else None
+    if question is None:
+        raise PermissionDenied()
+    texts = {"text_zh": " ".join(str(text_zh).split()), "text_en": " ".join(str(text_en).split())}
+    errors: dict[str, tuple[str, dict]] = {}
+    for field, text in texts.items():
+        if not text:
+            errors[field] = (NO_TEXT, {})
+        elif len(text) > MAX_TEXT:
+            errors[field] = (TEXT_TOO_LONG, {"max": MAX_TEXT})
+    answer = str(answer_s).strip()
+    if not answer.isdigit() or not 10 <= int(answer) <= 1800:
+        errors["answer_s"] = (BAD_ANSWER_TIME, {})
+    key, practice = str(competency_key).strip(), bool(practice)
+    if (key, practice) != (question.competency_key, question.is_practice):
+        if session.execute(select(Answer.id).where(Answer.question_id == question.id).limit(1)).first():
+            errors["competency_key"] = (ANSWERED_KEY, {})
+        elif key not in _competency_keys(session, question.job_id):
+            errors["competency_key"] = (UNKNOWN_KEY, {"key": key})
+    if errors:
+        raise FieldErrors(errors)
+    question.text_zh, question.text_en = texts["text_zh"], texts["text_en"]
+    question.time_limit_s, question.competency_key, question.is_practice = int(answer), key, practice
+    session.add(question)
+    session.flush()
+    audit.record(session, "question.edit", actor_id=user.id, actor=user.email or "", object_type="question",
+                 object_id=question.id, ip=ip)
+    return question
 
 
 def list_questions(session, user: User | None, job_id: int, *, ip: str = "") -> list[Question]:
