@@ -321,6 +321,7 @@ ACTION_LABELS = {
     "analytics.view": N_("Analytics viewed"),
     "analytics.export": N_("Analytics exported as CSV"),
     "analytics.groups": N_("Candidates' groups recorded"),
+    "analytics.reviews": N_("Performance reviews recorded"),
     "job.create": N_("Position created"),
     "job.edit": N_("Position changed"),
     "job.stages": N_("Interview stages changed"),
@@ -328,6 +329,7 @@ ACTION_LABELS = {
     "competency_model.version": N_("Competency model: new version"),
     "question.import": N_("Questions imported from CSV"),
     "question.export": N_("Questions exported as CSV"),
+    "question.edit": N_("Question corrected"),
     # issue 12 · privacy
     "privacy.export": N_("Own data downloaded"),
     "privacy.request": N_("Deletion of own data requested"),
