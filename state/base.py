@@ -57,6 +57,8 @@ _BINDING_SALT = b"talent-portal state binding\0"
 _HYDRATE = ".hydrate_and_load"  # the first event of every connection
 # State class -> the only route whose page may keep its vars filled.
 _VIEW_ROUTES: dict[type, str] = {}
+# State class -> the routes whose pages show it (per_view: its own; shown_on: several).
+_SHOWN_ON: dict[type, frozenset[str]] = {}
 # Reflex's route key -> (the page's route, its loaders as (handler, keyword arguments)).
 _PAGE_LOADERS: dict[str, tuple[str, tuple[tuple[EventHandler, dict], ...]]] = {}
 
@@ -114,9 +116,33 @@ def per_view(route: str):
 
     def mark(cls):
         _VIEW_ROUTES[cls] = route
+        _SHOWN_ON[cls] = frozenset((route,))
         return cls
 
     return mark
+
+
+def shown_on(*pages: str):
+    """Mark a state that only these pages show and that keeps its data across pages (the
+    open positions): while another page is shown, the language switch sends none of it;
+    it comes in the new language when one of its pages is shown again."""
+
+    def mark(cls):
+        _SHOWN_ON[cls] = frozenset(pages)
+        return cls
+
+    return mark
+
+
+@functools.cache
+def _outside_inputs(cls) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(state path, var) of every var outside ``cls`` that its computed vars read (the
+    language, the role, the name): what a hidden state's withheld values depend on."""
+    name = cls.get_full_name()
+    return tuple(sorted(
+        (tuple(other.get_full_name().split(".")[1:]), var)
+        for other in _state_tree(BaseState) if other is not cls
+        for var, dependents in other._var_dependencies.items() if any(s == name for s, _c in dependents)))
 
 
 def page_on_load(route: str, loaders: list) -> list:
@@ -279,6 +305,8 @@ class BaseState(rx.State):
     # Backend only: the session that filled this tab's state (a hash) and its user.
     _session_binding: str = ""
     _user_id: int = 0
+    # State name -> what its computed vars read outside it when they were last sent (_clear_other_views).
+    _sent_for: dict[str, str] = {}
 
     def __setattr__(self, name: str, value) -> None:
         # The browser sends the language cookie with every navigation, and an equal
@@ -323,26 +351,38 @@ class BaseState(rx.State):
 
     def _forget_everything(self) -> None:
         """Empty this state and every substate; only the language and the
-        session binding stay (neither says anything about anybody)."""
+        session binding stay (neither says anything about anybody). Only vars that
+        differ from their defaults are set (what reset() does to every var): a fresh
+        connection's states, emptied already, are not all sent again."""
         locale, binding = self.locale, self._session_binding
-        self.reset()
+        for state in [self, *self._all_substates()]:
+            _clear(state)
         self.locale, self._session_binding = locale, binding
 
-    def _clear_other_views(self, page: str) -> None:
-        pending = list(self.substates.values())
+    def _all_substates(self) -> list:
+        found, pending = [], list(self.substates.values())
         while pending:
             state = pending.pop()
+            found.append(state)
             pending.extend(state.substates.values())
-            route = _VIEW_ROUTES.get(type(state))
-            if route is None:
-                continue
-            if route != page:
+        return found
+
+    def _clear_other_views(self, page: str) -> None:
+        root = self._get_root_state()
+        for state in self._all_substates():
+            cls = type(state)
+            route = _VIEW_ROUTES.get(cls)
+            if route is not None and route != page:
                 _clear(state)
-            elif names := _sent_computed_vars(type(state)):
+            elif page in _SHOWN_ON.get(cls, ()) and (names := _sent_computed_vars(cls)):
                 # The page being shown: its computed vars were left out of the deltas while it
-                # was hidden (get_delta), so send them now, in the current language.
-                state.dirty_vars.update(names)
-                state._mark_ancestors_dirty()
+                # was hidden (get_delta) if what they read outside it changed meanwhile (the
+                # language): send them then, in the current language, and only then.
+                inputs = repr(tuple(getattr(root.get_substate(path), var) for path, var in _outside_inputs(cls)))
+                if self._sent_for.get(cls.get_full_name()) != inputs:
+                    self._sent_for[cls.get_full_name()] = inputs
+                    state.dirty_vars.update(names)
+                    state._mark_ancestors_dirty()
 
     @_override_base_method  # the documented hook: delta building calls it on each state
     def get_delta(self):
@@ -351,9 +391,9 @@ class BaseState(rx.State):
         switch would otherwise recompute and send every page's texts (most of its cost).
         Their caches are invalidated all the same, and the guard sends them when the page is
         shown again. Any change of a var itself (a page's data emptied, a reset) is sent."""
-        route = _VIEW_ROUTES.get(type(self))
-        if route is not None and self.dirty_vars <= type(self).computed_vars.keys() \
-                and route != _page_of(self.rx_router_url.path)[0]:
+        shown = _SHOWN_ON.get(type(self))
+        if shown is not None and self.dirty_vars <= type(self).computed_vars.keys() \
+                and _page_of(self.rx_router_url.path)[0] not in shown:
             delta = {}
             substates = self.substates
             for name in self.dirty_substates.union(self._always_dirty_substates):

@@ -6,9 +6,11 @@ import reflex as rx
 
 from portal.services.platform import i18n
 from portal.services.interviews import jobs
-from state.base import BaseState, public
+from portal import routes
+from state.base import BaseState, public, shown_on
 
 
+@shown_on(routes.HOME, routes.JOBS)
 class JobsState(BaseState):
     # Both languages are kept so the language switch needs no reload. The content
     # comes from the service's per-process copy and is assigned only when its

@@ -446,3 +446,48 @@ def test_the_practice_page_reads_three_statements(statements):
     assert shown._questions["en"] and not shown.has_consent
     [history] = shown._history["en"]
     assert len(history.attempts) == 2
+
+
+def test_the_switch_sends_no_hidden_positions_and_a_page_shown_again_unchanged_sends_nothing(portal_db):
+    """The open positions (shown on home and /jobs only, kept across pages) were re-sent
+    whole with every language switch, about 5 KB, whatever page was shown. Now they come
+    in the new language when /jobs is shown again, and a page shown again with nothing
+    changed resends none of its texts."""
+    from state.base import BaseState
+    from state.candidate import CandidateHomeState
+    from state.jobs import JobsState
+
+    jobs, home = JobsState.get_full_name(), CandidateHomeState.get_full_name()
+    tab = Tab(_signed_in_cookie("candidate"))
+    tab.load(routes.JOBS)
+    tab.load(routes.CANDIDATE_HOME)
+    tab.root._clean()
+    BaseState.toggle_locale.fn(tab.state(BaseState))
+    assert jobs not in tab.root.get_delta()
+    tab.root._clean()
+    tab.load(routes.JOBS)
+    sent = tab.root.get_delta()[jobs]
+    assert sent["jobs_rx_state_"][0]["title"] == "Account Manager"
+    tab.root._clean()
+    tab.load(routes.CANDIDATE_HOME)
+    tab.root._clean()
+    tab.load(routes.JOBS)
+    assert jobs not in tab.root.get_delta()  # nothing changed: nothing resent
+    tab.root._clean()
+    tab.load(routes.CANDIDATE_HOME)
+    assert "greeting_rx_state_" not in tab.root.get_delta().get(home, {})
+
+
+def test_a_new_connection_is_not_emptied_twice(portal_db):
+    """SessionBinding empties a fresh connection's states; the guard's own emptying for
+    the signed-in user then sets nothing more, so the first page does not resend every
+    state's defaults (about 16 KB)."""
+    from state.base import BaseState
+
+    tab = Tab(_signed_in_cookie("candidate"))
+    base = tab.state(BaseState)
+    base._forget_everything()  # what SessionBinding does on the connection's first event
+    tab.root._clean()
+    tab.load(routes.CANDIDATE_HOME)
+    sent = tab.root.get_delta()
+    assert len(sent) <= 4, sorted(sent)  # the root, BaseState, the overview (and its parent)
