@@ -23,6 +23,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite hands columns back naive); None stays None."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 class Base(SQLModel):
     """Common id column. Not rx.Model, so services stay free of reflex imports;
     rx.Model is itself a SQLModel with the same id column."""

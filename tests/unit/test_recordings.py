@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Answer, AuditEvent, Interview, Recording, RecordingChunk
+from portal.models import Answer, AuditEvent, Interview, Recording, RecordingChunk, aware
 from portal.services.interviews import consent, recordings, webm
 from portal.services.platform import crypto, db, settings
 from portal.services.platform.errors import PermissionDenied
@@ -219,7 +219,7 @@ def test_only_questions_of_the_interview(demo, data_dir):
 
 
 def test_only_while_the_interview_is_open(demo, data_dir):
-    start = recordings._aware(demo["interview"].scheduled_at)
+    start = aware(demo["interview"].scheduled_at)
     end = start + timedelta(minutes=demo["interview"].duration_min)
     for now in (start - timedelta(minutes=16), end + timedelta(seconds=1)):
         with pytest.raises(recordings.RecordingError) as e:

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from portal.models import (
+from portal.models import (aware, 
     ROLES,
     Interview,
     InterviewAssignment,
@@ -128,9 +128,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
 
 def _active(user: User | None) -> bool:
     return user is not None and bool(user.is_active) and user.role in ROLE_PERMISSIONS
@@ -155,7 +152,7 @@ def can_open(user: User | None, path: str) -> bool:
 def reauth_is_recent(user_session: UserSession | None, *, now: datetime | None = None) -> bool:
     if user_session is None or user_session.reauth_at is None or user_session.ended_at is not None:
         return False
-    age = (now or utcnow()) - _aware(user_session.reauth_at)
+    age = (now or utcnow()) - aware(user_session.reauth_at)
     return timedelta(0) <= age <= REAUTH_MAX_AGE
 
 

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, func, select, update
 
-from portal.models import ROLES, AppSetting, Invitation, Job, PasswordReset, User, UserSession
+from portal.models import AppSetting, aware, Invitation, Job, PasswordReset, ROLES, User, UserSession
 from portal.services.accounts import access, mfa, passwords, throttle
 from portal.services.platform import audit, notifications
 from portal.services.platform.errors import PermissionDenied, ServiceError
@@ -117,11 +117,6 @@ def utcnow() -> datetime:  # module-level so tests can move the clock
     return datetime.now(timezone.utc)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -188,10 +183,10 @@ def _find_session(session, token: str | None) -> UserSession | None:
 def _expired(us: UserSession, now: datetime) -> bool:
     if us.ended_at is not None:
         return True
-    created = _aware(us.created_at)
+    created = aware(us.created_at)
     if not us.mfa_passed:
         return now - created > timedelta(minutes=PRE_MFA_MINUTES)
-    return (now - _aware(us.last_seen_at) > timedelta(minutes=IDLE_MINUTES)
+    return (now - aware(us.last_seen_at) > timedelta(minutes=IDLE_MINUTES)
             or now - created > timedelta(hours=MAX_HOURS))
 
 
@@ -228,7 +223,7 @@ def resolve_session(session, token: str | None, *, allow_pre_mfa: bool = False,
         return None
     if not us.mfa_passed and not allow_pre_mfa:
         return None
-    if touch and now - _aware(us.last_seen_at) >= TOUCH_EVERY:
+    if touch and now - aware(us.last_seen_at) >= TOUCH_EVERY:
         us.last_seen_at = now
     return user, us
 
@@ -265,8 +260,8 @@ _OPEN_SESSIONS_AND_CODES = _OPEN_SESSIONS.add_columns(mfa.recovery_codes_left(bi
 def _session_infos(rows, current_token: str | None, now: datetime | None) -> list[SessionInfo]:
     now = now or utcnow()
     current = hash_token(current_token) if current_token else None
-    infos = [SessionInfo(id=r.id, user_agent=r.user_agent, ip=r.ip, created_at=_aware(r.created_at),
-                         last_seen_at=_aware(r.last_seen_at), current=r.token_hash == current)
+    infos = [SessionInfo(id=r.id, user_agent=r.user_agent, ip=r.ip, created_at=aware(r.created_at),
+                         last_seen_at=aware(r.last_seen_at), current=r.token_hash == current)
              for r in rows if not _expired(r, now)]
     return sorted(infos, key=lambda i: i.last_seen_at, reverse=True)
 
@@ -609,7 +604,7 @@ def complete_reset(session, token: str, new_password: str, *, ip: str = "") -> N
         select(PasswordReset).where(PasswordReset.token_hash == hash_token(token or ""))
     ).scalars().first() if token and len(token) <= 200 else None
     user = session.get(User, reset.user_id) if reset else None
-    if (reset is None or reset.used_at is not None or _aware(reset.expires_at) <= now
+    if (reset is None or reset.used_at is not None or aware(reset.expires_at) <= now
             or user is None or not user.is_active):
         audit.record(session, "password.reset", actor_id=getattr(user, "id", None), ip=ip,
                      object_type="password_reset", object_id=getattr(reset, "id", ""), outcome="failure")
@@ -692,7 +687,7 @@ def accept_invitation(session, token: str, password: str, display_name: str, *, 
     inv = session.execute(
         select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
     ).scalars().first() if token and len(token) <= 200 else None
-    if (inv is None or inv.used_at is not None or _aware(inv.expires_at) <= now
+    if (inv is None or inv.used_at is not None or aware(inv.expires_at) <= now
             or _user_by_email(session, inv.email) is not None):
         audit.record(session, "invitation.accept", object_type="invitation",
                      object_id=getattr(inv, "id", ""), ip=ip, outcome="failure")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from portal import models, routes
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.platform import audit, notifications
 from portal.services.platform.content_cache import ContentCache
@@ -43,9 +44,6 @@ MAIL_BODY = N_("Hello {name},\n\na seat came free in \"{course}\" (starts {date}
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 class _Full(Exception):

@@ -23,14 +23,12 @@ from sqlalchemy import and_, func, literal, union_all
 from sqlmodel import select
 
 from portal import models
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.development import courses as course_rules
 from portal.services.platform.content_cache import ContentCache
 from portal.services.reports.scores import by_interview, competency_scores, has_unscored_answer, model_competencies
 
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 @dataclass
@@ -110,7 +108,7 @@ def _interview_points(session, user_id: int) -> tuple[dict[str, list[Point]], in
     out: dict[str, list[Point]] = defaultdict(list)
     if not rows:
         return out, None
-    when = {row[0]: _aware(row[5]) for row in rows}
+    when = {row[0]: aware(row[5]) for row in rows}
     latest_model = max(rows, key=lambda row: (when[row[0]], row[0]))[6]
     for interview_id, answers in by_interview(row for row in rows if row[3] is not None and not row[7]).items():
         for key, score in competency_scores(answers).items():
@@ -133,7 +131,7 @@ def timeline_and_targets(session, user: models.User) -> tuple[dict[str, list[Poi
                    models.ProgressSnapshot.taken_at, models.ProgressSnapshot.source).where(
         models.ProgressSnapshot.user_id == user.id)
     for key, score, taken_at, source in session.execute(union_all(practice, later)).all():
-        points[key].append(Point(_aware(taken_at), float(score), source))
+        points[key].append(Point(aware(taken_at), float(score), source))
     required = {c.key: c.required_level for c in model_competencies(session, model_id)} if model_id else {}
     return {key: sorted(values, key=lambda p: p.taken_at) for key, values in points.items() if values}, required
 
@@ -145,7 +143,7 @@ def timeline(session, user: models.User) -> dict[str, list[Point]]:
 
 def _goal_order(rows) -> list[models.DevelopmentGoal]:
     far = datetime.max.replace(tzinfo=timezone.utc)
-    return sorted(rows, key=lambda g: (g.status != "open", _aware(g.due_date) if g.due_date else far, g.id))
+    return sorted(rows, key=lambda g: (g.status != "open", aware(g.due_date) if g.due_date else far, g.id))
 
 
 def goals(session, user: models.User) -> list[models.DevelopmentGoal]:
@@ -167,7 +165,7 @@ def goals_preference_last_digest(session, user: models.User):
     if not rows:
         return [], None, None
     pref, sent = rows[0][0], rows[0][1]
-    return _goal_order([goal for _p, _s, goal in rows if goal is not None]), pref, _aware(sent) if sent else None
+    return _goal_order([goal for _p, _s, goal in rows if goal is not None]), pref, aware(sent) if sent else None
 
 
 def plan_courses(session, user: models.User) -> list[PlanCourse]:
@@ -184,9 +182,9 @@ def plan_courses(session, user: models.User) -> list[PlanCourse]:
             enrollment_id=e.id, course_id=course.id, code=course.code, title_zh=course.title_zh,
             title_en=course.title_en, format=course.format, status=e.status, progress_pct=e.progress_pct,
             modules_done=e.modules_done, modules=course.modules,
-            starts_at=_aware(offering.starts_at) if offering else _aware(e.enrolled_at),
-            ends_at=_aware(offering.ends_at) if offering else None,
-            completed_at=_aware(e.completed_at) if e.completed_at else None, enrolled_at=_aware(e.enrolled_at),
+            starts_at=aware(offering.starts_at) if offering else aware(e.enrolled_at),
+            ends_at=aware(offering.ends_at) if offering else None,
+            completed_at=aware(e.completed_at) if e.completed_at else None, enrolled_at=aware(e.enrolled_at),
             location_zh=offering.location_zh if offering else "", location_en=offering.location_en if offering else "",
             waitlist_position=course_rules.waitlist_position(session, e), competencies=sorted(tags.get(course.id, ()))))
     order = {course_rules.IN_PROGRESS: 0, course_rules.ENROLLED: 1, course_rules.WAITLISTED: 2, course_rules.COMPLETED: 3}
@@ -227,7 +225,7 @@ class Digest:
 def last_digest_at(session, user: models.User) -> datetime | None:
     found = session.exec(select(models.DevelopmentDigest.sent_at).where(models.DevelopmentDigest.user_id == user.id)
                          .order_by(models.DevelopmentDigest.sent_at.desc())).first()
-    return _aware(found) if found else None
+    return aware(found) if found else None
 
 
 def changes_since(session, user: models.User, since: datetime, *, points=None, courses=None) -> Digest:

@@ -33,6 +33,7 @@ from sqlalchemy import and_
 from sqlmodel import select
 
 from portal import models
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.interviews import consent, scoring_client
 from portal.services.platform import crypto
@@ -80,9 +81,6 @@ class ConsentRequired(ServiceError):
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -153,7 +151,7 @@ def submit(session, user: models.User, question_id: int, text: str, *,
         raise ServiceError(EMPTY)
     if len(body) > MAX_CHARS:
         raise ServiceError(TOO_LONG, max=MAX_CHARS, count=len(body))
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     earlier = session.exec(
         select(models.Answer, models.ScoringJob.status)
         .join(models.ScoringJob, models.ScoringJob.answer_id == models.Answer.id)
@@ -164,7 +162,7 @@ def submit(session, user: models.User, question_id: int, text: str, *,
     for answer, status in earlier:
         if status in (scoring_client.PENDING, scoring_client.SENDING):
             raise ServiceError(STILL_SCORING)
-        if now - _aware(answer.submitted_at) <= DUPLICATE_WINDOW and _same_text(
+        if now - aware(answer.submitted_at) <= DUPLICATE_WINDOW and _same_text(
                 crypto.decrypt_or_none(answer.transcript_enc) or "", body):
             raise ServiceError(SAME_AGAIN)
     # The worker tells the language from the text; no duration: typing has no speaking pace.
@@ -363,7 +361,7 @@ def history(session, user: models.User) -> list[QuestionHistory]:
         previous = next((a.overall for a in reversed(entry.attempts) if a.overall is not None), None)
         value = float(overall[answer.id]) if answer.id in overall else None
         entry.attempts.append(Attempt(
-            answer_id=answer.id, submitted_at=_aware(answer.submitted_at), status=state, overall=value,
+            answer_id=answer.id, submitted_at=aware(answer.submitted_at), status=state, overall=value,
             scores=per_answer.get(answer.id, {}),
             change=value - previous if value is not None and previous is not None else None))
         for key in per_answer.get(answer.id, {}):

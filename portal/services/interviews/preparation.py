@@ -27,6 +27,7 @@ from sqlalchemy import and_, bindparam, case, exists
 from sqlmodel import select
 
 from portal import models, routes
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.interviews import consent
 from portal.services.platform.errors import PermissionDenied
@@ -70,9 +71,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
 
 def zone(name: str | None) -> ZoneInfo:
     """The candidate's time zone; an unknown or empty name falls back to Beijing time."""
@@ -84,7 +82,7 @@ def zone(name: str | None) -> ZoneInfo:
 
 def in_zone(value: datetime, tz_name: str | None) -> datetime:
     """A stored time (UTC, aware or naive) in the candidate's time zone."""
-    return _aware(value).astimezone(zone(tz_name))
+    return aware(value).astimezone(zone(tz_name))
 
 
 @dataclass
@@ -210,7 +208,7 @@ def _load(session, user: models.User, interview_id: int | None = None) -> Overvi
             prep = found[row.id] = InterviewPrep(
                 id=row.id, job_id=row_job.id, title_zh=row_job.title_zh, title_en=row_job.title_en,
                 description_zh=row_job.description_zh, description_en=row_job.description_en,
-                scheduled_at=_aware(row.scheduled_at), duration_min=row.duration_min,
+                scheduled_at=aware(row.scheduled_at), duration_min=row.duration_min,
                 status=row.status, consent=bool(consented), device_check=check_ok is not None,
                 device_ok=bool(check_ok), process=bool(read), practice=bool(practice),
             )
@@ -311,7 +309,7 @@ def checklist(prep: InterviewPrep | None, locale: str | None, *, consent_given: 
 def present(prep: InterviewPrep, locale: str | None, tz_name: str | None, now: datetime | None = None) -> dict:
     """Everything a page shows of one interview, as text in ``locale`` and the candidate's time zone."""
     locale = normalize_locale(locale)
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     tz = zone(tz_name)
     start, end = prep.scheduled_at.astimezone(tz), prep.ends_at.astimezone(tz)
     join = prep.join_state(now)

@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from portal import models
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.interviews import consent, transcription, webm
 from portal.services.interviews.preparation import InterviewPrep
@@ -112,9 +113,6 @@ class ResumePoint:
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _mb(n: int) -> int:
@@ -228,7 +226,7 @@ def join_state(interview: models.Interview, now: datetime) -> str:
     # The room's rule is the join link's rule: the same InterviewPrep decides both.
     return InterviewPrep(
         id=interview.id, job_id=interview.job_id, title_zh="", title_en="", description_zh="",
-        description_en="", scheduled_at=_aware(interview.scheduled_at), duration_min=interview.duration_min,
+        description_en="", scheduled_at=aware(interview.scheduled_at), duration_min=interview.duration_min,
         status=interview.status,
     ).join_state(now)
 
@@ -258,7 +256,7 @@ def admit(session, user, interview_id, question_id, ip, now, *, finishing=False)
     state = join_state(interview, now)
     if state != "open" and not (
         finishing and state == "closed" and interview.status not in ("completed", "cancelled")
-        and now <= _aware(interview.scheduled_at) + timedelta(minutes=interview.duration_min) + FINISH_GRACE
+        and now <= aware(interview.scheduled_at) + timedelta(minutes=interview.duration_min) + FINISH_GRACE
     ):
         raise RecordingError(NOT_OPEN, 403)
     if not consent.has_consent(session, user.id):
@@ -301,7 +299,7 @@ def append_chunk(session, user: models.User, interview_id: int, question_id: int
                  data: bytes, *, ip: str = "", now: datetime | None = None) -> ResumePoint:
     """Store chunk ``sequence`` (0, 1, 2, …) of the answer to ``question_id``; returns what is
     saved now. A chunk sent again with the same bytes changes nothing and succeeds."""
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     cfg = get_settings()
     if not isinstance(sequence, int) or isinstance(sequence, bool) or not 0 <= sequence <= MAX_SEQUENCE:
         raise RecordingError(BAD_SEQUENCE, 400)
@@ -370,7 +368,7 @@ def retake(session, user: models.User, interview_id: int, question_id: int, *, i
     """Discard what was recorded of an answer not yet submitted, to record it again from
     chunk 0: as often as the job's retake policy allows per question. The chunks' files
     are removed once this commits."""
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     interview, question = admit(session, user, interview_id, question_id, ip, now)
     recording = recording_for(session, interview.id, question.id)
     if (recording is not None and recording.status == FINISHED) or answered(
@@ -411,7 +409,7 @@ def finish(session, user: models.User, interview_id: int, question_id: int, *, l
            ip: str = "", now: datetime | None = None) -> models.Answer:
     """Submit the recorded answer: creates the Answer (transcript empty until the
     transcription job fills it) and links the recording. Refused a second time."""
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     interview, question = admit(session, user, interview_id, question_id, ip, now, finishing=True)
     recording = recording_for(session, interview.id, question.id)
     if (recording is not None and recording.status == FINISHED) or answered(

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from portal import models
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.interviews import recordings, scoring_client
 from portal.services.interviews.practice import evidence_sentences
@@ -98,9 +99,6 @@ class InterviewReview:
     answers: list[AnswerReview] = field(default_factory=list)
 
 
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
 
 def my_interviews(session, user: models.User) -> list[InterviewRow]:
     """The interviews the caller reviews: an interviewer's assigned ones, every one for HR."""
@@ -130,7 +128,7 @@ def my_interviews(session, user: models.User) -> list[InterviewRow]:
                  object_id=len(rows))
     # the name only, never the e-mail: reviewers need no address (data minimisation)
     return [InterviewRow(id=i.id, candidate=c.display_name, title_zh=j.title_zh, title_en=j.title_en,
-                         scheduled_at=_aware(i.scheduled_at), status=i.status, answers=counts.get(i.id, 0),
+                         scheduled_at=aware(i.scheduled_at), status=i.status, answers=counts.get(i.id, 0),
                          scored=scored.get(i.id, 0)) for i, j, c in rows]
 
 
@@ -172,7 +170,7 @@ def review(session, user: models.User, interview_id: int, *, user_session: model
                                                models.InterviewerRating.rater_id == user.id)).all()} \
         if answer_ids else {}
     out = InterviewReview(id=interview.id, candidate=candidate.display_name,
-                          title_zh=job.title_zh, title_en=job.title_en, scheduled_at=_aware(interview.scheduled_at),
+                          title_zh=job.title_zh, title_en=job.title_en, scheduled_at=aware(interview.scheduled_at),
                           status=interview.status, sensitive=sensitive,
                           may_rate=access.can(user, access.NOTE_ADD, interview, session=session))
     for answer, question, score, recording_id, scoring, transcription in answers:
@@ -188,7 +186,7 @@ def review(session, user: models.User, interview_id: int, *, user_session: model
                 my_note=crypto.decrypt(rating.note_enc) if rating and rating.note_enc else ""))
         out.answers.append(AnswerReview(
             id=answer.id, question_zh=question.text_zh, question_en=question.text_en,
-            submitted_at=_aware(answer.submitted_at), spoken=recording_id is not None,
+            submitted_at=aware(answer.submitted_at), spoken=recording_id is not None,
             status=scoring_client.status_of(score is not None, scoring, transcription),
             transcript=(crypto.decrypt_or_none(answer.transcript_enc) or "") if sensitive else None,
             delivery=dict(answer.delivery or {}), overall=score.overall if score else None, competencies=rows))

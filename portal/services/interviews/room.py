@@ -23,7 +23,8 @@ from sqlmodel import select
 
 from portal import models
 from portal.services.interviews import consent, recordings, scoring_client
-from portal.services.interviews.recordings import ALREADY_SUBMITTED, RecordingError, _aware, utcnow
+from portal.models import aware
+from portal.services.interviews.recordings import ALREADY_SUBMITTED, RecordingError, utcnow
 from portal.services.platform import audit
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
@@ -94,7 +95,7 @@ def _room_rows(session, user: models.User, interview_id: int):
 def open_room(session, user: models.User, interview_id: int, *, ip: str = "",
               now: datetime | None = None) -> Room:
     """Where the caller stands in their interview. Refuses (and audits) anyone but its candidate."""
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     rows = _room_rows(session, user, interview_id) if recordings._valid_id(interview_id) else []
     if not rows:
         raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
@@ -102,7 +103,7 @@ def open_room(session, user: models.User, interview_id: int, *, ip: str = "",
     recordings.check_own(session, user, interview, ip)
     room = Room(interview_id=interview.id, title_zh=job.title_zh, title_en=job.title_en,
                 join_state=recordings.join_state(interview, now), status=interview.status,
-                scheduled_at=_aware(interview.scheduled_at), consent=given,
+                scheduled_at=aware(interview.scheduled_at), consent=given,
                 reading_time_s=max(0, job.reading_time_s),
                 answer_mode=job.answer_mode if job.answer_mode in ANSWER_MODES else VIDEO_OR_TEXT)
     for _i, _j, _c, question, answers, recording in rows:
@@ -124,7 +125,7 @@ def submit_typed(session, user: models.User, interview_id: int, question_id: int
     dispatcher is woken once the caller commits). Refused, with nothing written, outside
     the room's rules, where the job asks for recordings, for a question answered already or
     one whose recording has begun, and for an empty or over-long text."""
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     interview, question = recordings.admit(session, user, interview_id, question_id, ip, now, finishing=True)
     job = session.get(models.Job, interview.job_id)
     if job.answer_mode == VIDEO:

@@ -36,6 +36,7 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from portal import models
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.platform import audit
 from portal.services.platform.errors import ServiceError
@@ -100,9 +101,6 @@ _AND_WORDS, _OR_WORDS = {"and", "且", "&&"}, {"or", "或", "||"}
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 # ================================================================ parsing
@@ -470,7 +468,7 @@ def preview(session, user, rule_id: int, *, ip: str = "") -> Preview:
         if met:
             person = people.get(interview.candidate_id)
             matched.append(PreviewRow(interview.id, (person.display_name or person.email) if person else "",
-                                      _aware(interview.scheduled_at), {k: mine[k] for k in keys_of(tree)}))
+                                      aware(interview.scheduled_at), {k: mine[k] for k in keys_of(tree)}))
     rule.previewed_at, rule.preview_matched, rule.preview_total = utcnow(), len(matched), total
     session.add(rule)
     session.flush()
@@ -617,9 +615,9 @@ def _firing_views(session, where, limit: int | None = None) -> list[FiringView]:
     if limit:
         query = query.limit(limit)
     return [FiringView(f.id, i.id, c.display_name or c.email, j.title_zh, j.title_en, j.id,
-                       _aware(i.scheduled_at), r.rule_no, f.rule_version, r.canonical, dict(f.numbers),
+                       aware(i.scheduled_at), r.rule_no, f.rule_version, r.canonical, dict(f.numbers),
                        f.proposed, f.status, f.outcome, (name or email or "") if f.decided_by_id else "",
-                       _aware(f.decided_at), f.reason)
+                       aware(f.decided_at), f.reason)
             for f, r, i, j, c, name, email in session.exec(query).all()]
 
 

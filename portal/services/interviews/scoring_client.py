@@ -45,7 +45,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.models import (
+from portal.models import (aware, 
     Answer,
     AnswerScore,
     BehaviouralAnchor,
@@ -97,9 +97,6 @@ NO_COMPETENCY_MODEL = N_("This job has no competency model yet.")
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 # ---------------------------------------------------------------- submitting
@@ -543,7 +540,7 @@ def dispatch_due(session_factory, client: ScoringClient, *, now: datetime | None
     ``session_factory`` is a callable returning a session context manager (e.g.
     ``lambda: db.session_scope(url)``), or a database URL / None."""
     factory = _db.scope_factory(session_factory)
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     with _db.unit_of_work(factory) as session:
         due = session.execute(
             select(ScoringJob.id)

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import select, update
 
-from portal.models import Answer, ScoringJob, TranscriptionJob
+from portal.models import Answer, ScoringJob, TranscriptionJob, aware
 from portal.services.interviews import recordings
 from portal.services.interviews import scoring_client as sc
 # the scoring outbox's statuses: its claim_job and release_job run this outbox too
@@ -54,7 +54,7 @@ DISPATCH_LIMIT = 4
 
 def enqueue(session, answer: Answer, now: datetime | None = None) -> TranscriptionJob:
     """Add the answer's pending transcription job to the caller's transaction."""
-    now = sc._aware(now or sc.utcnow())
+    now = aware(now or sc.utcnow())
     job = TranscriptionJob(answer_id=answer.id, request_id=uuid.uuid4().hex, status=PENDING,
                            attempts=0, next_attempt_at=now, created_at=now)
     session.add(job)
@@ -165,7 +165,7 @@ def dispatch_due(session_factory, client: sc.ScoringClient, *, now: datetime | N
                  limit: int = DISPATCH_LIMIT) -> int:
     """Transcribe up to ``limit`` due jobs, one after another; returns how many were stored."""
     factory = _db.scope_factory(session_factory)
-    now = sc._aware(now or sc.utcnow())
+    now = aware(now or sc.utcnow())
     with _db.unit_of_work(factory) as session:
         due = session.execute(
             select(TranscriptionJob.id)

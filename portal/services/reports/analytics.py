@@ -65,6 +65,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlmodel import select
 
 from portal import models
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.interviews import rules
 from portal.services.platform import audit, crypto
@@ -214,16 +215,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
 
 def period_window(period: str, now: datetime | None = None) -> tuple[datetime | None, datetime]:
     if period not in PERIODS:
         raise ServiceError(BAD_PERIOD)
-    end = _aware(now or utcnow())
+    end = aware(now or utcnow())
     days = PERIODS[period]
     return (end - timedelta(days=days) if days else None), end
 
@@ -282,7 +278,7 @@ def _stages(session, people: dict[int, _Person]) -> None:
     for interview_id, submitted in session.exec(
             select(models.Answer.interview_id, models.Answer.submitted_at)
             .where(models.Answer.interview_id.in_(ids), models.Answer.is_practice.is_(False))).all():
-        at = _aware(submitted)
+        at = aware(submitted)
         if interview_id not in first_answer or at < first_answer[interview_id]:
             first_answer[interview_id] = at
     reports = {r.interview_id: r for r in session.exec(
@@ -297,25 +293,25 @@ def _stages(session, people: dict[int, _Person]) -> None:
         advanced_at[interview_id] = min(at, advanced_at.get(interview_id, at))
     for person in people.values():
         own = {i.id for i in person.interviews}
-        invited = min(min(_aware(i.created_at), _aware(i.scheduled_at)) for i in person.interviews)
+        invited = min(min(aware(i.created_at), aware(i.scheduled_at)) for i in person.interviews)
         person.at["invited"] = invited
-        last = max(_aware(i.scheduled_at) for i in person.interviews)
+        last = max(aware(i.scheduled_at) for i in person.interviews)
         mine = [c for c in checks if c.user_id == person.id and (
-            c.interview_id in own or (c.interview_id is None and _aware(c.checked_at) <= last))]
+            c.interview_id in own or (c.interview_id is None and aware(c.checked_at) <= last))]
         if mine:
-            person.at["prepared"] = _aware(mine[0].checked_at)
+            person.at["prepared"] = aware(mine[0].checked_at)
             person.first_check = mine[0]
-        times = [first_answer[i.id] if i.id in first_answer else _aware(i.scheduled_at)
+        times = [first_answer[i.id] if i.id in first_answer else aware(i.scheduled_at)
                  for i in person.interviews if i.id in first_answer or i.status == "completed"]
         if times:
             person.at["interviewed"] = min(times)
-        decided = [_aware(r.published_at or r.created_at) for i, r in reports.items() if i in own and r.decision]
+        decided = [aware(r.published_at or r.created_at) for i, r in reports.items() if i in own and r.decision]
         # a person's decision to advance on a rule's proposal (services/interviews/rules.py): the
         # only way the portal itself moves someone on (nothing writes Report.decision but the demo)
-        decided += [_aware(at) for i, at in advanced_at.items() if i in own]
+        decided += [aware(at) for i, at in advanced_at.items() if i in own]
         if decided:
             person.at["advanced"] = min(decided)
-        joined = _aware(hired.get(person.id))
+        joined = aware(hired.get(person.id))
         if joined is not None and joined >= invited:
             person.at["hired"] = joined
             person.at.setdefault("advanced", joined)
@@ -378,7 +374,7 @@ def _performance(session, people: dict[int, _Person], scored: dict) -> Performan
     if hired:
         for review in session.exec(select(models.PerformanceReview).where(
                 models.PerformanceReview.user_id.in_(list(hired)))).all():
-            if _aware(review.reviewed_at) >= hired[review.user_id]:
+            if aware(review.reviewed_at) >= hired[review.user_id]:
                 reviews[review.user_id].append(review.score)
     interview_overall, performance = [], []
     weights_of: dict[int, dict[str, float]] = {}

@@ -13,13 +13,14 @@ publishes it from the interview's review page. Nothing here imports reflex.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from portal import models
+from portal.models import aware
 from portal.services.accounts import access
 from portal.services.development import plan, recommendations
 from portal.services.interviews import rules
@@ -61,9 +62,6 @@ class CandidateReport:
     recommended: list = field(default_factory=list)  # courses for the report's gaps (the candidate's own view only)
     awaiting_hr: bool = False  # scored, but HR publishes this job's reports and has not yet
 
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def _head(session, interview_id: int):
@@ -107,11 +105,11 @@ def candidate_report(session, user: models.User, interview_id: int, *,
     audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)
     return CandidateReport(interview_id=interview.id, candidate_id=interview.candidate_id, title_zh=job.title_zh,
-                           title_en=job.title_en, scheduled_at=_aware(interview.scheduled_at),
+                           title_en=job.title_en, scheduled_at=aware(interview.scheduled_at),
                            ready=ready and numbers is not None, numbers=numbers, awaiting_hr=awaiting,
                            review_status=review.status if review else "",
                            review_response=review.response if review else "",
-                           published_at=_aware(recorded.published_at) if recorded and recorded.published_at else None,
+                           published_at=aware(recorded.published_at) if recorded and recorded.published_at else None,
                            decisions=decided, names=rules.competency_names(session, job.id) if decided else {},
                            recommended=recommended)
 
