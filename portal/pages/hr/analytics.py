@@ -64,42 +64,42 @@ def _picker() -> rx.Component:
         on_submit=S.show, width="100%")
 
 
-def _groups_form() -> rx.Component:
+def _csv_form(name: str, title: rx.Var, help_text: rx.Var, label: rx.Var, columns: str, button: rx.Var,
+              on_submit, error: rx.Var, errors: rx.Var) -> rx.Component:
+    """A pasted-CSV import: ids ``<name>-csv``, ``-save``, ``-error``, ``.<name>-row-error``.
+    The text stays after a refusal, to be corrected (importing it again replaces, never adds)."""
     return _section(
-        t("Record candidates' groups"),
-        rx.text(t("Optional, for the adverse-impact view only: one row per candidate, e-mail address,group "
-                  "(for example an age band, as your fairness policy defines it); an empty group removes it. "
-                  "Groups are kept encrypted, seen only as totals and only by HR; every change is audited. "
-                  "If any row is wrong, nothing is recorded."), size="2", color_scheme="gray"),
+        title,
+        rx.text(help_text, size="2", color_scheme="gray"),
         rx.form(rx.vstack(
-            rx.text_area(name="csv", rows="4", width="100%", id="groups-csv", aria_label=t("Groups (CSV)"),
-                         placeholder="email,group"),
-            rx.button(t("Record groups"), type="submit", size="3", min_height=TAP, id="groups-save"),
-            width="100%"), on_submit=S.record_groups, reset_on_submit=True, width="100%"),
-        rx.cond(S.group_error != "", rx.callout(S.group_error, color_scheme="red", role="alert", id="groups-error",
-                                                width="100%")),
-        rx.foreach(S.group_errors, lambda e: rx.text(e, size="2", color_scheme="red", class_name="groups-row-error")),
-        section_id="analytics-groups-form")
+            rx.text_area(name="csv", rows="4", width="100%", id=f"{name}-csv", aria_label=label,
+                         placeholder=columns),
+            rx.button(button, type="submit", size="3", min_height=TAP, id=f"{name}-save"),
+            width="100%"), on_submit=on_submit, width="100%"),
+        rx.cond(error != "", rx.callout(error, color_scheme="red", role="alert", id=f"{name}-error", width="100%")),
+        rx.foreach(errors, lambda e: rx.text(e, size="2", color_scheme="red", class_name=f"{name}-row-error")),
+        section_id=f"analytics-{name}-form")
+
+
+def _groups_form() -> rx.Component:
+    return _csv_form(
+        "groups", t("Record candidates' groups"),
+        t("Optional, for the adverse-impact view only: one row per candidate, e-mail address,group "
+          "(for example an age band, as your fairness policy defines it); an empty group removes it. "
+          "Groups are kept encrypted, seen only as totals and only by HR; every change is audited. "
+          "If any row is wrong, nothing is recorded."),
+        t("Groups (CSV)"), "email,group", t("Record groups"), S.record_groups, S.group_error, S.group_errors)
 
 
 def _reviews_form() -> rx.Component:
-    return _section(
-        t("Record performance reviews"),
-        rx.text(t("For the later-performance figures: one row per review, e-mail address,period,score (0-100) "
-                  "and, if you like, the date of the review (YYYY-MM-DD; today when left out). Only employees; "
-                  "a review of the same person and period replaces the earlier one. If any row is wrong, nothing "
-                  "is recorded."), size="2", color_scheme="gray"),
-        rx.form(rx.vstack(
-            rx.text_area(name="csv", rows="4", width="100%", id="reviews-csv", aria_label=t("Reviews (CSV)"),
-                         placeholder="email,period,score,date"),
-            rx.button(t("Record reviews"), type="submit", size="3", min_height=TAP, id="reviews-save"),
-            # the text stays after a refusal, to be corrected; importing it again replaces, never adds
-            width="100%"), on_submit=S.record_reviews, width="100%"),
-        rx.cond(S.review_error != "", rx.callout(S.review_error, color_scheme="red", role="alert",
-                                                 id="reviews-error", width="100%")),
-        rx.foreach(S.review_errors, lambda e: rx.text(e, size="2", color_scheme="red",
-                                                      class_name="reviews-row-error")),
-        section_id="analytics-reviews-form")
+    return _csv_form(
+        "reviews", t("Record performance reviews"),
+        t("For the later-performance figures: one row per review, e-mail address,period,score (0-100) "
+          "and, if you like, the date of the review (YYYY-MM-DD; today when left out). Only employees; "
+          "a review of the same person and period replaces the earlier one. If any row is wrong, nothing "
+          "is recorded."),
+        t("Reviews (CSV)"), "email,period,score,date", t("Record reviews"), S.record_reviews, S.review_error,
+        S.review_errors)
 
 
 def _figures() -> rx.Component:
