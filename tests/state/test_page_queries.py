@@ -491,3 +491,21 @@ def test_a_new_connection_is_not_emptied_twice(portal_db):
     tab.load(routes.CANDIDATE_HOME)
     sent = tab.root.get_delta()
     assert len(sent) <= 4, sorted(sent)  # the root, BaseState, the overview (and its parent)
+
+
+@pytest.mark.parametrize("role", ["interviewer", "hr"])
+def test_the_interviewers_list_is_at_most_two_queries(scored_statements, role):
+    """The caller, then the interviews (an interviewer's assigned ones) with their jobs,
+    candidates and how many answers are scored, in one statement (was five: the
+    assignments, the interviews, the answers and the scores counted apart)."""
+    from state.review import MyCandidatesState
+
+    tab = Tab(_demo_cookie(role))
+    scored_statements.clear()
+    assert tab.load(routes.REVIEW_HOME) == [None]
+    assert len(_reads(scored_statements)) <= 2, scored_statements
+    rows = tab.state(MyCandidatesState)._rows["en"]
+    if role == "interviewer":  # the demo interviewer is assigned the demo candidate's next interview only
+        assert [(r["candidate"], r["progress"]) for r in rows] == [("张伟", "0 of 0 answers scored")]
+    else:  # HR sees every interview, the scored ones counted
+        assert len(rows) > 1 and "6 of 6 answers scored" in {r["progress"] for r in rows}, rows

@@ -167,12 +167,16 @@ def owner_id(obj) -> int | None:
     return None
 
 
+def assigned_interviews(user: User):
+    """The ids of the interviews ``user`` is assigned to (through an active interviewer
+    profile), as a subquery for a statement that reads them along with other rows."""
+    return (select(InterviewAssignment.interview_id)
+            .join(InterviewerProfile, InterviewerProfile.id == InterviewAssignment.interviewer_id)
+            .where(InterviewerProfile.user_id == user.id, InterviewerProfile.is_active.is_(True)))
+
+
 def assigned_interview_ids(session, user: User) -> set[int]:
-    return set(session.execute(
-        select(InterviewAssignment.interview_id)
-        .join(InterviewerProfile, InterviewerProfile.id == InterviewAssignment.interviewer_id)
-        .where(InterviewerProfile.user_id == user.id, InterviewerProfile.is_active.is_(True))
-    ).scalars())
+    return set(session.execute(assigned_interviews(user)).scalars())
 
 
 def assigned_candidate_ids(session, user: User) -> set[int]:

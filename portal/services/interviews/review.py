@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -103,33 +103,27 @@ class InterviewReview:
 def my_interviews(session, user: models.User) -> list[InterviewRow]:
     """The interviews the caller reviews: an interviewer's assigned ones, every one for HR."""
     access.require(user, access.REPORT_VIEW, session=session)
-    query = (select(models.Interview, models.Job, models.User)
+    if user.role not in (access.INTERVIEWER, access.HR, access.HR_MANAGER):
+        return []
+    answer = models.Answer
+    own = and_(answer.interview_id == models.Interview.id, answer.is_practice.is_(False))
+    answers = select(func.count(answer.id)).where(own).scalar_subquery()
+    scored = (select(func.count(models.AnswerScore.id))
+              .join(answer, answer.id == models.AnswerScore.answer_id).where(own).scalar_subquery())
+    # one statement: the interviews with their jobs, candidates and how many answers are scored
+    query = (select(models.Interview, models.Job, models.User, answers, scored)
              .join(models.Job, models.Job.id == models.Interview.job_id)
              .join(models.User, models.User.id == models.Interview.candidate_id)
              .where(models.Interview.status != "cancelled"))
     if user.role == access.INTERVIEWER:
-        ids = access.assigned_interview_ids(session, user)
-        if not ids:
-            return []
-        query = query.where(models.Interview.id.in_(ids))
-    elif user.role not in (access.HR, access.HR_MANAGER):
-        return []
+        query = query.where(models.Interview.id.in_(access.assigned_interviews(user)))
     rows = session.exec(query.order_by(models.Interview.scheduled_at.desc())).all()
-    counts = dict(session.exec(
-        select(models.Answer.interview_id, func.count(models.Answer.id))
-        .where(models.Answer.interview_id.in_([i.id for i, _, _ in rows]), models.Answer.is_practice.is_(False))
-        .group_by(models.Answer.interview_id)).all()) if rows else {}
-    scored = dict(session.exec(
-        select(models.Answer.interview_id, func.count(models.AnswerScore.id))
-        .join(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
-        .where(models.Answer.interview_id.in_([i.id for i, _, _ in rows]))
-        .group_by(models.Answer.interview_id)).all()) if rows else {}
     audit.record(session, "review.list", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=len(rows))
     # the name only, never the e-mail: reviewers need no address (data minimisation)
     return [InterviewRow(id=i.id, candidate=c.display_name, title_zh=j.title_zh, title_en=j.title_en,
-                         scheduled_at=aware(i.scheduled_at), status=i.status, answers=counts.get(i.id, 0),
-                         scored=scored.get(i.id, 0)) for i, j, c in rows]
+                         scheduled_at=aware(i.scheduled_at), status=i.status, answers=n_answers or 0,
+                         scored=n_scored or 0) for i, j, c, n_answers, n_scored in rows]
 
 
 def _interview(session, user: models.User, interview_id: int, ip: str) -> models.Interview:
