@@ -131,10 +131,11 @@ def interview_scores(session, interview_ids: list[int]) -> dict[int, list[tuple[
 
 
 def has_unscored_answer(interview_id):
-    """Whether the interview (a column or a value) has an answer not scored yet."""
-    answer = aliased(models.Answer)
+    """Whether the interview (a column or a value) has an answer not scored yet. Both
+    tables are aliased, so a query that has them in its own FROM is not correlated into it."""
+    answer, score = aliased(models.Answer), aliased(models.AnswerScore)
     return exists().where(answer.interview_id == interview_id, answer.is_practice.is_(False),
-                          ~exists().where(models.AnswerScore.answer_id == answer.id))
+                          ~exists().where(score.answer_id == answer.id))
 
 
 @dataclass(frozen=True)
