@@ -16,7 +16,7 @@ from portal import models, routes
 from portal.services.platform import db
 from portal.services.platform.demo import demo_email
 from tests.e2e.accounts import sign_in_demo, wait_hydrated
-from tests.e2e.test_phone import _assert_fits
+from tests.e2e.test_phone import fits_at_phone_width
 
 CODE = "E2E-CS-01"
 COMPETENCIES = [
@@ -230,9 +230,7 @@ def test_hr_builds_a_position_model_tries_an_answer_and_imports_questions(page: 
     page.click("#question-edit-save")
     expect(page.locator("#question-edit-error-answer_s")).to_have_text("答题时间必须是 10 到 1800 之间的整秒数。")
     expect(page.locator("#question-edit-text_zh")).to_have_value("请描述一次你向客户解释坏消息、并留住客户的经历。")
-    page.set_viewport_size({"width": 375, "height": 740})
-    _assert_fits(page, "/hr/questions editing a question")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    fits_at_phone_width(page, "/hr/questions editing a question")
     page.fill("#question-edit-answer_s", "150")
     page.click("#question-edit-save")
     expect(page.locator("#flash-text")).to_have_text("题目已保存。")

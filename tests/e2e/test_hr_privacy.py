@@ -24,7 +24,7 @@ from portal.services.platform import db
 from portal.services.platform.demo import DEMO_PASSWORD
 from tests import media
 from tests.e2e.accounts import new_candidate_with_interview, new_page, sign_in, sign_in_demo, wait_hydrated
-from tests.e2e.test_phone import _assert_fits
+from tests.e2e.test_phone import _assert_fits, fits_at_phone_width
 
 
 def _record_answer(portal, email: str, interview_id: int) -> tuple[int, int, bytes]:
@@ -95,9 +95,7 @@ def test_a_candidate_downloads_their_data_asks_for_deletion_and_hr_approves(brow
     # approving asks first: cancelled, nothing is deleted; confirmed, it is
     request.locator(".privacy-approve").click()
     expect(request.locator(".privacy-confirm")).to_contain_text("无法撤销")
-    hr.set_viewport_size({"width": 375, "height": 740})
-    _assert_fits(hr, "/hr/privacy asking to confirm")
-    hr.set_viewport_size({"width": 1280, "height": 900})
+    fits_at_phone_width(hr, "/hr/privacy asking to confirm")
     request.locator(".privacy-approve-cancel").click()
     expect(request.locator(".privacy-confirm")).to_have_count(0)
     with db.session_scope(portal.db_url) as s:
@@ -140,9 +138,7 @@ def test_the_admin_sets_retention_and_a_too_short_period_is_refused_beside_its_f
     page.click("#retention-save")
     expect(page.locator("#retention-audit-error")).to_have_text("至少 365 天。")
     expect(page.locator("#retention-audit")).to_have_value("30")  # what was typed stays
-    page.set_viewport_size({"width": 375, "height": 740})
-    _assert_fits(page, "/admin/retention with a refusal")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    fits_at_phone_width(page, "/admin/retention with a refusal")
     with db.session_scope(portal.db_url) as s:
         assert s.exec(select(models.RetentionSetting)).first() is None  # nothing saved
     page.fill("#retention-audit", "3650")
@@ -191,9 +187,7 @@ def test_the_admin_publishes_a_new_consent_text_and_a_candidate_is_asked_again(b
     page.click("#consent-publish")
     expect(page.locator("#consent-en-sections-error")).to_contain_text("两种语言的段落数需要相同")
     expect(page.locator("#consent-version")).to_have_value("2027-01")
-    page.set_viewport_size({"width": 375, "height": 740})
-    _assert_fits(page, "/admin/retention with the consent form")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    fits_at_phone_width(page, "/admin/retention with the consent form")
     with db.session_scope(portal.db_url) as s:
         assert s.exec(select(models.ConsentText)).first() is None  # nothing published
     page.fill("#consent-zh_CN-title", "录音录像与作答分析的单独同意（第二版）")

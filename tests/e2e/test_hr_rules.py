@@ -21,7 +21,7 @@ from portal.services.interviews import consent
 from portal.services.platform import db
 from portal.services.platform.demo import CONTENT_DIR, DEMO_PASSWORD, demo_email
 from tests.e2e.accounts import answer_interview, new_page, sign_in, sign_in_demo, wait_hydrated
-from tests.e2e.test_phone import _assert_fits
+from tests.e2e.test_phone import _assert_fits, fits_at_phone_width
 
 JOB = "RD-SE-001"
 RULE = "总分 < 70 OR problem solving < 65"  # a Chinese name, an English name, both connectors' words
@@ -138,9 +138,7 @@ def test_hr_writes_previews_activates_and_confirms_a_rule_and_the_report_shows_i
     assert 0 < met < total
     expect(page.locator("#rule-preview-summary")).to_have_text(f"在过往 {total} 场已评分的面试中，会淘汰 {met} 场。")
     expect(page.locator(".rule-preview-row")).to_have_count(met)
-    page.set_viewport_size({"width": 375, "height": 740})
-    _assert_fits(page, "/hr/rules with a preview")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    fits_at_phone_width(page, "/hr/rules with a preview")
     card.locator(".rule-activate").click()
     expect(page.locator("#flash-text")).to_contain_text("规则已启用")
     expect(card.locator(".rule-status")).to_have_text("已启用")

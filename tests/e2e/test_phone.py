@@ -95,6 +95,15 @@ def _assert_fits(page: Page, where: str) -> None:
     assert layout["header"], f"{where}: no header controls found"
 
 
+def fits_at_phone_width(page: Page, where: str) -> None:
+    """The page as it is now (a form open, a refusal shown) fits a phone; then the desktop size again."""
+    page.set_viewport_size({"width": WIDTH, "height": 740})
+    try:
+        _assert_fits(page, where)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _url(route: str, interview: int = 0) -> str:
     return ROUTE_URLS.get(route, route).format(interview=interview)
 
