@@ -32,7 +32,7 @@ from portal.services.platform.demo import DEMO_PASSWORD, INTERVIEWER_ACCOUNT_PRO
 from tests.e2e import test_hr_content as content
 from tests.e2e.accounts import answer_interview, new_page, sign_in_demo, wait_hydrated
 from tests.e2e.test_hr_analytics import FEWER, _funnel
-from tests.e2e.test_hr_rules import _wait_firing, confirm_decision, pending_decision
+from tests.e2e.test_hr_rules import _wait_firing, confirm_decision, expect_report_decision, pending_decision
 from tests.e2e.test_hr_scheduling import _about
 
 # runs after every other test: it adds positions and candidates they count, and deletes the demo candidate
@@ -224,18 +224,8 @@ def test_issue_12_done_when(browser, portal, portal_services, secrets, smtp_inbo
     pending = pending_decision(page, portal, "售后服务主管", "进入下一轮", numbers)
     expect(pending).to_contain_text(candidate_name)
     confirm_decision(page, pending, "售后服务主管")
-    with db.session_scope(portal.db_url) as s:
-        hr_name = s.exec(select(models.User).where(models.User.email == demo_email("hr"))).one().display_name
-        decided = s.get(models.RuleFiring, firing.id)
-        assert (decided.status, decided.outcome) == ("confirmed", "advance")
-
-    cand.reload()
-    wait_hydrated(cand)
-    decision = cand.locator("#report-decision")
-    expect(decision).to_contain_text("您的申请结果：进入下一轮。")
-    expect(decision).to_contain_text(f"“总分 ≥ 60 且 客户导向 ≥ 60”（规则 {rule.rule_no}，第 1 版）")
-    expect(decision).to_contain_text(numbers)
-    expect(decision).to_contain_text(f"由 {hr_name} 于 ")
+    expect_report_decision(cand, portal, firing.id, "advance", "您的申请结果：进入下一轮。",
+                           f"“总分 ≥ 60 且 客户导向 ≥ 60”（规则 {rule.rule_no}，第 1 版）", numbers)
 
     # 6. The position's funnel: the six past candidates and the demo candidate; four hired
     # and the one HR just moved on advanced; "hired" is four people, so it is not shown

@@ -98,6 +98,24 @@ def confirm_decision(page, pending, who: str) -> None:
     expect(page.locator("#flash-text")).to_have_text("决定已确认。候选人的报告中现在会显示它。")
     expect(page.locator(".decision-pending", has_text=who)).to_have_count(0)
 
+
+def expect_report_decision(cand, portal, firing_id: int, outcome: str, says: str, rule: str,
+                           numbers: str) -> None:
+    """HR's confirmed decision is recorded, and the candidate's report, reloaded, shows what was
+    decided, by which rule and version, on which numbers and by whom."""
+    with db.session_scope(portal.db_url) as s:
+        hr_name = s.exec(select(models.User).where(models.User.email == demo_email("hr"))).one().display_name
+        decided = s.get(models.RuleFiring, firing_id)
+        assert (decided.status, decided.outcome) == ("confirmed", outcome)
+    cand.reload()
+    wait_hydrated(cand)
+    decision = cand.locator("#report-decision")
+    expect(decision).to_contain_text(says)
+    expect(decision).to_contain_text(rule)
+    expect(decision).to_contain_text(numbers)
+    expect(decision).to_contain_text(f"由 {hr_name} 于 ")
+
+
 def test_hr_writes_previews_activates_and_confirms_a_rule_and_the_report_shows_it(
         browser, portal, portal_services, secrets):
     page = new_page(browser)
@@ -170,19 +188,11 @@ def test_hr_writes_previews_activates_and_confirms_a_rule_and_the_report_shows_i
 
     # the candidate's report shows the decision traceably
     with db.session_scope(portal.db_url) as s:
-        hr_name = s.exec(select(models.User).where(models.User.email == demo_email("hr"))).one().display_name
-        decided = s.get(models.RuleFiring, firing.id)
-        assert decided.status == "confirmed" and decided.outcome == "reject"
         actions = {e.action for e in s.exec(select(models.AuditEvent).where(
             models.AuditEvent.object_id == str(firing.id), models.AuditEvent.object_type == "decision"))}
         assert "decision.confirm" in actions
-    cand.reload()
-    wait_hydrated(cand)
-    decision = cand.locator("#report-decision")
-    expect(decision).to_contain_text("您的申请结果：本次未能进入下一轮。")
-    expect(decision).to_contain_text(f"“总分 < 70 或 问题解决 < 65”（规则 {rule.rule_no}，第 1 版）")
-    expect(decision).to_contain_text(numbers)
-    expect(decision).to_contain_text(f"由 {hr_name} 于 ")
+    expect_report_decision(cand, portal, firing.id, "reject", "您的申请结果：本次未能进入下一轮。",
+                           f"“总分 < 70 或 问题解决 < 65”（规则 {rule.rule_no}，第 1 版）", numbers)
     href = cand.locator("#report-pdf").get_attribute("href")
     download = cand.request.get(portal.url + href)
     assert download.status == 200 and download.body().startswith(b"%PDF")
