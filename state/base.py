@@ -331,19 +331,19 @@ class BaseState(rx.State):
         headers = self.router.headers.raw_headers
         return client_ip(self.router.session.client_ip, headers.get("x-forwarded-for") if headers else None)
 
-    def _resolve(self, session) -> tuple[models.User, models.UserSession] | None:
-        return auth.resolve_session(session, self._session_token())
+    def _resolve(self) -> tuple[models.User, models.UserSession] | None:
+        return auth.resolve_caller(db.get_engine(), self._session_token())
 
     def _authorize(self, permission: str, handler: str):
         """(user, user_session) when the policy allows ``permission``, else (None, None)."""
         found = _RESOLVED.get()
         if found is not None and access.can(found[0], permission):
             return found
+        found = self._resolve()
+        user = found[0] if found else None
+        if user is not None and access.can(user, permission):
+            return found
         with db.session_scope() as s:
-            found = self._resolve(s)
-            user = found[0] if found else None
-            if user is not None and access.can(user, permission, session=s):
-                return found
             audit.record(s, "access_denied", actor_id=getattr(user, "id", None),
                          actor=getattr(user, "email", ""), object_type="handler",
                          object_id=handler[:60], ip=self._ip(), outcome="denied")
@@ -419,18 +419,18 @@ class BaseState(rx.State):
         # The page Reflex shows for this path, whose loaders run if both rules allow.
         page, loaders = _page_of(url_path)
         self._clear_flash()  # its parameters may name other people
-        with db.session_scope() as s:
-            found = self._resolve(s)
-            user = found[0] if found else None
-            user_id = user.id if user else 0
-            if user_id != self._user_id:  # signed in, out, or as someone else: nothing carries over
-                self._forget_everything()
-                self._user_id = user_id
-            else:
-                self._clear_other_views(page)
-            self._set_identity(user)
-            allowed = access.can_open(user, path) and access.can_open(user, page)
-            if not allowed:
+        found = self._resolve()
+        user = found[0] if found else None
+        user_id = user.id if user else 0
+        if user_id != self._user_id:  # signed in, out, or as someone else: nothing carries over
+            self._forget_everything()
+            self._user_id = user_id
+        else:
+            self._clear_other_views(page)
+        self._set_identity(user)
+        allowed = access.can_open(user, path) and access.can_open(user, page)
+        if not allowed:
+            with db.session_scope() as s:
                 audit.record(s, "page_denied", actor_id=getattr(user, "id", None), actor=getattr(user, "email", ""),
                              object_type="page", object_id=path[:60], ip=self._ip(), outcome="denied")
         if allowed:

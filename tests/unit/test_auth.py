@@ -18,6 +18,7 @@ from portal.models import (
     PasswordReset,
     User,
     UserSession,
+    aware,
 )
 from portal.services.platform import audit, db
 from portal.services.accounts import auth, mfa, throttle
@@ -247,6 +248,54 @@ def test_idle_and_absolute_timeouts(db_url, totp, monkeypatch):
         start = auth.resolve_session(s, token)[1].last_seen_at
     assert at(29) is not None
     assert at(29 + 31) is None  # idle for 31 minutes
+
+
+def test_the_guards_lookup_answers_like_the_full_one_and_its_user_can_still_be_changed(db_url, totp, monkeypatch):
+    """resolve_caller (the page guard's, without an ORM session) says the same as
+    resolve_session for every kind of session, touches it when due, ends an expired one
+    with its audit event, and hands out a user that a later unit of work can change."""
+    uid, secret = _make_user(db_url, "lu@corp.cn", totp_clock=totp)
+    token = _sign_in(db_url, "lu@corp.cn", secret, totp)
+    with db.session_scope(db_url) as s:
+        pre_mfa = auth.login(s, "lu@corp.cn", PW, "10.0.0.9", "ua").token
+    engine = db.get_engine(db_url)
+
+    def both(t):
+        with db.session_scope(db_url) as s:
+            full = auth.resolve_session(s, t, touch=False)
+            full = full and (full[0].id, full[1].id)
+        fast = auth.resolve_caller(engine, t)
+        return full, fast and (fast[0].id, fast[1].id)
+
+    for t in ("", "x" * 201, "unknown", pre_mfa):
+        assert both(t) == (None, None), t
+    full, fast = both(token)
+    assert fast == full and fast[0] == uid
+    user, _us = auth.resolve_caller(engine, token)
+    assert (user.email, user.role, user.is_active) == ("lu@corp.cn", "candidate", True)
+
+    start = datetime.now(timezone.utc)
+    monkeypatch.setattr(auth, "utcnow", lambda: start + auth.TOUCH_EVERY + timedelta(seconds=5))
+    auth.resolve_caller(engine, token)  # the touch is due: written
+    with db.session_scope(db_url) as s:
+        seen = s.exec(select(UserSession).where(UserSession.user_id == uid, UserSession.mfa_passed)).one().last_seen_at
+    assert abs(aware(seen) - (start + auth.TOUCH_EVERY + timedelta(seconds=5))) < timedelta(seconds=1)
+
+    with db.session_scope(db_url) as s:  # the user handed out is detached, like a closed session's
+        s.add(user)
+        user.display_name = "Lu Changed"
+    with db.session_scope(db_url) as s:
+        assert _user(s, uid).display_name == "Lu Changed"
+        _user(s, uid).is_active = False
+    assert both(token) == (None, None)  # disabled
+    with db.session_scope(db_url) as s:
+        _user(s, uid).is_active = True
+
+    monkeypatch.setattr(auth, "utcnow", lambda: start + timedelta(hours=auth.MAX_HOURS, minutes=5))
+    assert auth.resolve_caller(engine, token) is None  # expired: ended, and said so in the audit log
+    with db.session_scope(db_url) as s:
+        assert s.exec(select(UserSession).where(UserSession.user_id == uid, UserSession.mfa_passed)).one().ended_at
+    assert ("session.expired", "success") in _actions(db_url)
 
 
 def test_pre_mfa_session_is_short_lived(db_url, totp, monkeypatch):

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlmodel import Session
 
 from portal.models import AppSetting, aware, Invitation, Job, PasswordReset, ROLES, User, UserSession
 from portal.services.accounts import access, mfa, passwords, throttle
@@ -225,6 +228,51 @@ def resolve_session(session, token: str | None, *, allow_pre_mfa: bool = False,
         return None
     if touch and now - aware(us.last_seen_at) >= TOUCH_EVERY:
         us.last_seen_at = now
+    return user, us
+
+
+# The same lookup without an ORM session, for the page guard and every guarded event:
+# the ORM's session and loading cost twice the statement itself.
+_SESSIONS_T, _USERS_T = UserSession.__table__, User.__table__
+_CALLER = (select(_SESSIONS_T, _USERS_T)
+           .select_from(_SESSIONS_T.outerjoin(_USERS_T, _USERS_T.c.id == _SESSIONS_T.c.user_id))
+           .where(_SESSIONS_T.c.token_hash == bindparam("token_hash")))
+_SESSION_KEYS = tuple(c.key for c in _SESSIONS_T.c)
+_USER_KEYS = tuple(c.key for c in _USERS_T.c)
+_N = len(_SESSION_KEYS)
+
+
+def _detached(cls, keys: tuple[str, ...], values) -> User | UserSession:
+    # What the ORM does for a loaded row (no __init__, whose checks cost more than the query),
+    # then detached as from a closed session: session.add() takes it back to change it.
+    obj = sa_inspect(cls).class_manager.new_instance()
+    obj.__dict__.update(zip(keys, values))
+    make_transient_to_detached(obj)
+    return obj
+
+
+def resolve_caller(engine, token: str | None, *, now: datetime | None = None) -> tuple[User, UserSession] | None:
+    """``resolve_session`` (signed in past MFA, touched) in one Core statement on a pooled
+    connection, plus an UPDATE when the touch is due. The user and session come back
+    detached. An expired session takes the full path, which ends and audits it."""
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(_CALLER, {"token_hash": hash_token(token)}).first()
+        if row is None or row[_SESSION_KEYS.index("ended_at")] is not None:
+            return None
+        us = _detached(UserSession, _SESSION_KEYS, row[:_N])
+        now = now or utcnow()
+        if _expired(us, now):
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                return resolve_session(session, token, now=now)
+        user = _detached(User, _USER_KEYS, row[_N:]) if row[_N + _USER_KEYS.index("id")] is not None else None
+        if user is None or not user.is_active or not us.mfa_passed:
+            return None
+        if now - aware(us.last_seen_at) >= TOUCH_EVERY:
+            conn.execute(update(_SESSIONS_T).where(_SESSIONS_T.c.id == us.id).values(last_seen_at=now))
+            conn.commit()
+            us.__dict__["last_seen_at"] = now  # as stored: no change left to flush
     return user, us
 
 

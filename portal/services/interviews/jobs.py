@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from portal import models
 from portal.services.platform.content_cache import ContentCache
-from portal.services.platform.db import session_scope
+from portal.services.platform.db import get_engine, session_scope
 from portal.services.platform.i18n import LOCALES, pick
 
 CONTENT = (models.Job, models.CompetencyModel, models.Competency)
@@ -73,6 +73,9 @@ _CACHE = ContentCache("open_jobs", CONTENT, _load)
 
 def open_jobs_content(url: str | None = None) -> OpenJobs:
     """Open positions in every locale, from the per-process copy while it is fresh."""
+    cached = _CACHE.fresh(str(get_engine(url).url))
+    if cached is not None:
+        return cached
     with session_scope(url) as s:
         return _CACHE.get(s)
 

@@ -52,6 +52,12 @@ class ContentCache(Generic[T]):
             self._copies[url] = (edits, time.monotonic(), value)
             return value
 
+    def fresh(self, url: str) -> T | None:
+        """The copy for database ``url`` while it is fresh, else None: a page that only
+        shows the content need not open a session to find it cached."""
+        copy = self._copies.get(url)
+        return copy[2] if self._fresh(copy) else None
+
     def reset(self) -> None:
         with self._lock:
             self._copies.clear()
