@@ -134,15 +134,19 @@ def shown_on(*pages: str):
     return mark
 
 
+# A change of these vars alone (the language, and the note of stale pages that it makes)
+# leaves hidden pages' texts stale instead of recomputing them (BaseState._mark_dirty_computed_vars).
+_LANGUAGE_ONLY = frozenset({"locale", "_stale_views"})
+
+
 @functools.cache
-def _outside_inputs(cls) -> tuple[tuple[tuple[str, ...], str], ...]:
-    """(state path, var) of every var outside ``cls`` that its computed vars read (the
-    language, the role, the name): what a hidden state's withheld values depend on."""
-    name = cls.get_full_name()
-    return tuple(sorted(
-        (tuple(other.get_full_name().split(".")[1:]), var)
-        for other in _state_tree(BaseState) if other is not cls
-        for var, dependents in other._var_dependencies.items() if any(s == name for s, _c in dependents)))
+def _shown_dependencies(page: str) -> tuple[dict[str, frozenset], frozenset[str]]:
+    """BaseState's var dependencies without those in states ``page`` does not show, and
+    the full names of the states left out. Only BaseState's vars are read across states."""
+    hidden = {cls.get_full_name() for cls, pages in _SHOWN_ON.items() if page not in pages}
+    deps = BaseState._var_dependencies
+    return ({var: frozenset(d for d in dependents if d[0] not in hidden) for var, dependents in deps.items()},
+            frozenset(d[0] for dependents in deps.values() for d in dependents if d[0] in hidden))
 
 
 def page_on_load(route: str, loaders: list) -> list:
@@ -305,8 +309,9 @@ class BaseState(rx.State):
     # Backend only: the session that filled this tab's state (a hash) and its user.
     _session_binding: str = ""
     _user_id: int = 0
-    # State name -> what its computed vars read outside it when they were last sent (_clear_other_views).
-    _sent_for: dict[str, str] = {}
+    # Full names of hidden states whose texts were left stale or withheld (a language switch,
+    # get_delta): recomputed and sent when their page is shown (_clear_other_views).
+    _stale_views: set[str] = set()
 
     def __setattr__(self, name: str, value) -> None:
         # The browser sends the language cookie with every navigation, and an equal
@@ -368,21 +373,49 @@ class BaseState(rx.State):
         return found
 
     def _clear_other_views(self, page: str) -> None:
-        root = self._get_root_state()
+        stale = self.get_value("_stale_views")  # raw: a proxy would propagate its change
         for state in self._all_substates():
             cls = type(state)
             route = _VIEW_ROUTES.get(cls)
             if route is not None and route != page:
                 _clear(state)
-            elif page in _SHOWN_ON.get(cls, ()) and (names := _sent_computed_vars(cls)):
-                # The page being shown: its computed vars were left out of the deltas while it
-                # was hidden (get_delta) if what they read outside it changed meanwhile (the
-                # language): send them then, in the current language, and only then.
-                inputs = repr(tuple(getattr(root.get_substate(path), var) for path, var in _outside_inputs(cls)))
-                if self._sent_for.get(cls.get_full_name()) != inputs:
-                    self._sent_for[cls.get_full_name()] = inputs
-                    state.dirty_vars.update(names)
-                    state._mark_ancestors_dirty()
+            elif stale and page in _SHOWN_ON.get(cls, ()) and (name := cls.get_full_name()) in stale:
+                # The page being shown, whose texts were left stale or out of the deltas while
+                # it was hidden: recomputed now, in the current language, and sent.
+                stale.discard(name)
+                self.dirty_vars.add("_stale_views")
+                for var in cls.computed_vars.values():
+                    var.mark_dirty(instance=state)
+                state.dirty_vars.update(_sent_computed_vars(cls))
+                state._mark_ancestors_dirty()
+
+    def _note_stale(self, *names: str) -> None:
+        self.get_value("_stale_views").update(names)
+        self.dirty_vars.add("_stale_views")  # stored with the state (the Redis manager saves touched states)
+
+    @_override_base_method  # called for every var change, and by delta building on each state
+    def _mark_dirty_computed_vars(self, var_names=None, *, invalidate: bool = True) -> None:
+        """A change of the language alone invalidates and sends the texts of the states the
+        page shows; those of hidden pages (most of the 200 dependents of ``lang``) are only
+        noted as stale, and recomputed when shown. Any other change (the role, the name, a
+        sign-out) marks every dependent as usual: a hidden page's cache must never keep
+        something of the previous user's for a later full send."""
+        if type(self) is not BaseState:
+            return super()._mark_dirty_computed_vars(var_names, invalidate=invalidate)
+        changed = tuple(self.dirty_vars if var_names is None else var_names)
+        computed = self.computed_vars
+        if not changed or not {n for n in changed if n not in computed} <= _LANGUAGE_ONLY:
+            return super()._mark_dirty_computed_vars(changed, invalidate=invalidate)
+        deps, left_out = _shown_dependencies(_page_of(self.rx_router_url.path)[0])
+        if left_out and not left_out <= self.get_value("_stale_views"):
+            self._note_stale(*left_out)
+        # Reflex's own walk, over the dependencies the page shows: only BaseState's vars are
+        # read across states, so its dependents are the only ones to leave out.
+        self.__dict__["_var_dependencies"] = deps
+        try:
+            return super()._mark_dirty_computed_vars(changed, invalidate=invalidate)
+        finally:
+            del self.__dict__["_var_dependencies"]
 
     @_override_base_method  # the documented hook: delta building calls it on each state
     def get_delta(self):
@@ -394,6 +427,10 @@ class BaseState(rx.State):
         shown = _SHOWN_ON.get(type(self))
         if shown is not None and self.dirty_vars <= type(self).computed_vars.keys() \
                 and _page_of(self.rx_router_url.path)[0] not in shown:
+            base = self.parent_state
+            while type(base) is not BaseState:
+                base = base.parent_state
+            base._note_stale(type(self).get_full_name())
             delta = {}
             substates = self.substates
             for name in self.dirty_substates.union(self._always_dirty_substates):

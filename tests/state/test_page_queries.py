@@ -253,6 +253,59 @@ def test_the_language_switch_leaves_hidden_pages_out_and_sends_them_when_shown(p
     assert sent["greeting_rx_state_"].startswith("Welcome")
 
 
+def test_a_page_switched_while_shown_and_again_while_hidden_comes_back_in_the_current_language(portal_db):
+    """A hidden page's texts are left stale by a switch and recomputed when shown: after
+    one switch on the page and one elsewhere, it is back in Chinese, sent and held."""
+    from state.base import BaseState
+    from state.candidate import CandidateHomeState
+    from state.jobs import JobsState
+
+    home = CandidateHomeState.get_full_name()
+    tab = Tab(_signed_in_cookie("candidate"))
+    tab.load(routes.CANDIDATE_HOME)
+    zh_label = tab.state(CandidateHomeState).checklist[0]["label"]
+    tab.root._clean()
+    BaseState.toggle_locale.fn(tab.state(BaseState))  # on the page: sent in English at once
+    assert tab.root.get_delta()[home]["checklist_rx_state_"][0]["label"] == "Give your consent"
+    tab.root._clean()
+    tab.load(routes.JOBS)
+    tab.root._clean()
+    BaseState.toggle_locale.fn(tab.state(BaseState))  # elsewhere: back to Chinese
+    assert home not in tab.root.get_delta()
+    tab.root._clean()
+    tab.load(routes.CANDIDATE_HOME)
+    assert tab.root.get_delta()[home]["checklist_rx_state_"][0]["label"] == zh_label
+    assert tab.state(CandidateHomeState).checklist[0]["label"] == zh_label
+
+    # the positions, whose loader assigns nothing when they have not changed
+    zh_title = tab.state(JobsState).jobs[0]["title"]
+    tab.load(routes.JOBS)
+    BaseState.toggle_locale.fn(tab.state(BaseState))
+    assert tab.state(JobsState).jobs[0]["title"] == "Account Manager"
+    tab.load(routes.CANDIDATE_HOME)
+    BaseState.toggle_locale.fn(tab.state(BaseState))
+    tab.root._clean()
+    tab.load(routes.JOBS)
+    assert tab.root.get_delta()[JobsState.get_full_name()]["jobs_rx_state_"][0]["title"] == zh_title
+
+
+def test_after_a_sign_out_no_state_of_the_tab_holds_the_name_even_a_hidden_pages(portal_db):
+    """What a next holder of the tab would be sent whole (a hydrate) names nobody: the
+    name's change reaches hidden pages' texts too, also those a switch left stale."""
+    from state.base import BaseState
+    from state.candidate import CandidateHomeState
+
+    tab = Tab(_signed_in_cookie("candidate"))
+    tab.load(routes.CANDIDATE_HOME)
+    assert "Reader" in tab.state(CandidateHomeState).greeting
+    tab.load(routes.JOBS)
+    BaseState.toggle_locale.fn(tab.state(BaseState))  # the overview's texts left stale
+    tab.cookie = ""  # signed out
+    tab.load(routes.JOBS)
+    assert not tab.state(BaseState).signed_in
+    assert "Reader" not in repr(tab.root.dict())
+
+
 @pytest.mark.parametrize("path", [routes.CANDIDATE_INTERVIEWS, routes.CANDIDATE_CONSENT,
                                   routes.CANDIDATE_INTERVIEWERS, routes.CANDIDATE_PROCESS])
 def test_the_other_preparation_pages_are_at_most_two_queries(statements, path):
