@@ -9,6 +9,7 @@ UTCDateTime and returns them aware).
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -28,6 +29,27 @@ def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def detached(cls, values):
+    """A ``cls`` row from a Core statement's values (its table's columns, in order), built
+    as the ORM builds a loaded one (no __init__, whose checks cost more than a query) and
+    detached, as from a closed session: session.add() takes it back to change it. Hot
+    reads run as Core on a connection: the ORM's loading costs twice the statement."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    manager, keys = _layout(cls)
+    obj = manager.new_instance()
+    obj.__dict__.update(zip(keys, values))
+    make_transient_to_detached(obj)
+    return obj
+
+
+@functools.cache
+def _layout(cls) -> tuple:
+    from sqlalchemy import inspect
+
+    return inspect(cls).class_manager, tuple(cls.__table__.c.keys())
 
 
 class Base(SQLModel):

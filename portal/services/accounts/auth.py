@@ -31,11 +31,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
-from portal.models import AppSetting, aware, Invitation, Job, PasswordReset, ROLES, User, UserSession
+from portal.models import AppSetting, aware, detached, Invitation, Job, PasswordReset, ROLES, User, UserSession
 from portal.services.accounts import access, mfa, passwords, throttle
 from portal.services.platform import audit, notifications
 from portal.services.platform.errors import PermissionDenied, ServiceError
@@ -237,18 +235,9 @@ _SESSIONS_T, _USERS_T = UserSession.__table__, User.__table__
 _CALLER = (select(_SESSIONS_T, _USERS_T)
            .select_from(_SESSIONS_T.outerjoin(_USERS_T, _USERS_T.c.id == _SESSIONS_T.c.user_id))
            .where(_SESSIONS_T.c.token_hash == bindparam("token_hash")))
-_SESSION_KEYS = tuple(c.key for c in _SESSIONS_T.c)
-_USER_KEYS = tuple(c.key for c in _USERS_T.c)
-_N = len(_SESSION_KEYS)
-
-
-def _detached(cls, keys: tuple[str, ...], values) -> User | UserSession:
-    # What the ORM does for a loaded row (no __init__, whose checks cost more than the query),
-    # then detached as from a closed session: session.add() takes it back to change it.
-    obj = sa_inspect(cls).class_manager.new_instance()
-    obj.__dict__.update(zip(keys, values))
-    make_transient_to_detached(obj)
-    return obj
+_SESSION_KEYS = tuple(_SESSIONS_T.c.keys())
+_N, _ENDED = len(_SESSION_KEYS), _SESSION_KEYS.index("ended_at")
+_USER_ID = _N + _USERS_T.c.keys().index("id")
 
 
 def resolve_caller(engine, token: str | None, *, now: datetime | None = None) -> tuple[User, UserSession] | None:
@@ -259,14 +248,14 @@ def resolve_caller(engine, token: str | None, *, now: datetime | None = None) ->
         return None
     with engine.connect() as conn:
         row = conn.execute(_CALLER, {"token_hash": hash_token(token)}).first()
-        if row is None or row[_SESSION_KEYS.index("ended_at")] is not None:
+        if row is None or row[_ENDED] is not None:
             return None
-        us = _detached(UserSession, _SESSION_KEYS, row[:_N])
+        us = detached(UserSession, row[:_N])
         now = now or utcnow()
         if _expired(us, now):
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 return resolve_session(session, token, now=now)
-        user = _detached(User, _USER_KEYS, row[_N:]) if row[_N + _USER_KEYS.index("id")] is not None else None
+        user = detached(User, row[_N:]) if row[_USER_ID] is not None else None
         if user is None or not user.is_active or not us.mfa_passed:
             return None
         if now - aware(us.last_seen_at) >= TOUCH_EVERY:
@@ -293,16 +282,18 @@ def security_overview(session, user: User, current_token: str | None = None, *,
                       now: datetime | None = None) -> tuple[list[SessionInfo], int]:
     """What the security page shows: ``list_sessions`` and how many unused recovery codes
     are left, in one statement."""
-    rows = session.execute(_OPEN_SESSIONS_AND_CODES, {"user_id": user.id}).all()
+    # Core rows on the session's connection (their columns by name are all it reads): the
+    # ORM's loading would cost more than the statement.
+    rows = session.connection().execute(_OPEN_SESSIONS_AND_CODES, {"user_id": user.id}).all()
     if not rows:  # no open session left to carry the count
         return [], mfa.remaining_recovery_codes(session, user)
-    return _session_infos([row[0] for row in rows], current_token, now), rows[0][1]
+    return _session_infos(rows, current_token, now), rows[0][-1]
 
 
 # Built once, like _SESSION_AND_USER: the security page asks on every load.
-_OPEN_SESSIONS = select(UserSession).where(UserSession.user_id == bindparam("user_id"),
-                                           UserSession.ended_at.is_(None), UserSession.mfa_passed.is_(True))
-_OPEN_SESSIONS_AND_CODES = _OPEN_SESSIONS.add_columns(mfa.recovery_codes_left(bindparam("user_id")))
+_OPEN = (UserSession.user_id == bindparam("user_id"), UserSession.ended_at.is_(None), UserSession.mfa_passed.is_(True))
+_OPEN_SESSIONS = select(UserSession).where(*_OPEN)
+_OPEN_SESSIONS_AND_CODES = select(_SESSIONS_T, mfa.recovery_codes_left(bindparam("user_id"))).where(*_OPEN)
 
 
 def _session_infos(rows, current_token: str | None, now: datetime | None) -> list[SessionInfo]:

@@ -17,6 +17,7 @@ a candidate reaches only their own. Nothing here imports reflex.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -187,21 +188,30 @@ def _statement(one: bool):
 _ALL_INTERVIEWS, _ONE_INTERVIEW = _statement(False), _statement(True)
 
 
+# Where each row's interview, job and stage columns end (the statement runs as Core: flat rows).
+_ENDS = tuple(itertools.accumulate((2, len(models.Interview.__table__.c), len(models.Job.__table__.c),
+                                    len(models.InterviewStage.__table__.c))))
+
+
 def _load(session, user: models.User, interview_id: int | None = None) -> Overview:
     version = consent.current_version(session)  # cached: no statement
-    if interview_id is None:
-        rows = session.execute(_ALL_INTERVIEWS, {"user_id": user.id, "consent_version": version}).all()
-    else:
-        rows = session.execute(_ONE_INTERVIEW, {"user_id": user.id, "interview_id": interview_id,
-                                                 "consent_version": version}).all()
+    params = {"user_id": user.id, "consent_version": version}
+    if interview_id is not None:
+        params["interview_id"] = interview_id
+    # On the session's connection: the ORM would build three objects per row (twice the statement).
+    rows = session.connection().execute(_ALL_INTERVIEWS if interview_id is None else _ONE_INTERVIEW, params).all()
     if not rows:
         return Overview([], False, False)
     found: dict[int, InterviewPrep] = {}
-    for consented, read, row, row_job, row_stage, practice, bound_ok, unbound_ok in rows:
-        if row is None:
+    consented, read = rows[0][0], rows[0][1]
+    a, b, c, d = _ENDS
+    for flat in rows:
+        iv_id, stage_id, (practice, bound_ok, unbound_ok) = flat[a], flat[c], flat[d:]  # ids come first
+        if iv_id is None:
             continue
-        prep = found.get(row.id)
+        prep = found.get(iv_id)
         if prep is None:
+            row, row_job = models.detached(models.Interview, flat[a:b]), models.detached(models.Job, flat[b:c])
             access.require(user, access.INTERVIEW_VIEW, row, session=session)
             # A check made for this interview counts; else one not tied to any interview.
             check_ok = bound_ok if bound_ok is not None else unbound_ok
@@ -212,9 +222,9 @@ def _load(session, user: models.User, interview_id: int | None = None) -> Overvi
                 status=row.status, consent=bool(consented), device_check=check_ok is not None,
                 device_ok=bool(check_ok), process=bool(read), practice=bool(practice),
             )
-        if row_stage is not None:
-            prep.stages.append(_stage(row_stage))
-    return Overview(list(found.values()), bool(rows[0][0]), bool(rows[0][1]))
+        if stage_id is not None:
+            prep.stages.append(_stage(models.detached(models.InterviewStage, flat[c:d])))
+    return Overview(list(found.values()), bool(consented), bool(read))
 
 
 def candidate_overview(session, user: models.User) -> Overview:
