@@ -395,27 +395,22 @@ class QuestionBankState(BaseState):
     edit_errors: dict[str, str] = {}  # field -> message of the last refused save
 
     def _load(self) -> None:
-        user = current_actor()
         with db.session_scope() as s:
-            jobs = job_config.list_jobs(s, user, ip=self._ip())
-            self.jobs = [{"id": str(j["id"]), "code": j["code"], "title_zh": j["title_zh"], "title_en": j["title_en"]}
-                         for j in jobs]
-            if self.job_id not in {j["id"] for j in self.jobs}:
-                self.job_id = self.jobs[0]["id"] if self.jobs else ""
-            rows = []
-            if self.job_id:
-                job, draft, _history = job_config.job_for_edit(s, user, int(self.job_id), ip=self._ip())
-                self.reading_time, self.retakes, self.has_model = str(job.reading_time_s), str(job.retakes), bool(draft)
-                names = {c["key"]: c for c in draft}
-                self.competencies = [{"key": c["key"], "name_zh": c["name_zh"], "name_en": c["name_en"]}
-                                     for c in draft]
-                for q in question_bank.list_questions(s, user, job.id, ip=self._ip()):
-                    c = names.get(q.competency_key, {})
-                    rows.append({"id": str(q.id), "practice": "1" if q.is_practice else "", "key": q.competency_key,
-                                 "competency_zh": c.get("name_zh", q.competency_key),
-                                 "competency_en": c.get("name_en", q.competency_key),
-                                 "text_zh": q.text_zh, "text_en": q.text_en, "answer_s": str(q.time_limit_s)})
-            self.questions = rows
+            found = question_bank.bank(s, current_actor(), _int(self.job_id), ip=self._ip())
+        self.jobs = [{"id": str(j.id), "code": j.code, "title_zh": j.title_zh, "title_en": j.title_en}
+                     for j in found.jobs]
+        job = found.job
+        self.job_id = str(job.id) if job else ""
+        self.reading_time, self.retakes = (str(job.reading_time_s), str(job.retakes)) if job else ("", "")
+        self.has_model = bool(found.competencies)
+        self.competencies = [{"key": c.key, "name_zh": c.name_zh, "name_en": c.name_en} for c in found.competencies]
+        names = {c.key: c for c in found.competencies}
+        self.questions = [
+            {"id": str(q.id), "practice": "1" if q.is_practice else "", "key": q.competency_key,
+             "competency_zh": names[q.competency_key].name_zh if q.competency_key in names else q.competency_key,
+             "competency_en": names[q.competency_key].name_en if q.competency_key in names else q.competency_key,
+             "text_zh": q.text_zh, "text_en": q.text_en, "answer_s": str(q.time_limit_s)}
+            for q in found.questions]
         self.loaded = True
 
     @requires(access.CONFIG_EDIT)

@@ -562,3 +562,25 @@ def test_the_interviewers_list_is_at_most_two_queries(scored_statements, role):
         assert [(r["candidate"], r["progress"]) for r in rows] == [("张伟", "0 of 0 answers scored")]
     else:  # HR sees every interview, the scored ones counted
         assert len(rows) > 1 and "6 of 6 answers scored" in {r["progress"] for r in rows}, rows
+
+
+def test_the_question_bank_reads_two_statements_after_the_caller(statements):
+    """The jobs with their current model, then the questions shown (was 10: the jobs, their
+    versions and question counts, the job again, its models' use, its models, competencies
+    and anchors, none of which the page shows); the competencies come from the copy."""
+    from state.hr_content import QuestionBankState
+    from portal.services.platform import db
+
+    tab = Tab(_signed_in_cookie("hr"))
+    tab.load(routes.HR_QUESTIONS)  # the competencies' copy is filled
+    statements.clear()
+    assert tab.load(routes.HR_QUESTIONS) == [None]
+    assert len(statements) <= 3, statements
+    shown = tab.state(QuestionBankState)
+    with db.session_scope() as s:
+        first = s.exec(select(models.Job).order_by(models.Job.code)).first()
+        asked = s.exec(select(models.Question).where(models.Question.job_id == first.id)).all()
+    assert shown.job_id == str(first.id) and shown.has_model and shown.competencies
+    assert sorted(q["id"] for q in shown.questions) == sorted(str(q.id) for q in asked)
+    names = {c["key"]: c["name_zh"] for c in shown.competencies}
+    assert all(q["competency_zh"] == names[q["key"]] for q in shown.questions)

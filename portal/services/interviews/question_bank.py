@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -151,6 +152,40 @@ def list_questions(session, user: User | None, job_id: int, *, ip: str = "") -> 
     access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
     return list(session.execute(select(Question).where(Question.job_id == job_id)
                                 .order_by(Question.position, Question.id)).scalars())
+
+
+@dataclass(frozen=True)
+class Bank:
+    """What the question bank page shows: every job, and the one shown (the chosen job, else
+    the first by code) with its settings, current competencies and questions."""
+
+    jobs: tuple  # rows of (id, code, title_zh, title_en, reading_time_s, retakes, current model id)
+    job: object | None  # the row shown
+    competencies: tuple  # scores.ModelCompetency of its current model, in order
+    questions: tuple[Question, ...]
+
+
+# Built once: the page asks on every load.
+_JOBS = (select(Job.id, Job.code, Job.title_zh, Job.title_en, Job.reading_time_s, Job.retakes,
+                CompetencyModel.id.label("model_id"))
+         .outerjoin(CompetencyModel, (CompetencyModel.job_id == Job.id) & CompetencyModel.is_current.is_(True))
+         .order_by(Job.code, Job.id))
+
+
+def bank(session, user: User | None, job_id: int | None, *, ip: str = "") -> Bank:
+    """The question bank page in two statements (the jobs with their current model; the
+    questions shown); the competencies come from the per-process copy HR's edits renew."""
+    from portal.services.reports import scores
+
+    access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
+    jobs = tuple({row.id: row for row in session.execute(_JOBS)}.values())
+    job = next((j for j in jobs if j.id == job_id), jobs[0] if jobs else None)
+    if job is None:
+        return Bank((), None, (), ())
+    questions = session.execute(select(Question).where(Question.job_id == job.id)
+                                .order_by(Question.position, Question.id)).scalars()
+    comps = scores.model_competencies(session, job.model_id) if job.model_id else ()
+    return Bank(jobs, job, comps, tuple(questions))
 
 
 def export_csv(session, user: User | None, *, job_id: int | None = None, ip: str = "") -> bytes:
