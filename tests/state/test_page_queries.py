@@ -584,3 +584,26 @@ def test_the_question_bank_reads_two_statements_after_the_caller(statements):
     assert sorted(q["id"] for q in shown.questions) == sorted(str(q.id) for q in asked)
     names = {c["key"]: c["name_zh"] for c in shown.competencies}
     assert all(q["competency_zh"] == names[q["key"]] for q in shown.questions)
+
+
+# HR's pages, each bounded (reads, past the caller's session): the positions list was 4, the
+# schedule 8 (the stages were read one job at a time); the others are where they stand.
+HR_PAGE_READS = {routes.HR_JOBS: 2, routes.HR_SCHEDULE: 4, routes.HR_RULES: 6, routes.HR_DECISIONS: 4,
+                 routes.HR_ANALYTICS: 15, routes.HR_PRIVACY: 4, routes.HR_REVIEWS: 3}
+
+
+@pytest.mark.parametrize("path", sorted(HR_PAGE_READS))
+def test_hr_pages_read_a_bounded_number_of_statements(scored_statements, path):
+    from portal.services.accounts import auth
+    from portal.services.platform import db, demo
+    from state.base import BaseState
+
+    with db.session_scope() as s:
+        hr = s.exec(select(models.User).where(models.User.email == demo.demo_email("hr"))).one()
+        cookie = f"{routes.SESSION_COOKIE}={auth.start_sso_session(s, hr, mfa_satisfied=True).token}"
+    tab = Tab(cookie)
+    tab.load(path)  # per-process copies filled
+    scored_statements.clear()
+    assert tab.load(path) == [None]
+    assert tab.state(BaseState).role == "hr"
+    assert len(_reads(scored_statements)) <= HR_PAGE_READS[path], scored_statements

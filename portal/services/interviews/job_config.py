@@ -228,12 +228,12 @@ def list_jobs(session, user: User | None, *, ip: str = "") -> list[dict]:
     from portal.models import Job, Question
 
     access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
-    versions = dict(session.execute(select(CompetencyModel.job_id, CompetencyModel.version)
-                                    .where(CompetencyModel.is_current.is_(True))).all())
-    counts = dict(session.execute(select(Question.job_id, func.count()).group_by(Question.job_id)).all())
+    version = (select(func.max(CompetencyModel.version))
+               .where(CompetencyModel.job_id == Job.id, CompetencyModel.is_current.is_(True)).scalar_subquery())
+    count = select(func.count()).select_from(Question).where(Question.job_id == Job.id).scalar_subquery()
     return [{"id": j.id, "code": j.code, "title_zh": j.title_zh, "title_en": j.title_en, "is_open": j.is_open,
-             "version": versions.get(j.id, 0), "questions": counts.get(j.id, 0)}
-            for j in session.execute(select(Job).order_by(Job.code)).scalars()]
+             "version": v or 0, "questions": n}
+            for j, v, n in session.execute(select(Job, version, count).order_by(Job.code))]
 
 
 def model_draft(session, model_id: int) -> list[dict]:

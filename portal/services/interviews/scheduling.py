@@ -302,15 +302,17 @@ def options(session, actor: User, *, ip: str = "") -> tuple[list[dict], list[dic
     from portal.models import InterviewStage
 
     access.require(actor, access.INTERVIEW_SCHEDULE, session=session, ip=ip)
-    current = set(session.execute(select(CompetencyModel.job_id).where(CompetencyModel.is_current.is_(True))).scalars())
-    jobs = []
-    for job in session.execute(select(Job).order_by(Job.id)).scalars():
-        if job.id not in current:
-            continue
-        stages = session.execute(select(InterviewStage).where(InterviewStage.job_id == job.id)
-                                 .order_by(InterviewStage.position)).scalars()
-        jobs.append({"id": job.id, "code": job.code, "title_zh": job.title_zh, "title_en": job.title_en,
-                     "stages": [(s.name_zh, s.name_en, s.duration_min) for s in stages]})
+    # The jobs with a current model and their stages in one statement (was one per job).
+    current = select(CompetencyModel.job_id).where(CompetencyModel.is_current.is_(True))
+    found: dict[int, dict] = {}
+    for job, stage in session.execute(
+            select(Job, InterviewStage).outerjoin(InterviewStage, InterviewStage.job_id == Job.id)
+            .where(Job.id.in_(current)).order_by(Job.id, InterviewStage.position, InterviewStage.id)):
+        entry = found.setdefault(job.id, {"id": job.id, "code": job.code, "title_zh": job.title_zh,
+                                          "title_en": job.title_en, "stages": []})
+        if stage is not None:
+            entry["stages"].append((stage.name_zh, stage.name_en, stage.duration_min))
+    jobs = list(found.values())
     people = [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en}
               for p in session.execute(select(InterviewerProfile).where(InterviewerProfile.is_active.is_(True))
                                        .order_by(InterviewerProfile.id)).scalars()]
