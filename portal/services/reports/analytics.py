@@ -62,6 +62,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from portal import models
@@ -207,6 +209,9 @@ class Figures:
 class _Person:
     id: int
     interviews: list[models.Interview] = field(default_factory=list)
+    hired_at: datetime | None = None
+    answered: dict[int, datetime | None] = field(default_factory=dict)  # interview -> its first answer
+    decided: dict[int, list[datetime]] = field(default_factory=dict)  # interview -> its decisions to advance
     at: dict[str, datetime] = field(default_factory=dict)  # stage -> when it was entered
     first_check: models.DeviceCheck | None = None
 
@@ -256,41 +261,41 @@ def spearman(xs: list[float], ys: list[float]) -> float | None:
 
 
 def _people(session, job_id: int, start: datetime | None, end: datetime) -> dict[int, _Person]:
-    query = select(models.Interview).where(models.Interview.job_id == job_id,
-                                           models.Interview.scheduled_at <= end)
+    """The period's interviews by person, each with when its first answer came, whether its
+    report carries a decision (and since when) and when a rule's advance was decided, and the
+    person's start date: one statement (they were five)."""
+    iv, answer, firing = models.Interview, aliased(models.Answer), aliased(models.RuleFiring)
+    first_answer = (select(func.min(answer.submitted_at))
+                    .where(answer.interview_id == iv.id, answer.is_practice.is_(False)).scalar_subquery())
+    advanced = (select(func.min(firing.decided_at))
+                .where(firing.interview_id == iv.id, firing.outcome == rules.ADVANCE,
+                       firing.status != rules.PENDING, firing.decided_at.is_not(None)).scalar_subquery())
+    query = (select(iv, models.User.hired_at, first_answer, models.Report.decision, models.Report.published_at,
+                    models.Report.created_at, advanced)
+             .join(models.User, models.User.id == iv.candidate_id)
+             .outerjoin(models.Report, models.Report.interview_id == iv.id)
+             .where(iv.job_id == job_id, iv.scheduled_at <= end))
     if start is not None:
-        query = query.where(models.Interview.scheduled_at >= start)
+        query = query.where(iv.scheduled_at >= start)
     people: dict[int, _Person] = {}
-    for interview in session.exec(query.order_by(models.Interview.scheduled_at, models.Interview.id)).all():
-        people.setdefault(interview.candidate_id, _Person(interview.candidate_id)).interviews.append(interview)
+    for interview, hired_at, answered, decision, published, created, advanced_at in session.exec(
+            query.order_by(iv.scheduled_at, iv.id)).all():
+        person = people.setdefault(interview.candidate_id, _Person(interview.candidate_id, hired_at=aware(hired_at)))
+        person.interviews.append(interview)
+        person.answered[interview.id] = aware(answered)
+        # a person's decision to advance on a rule's proposal (services/interviews/rules.py): the
+        # only way the portal itself moves someone on (nothing writes Report.decision but the demo)
+        person.decided[interview.id] = [aware(at) for at in (
+            (published or created) if decision else None, advanced_at) if at is not None]
     return people
 
 
 def _stages(session, people: dict[int, _Person]) -> None:
     """Fill in when each person entered each stage they reached."""
-    ids = [i.id for p in people.values() for i in p.interviews]
-    persons = list(people)
-    if not ids:
+    if not people:
         return
-    checks = session.exec(select(models.DeviceCheck).where(models.DeviceCheck.user_id.in_(persons))
+    checks = session.exec(select(models.DeviceCheck).where(models.DeviceCheck.user_id.in_(list(people)))
                           .order_by(models.DeviceCheck.checked_at, models.DeviceCheck.id)).all()
-    first_answer: dict[int, datetime] = {}
-    for interview_id, submitted in session.exec(
-            select(models.Answer.interview_id, models.Answer.submitted_at)
-            .where(models.Answer.interview_id.in_(ids), models.Answer.is_practice.is_(False))).all():
-        at = aware(submitted)
-        if interview_id not in first_answer or at < first_answer[interview_id]:
-            first_answer[interview_id] = at
-    reports = {r.interview_id: r for r in session.exec(
-        select(models.Report).where(models.Report.interview_id.in_(ids))).all()}
-    hired = dict(session.exec(select(models.User.id, models.User.hired_at)
-                              .where(models.User.id.in_(persons))).all())
-    advanced_at: dict[int, datetime] = {}
-    for interview_id, at in session.exec(
-            select(models.RuleFiring.interview_id, models.RuleFiring.decided_at)
-            .where(models.RuleFiring.interview_id.in_(ids), models.RuleFiring.outcome == rules.ADVANCE,
-                   models.RuleFiring.status != rules.PENDING, models.RuleFiring.decided_at.is_not(None))).all():
-        advanced_at[interview_id] = min(at, advanced_at.get(interview_id, at))
     for person in people.values():
         own = {i.id for i in person.interviews}
         invited = min(min(aware(i.created_at), aware(i.scheduled_at)) for i in person.interviews)
@@ -301,17 +306,14 @@ def _stages(session, people: dict[int, _Person]) -> None:
         if mine:
             person.at["prepared"] = aware(mine[0].checked_at)
             person.first_check = mine[0]
-        times = [first_answer[i.id] if i.id in first_answer else aware(i.scheduled_at)
-                 for i in person.interviews if i.id in first_answer or i.status == "completed"]
+        times = [person.answered[i.id] or aware(i.scheduled_at)
+                 for i in person.interviews if person.answered[i.id] or i.status == "completed"]
         if times:
             person.at["interviewed"] = min(times)
-        decided = [aware(r.published_at or r.created_at) for i, r in reports.items() if i in own and r.decision]
-        # a person's decision to advance on a rule's proposal (services/interviews/rules.py): the
-        # only way the portal itself moves someone on (nothing writes Report.decision but the demo)
-        decided += [aware(at) for i, at in advanced_at.items() if i in own]
+        decided = [at for i in person.interviews for at in person.decided[i.id]]
         if decided:
             person.at["advanced"] = min(decided)
-        joined = aware(hired.get(person.id))
+        joined = person.hired_at
         if joined is not None and joined >= invited:
             person.at["hired"] = joined
             person.at.setdefault("advanced", joined)
@@ -332,10 +334,9 @@ def _scores(session, people: dict[int, _Person]) -> dict[int, tuple[models.Inter
 
 
 def _distributions(session, job_id: int, scored: dict) -> list[Distribution]:
-    model = session.exec(select(models.CompetencyModel).where(
+    model_id = session.exec(select(models.CompetencyModel.id).where(
         models.CompetencyModel.job_id == job_id, models.CompetencyModel.is_current.is_(True))).first()
-    competencies = session.exec(select(models.Competency).where(models.Competency.model_id == model.id)
-                                .order_by(models.Competency.position, models.Competency.id)).all() if model else []
+    competencies = model_competencies(session, model_id) if model_id else ()
     out = []
     for c in competencies:
         values = [found[c.key] for _interview, found in scored.values() if c.key in found]
