@@ -418,10 +418,10 @@ def _reads(statements: list[str]) -> list[str]:
     return [s for s in statements if s.lstrip().upper().startswith("SELECT") and "auditevent" not in s]
 
 
-def test_the_score_report_reads_six_statements(scored_statements):
+def test_the_score_report_reads_five_statements(scored_statements):
     """The caller; the interview with its job, whether every answer is scored, the recorded
     report and its latest review request; the interview's scores with its cohort's and the
-    evidence; the courses taken with the learning preference; the open course runs; the
+    evidence; the open runs of the courses not taken with the learning preference; the
     decisions (was 14: the competencies, the cohort and the catalogue each on their own).
     The model's competencies and the course catalogue come from the per-process copies."""
     from state.report import ReportState
@@ -437,7 +437,7 @@ def test_the_score_report_reads_six_statements(scored_statements):
     for _visit in range(2):
         scored_statements.clear()
         assert tab.load(routes.candidate_report(interview_id)) == [None]
-        assert len(_reads(scored_statements)) <= 6, scored_statements
+        assert len(_reads(scored_statements)) <= 5, scored_statements
         shown = tab.state(ReportState)
         assert shown.ready and not shown.refused
         found = shown._found

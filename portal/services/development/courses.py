@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -90,18 +90,40 @@ def active_courses(session) -> dict[int, models.Course]:
     return _COURSES.get(session)
 
 
+def _open_runs(*columns, course_ids, now: datetime):
+    run = models.CourseOffering
+    return (select(run, *columns).where(run.course_id.in_(list(course_ids)), run.enrol_by > now)
+            .order_by(run.starts_at, run.id))
+
+
 def open_offerings(session, course_ids, now: datetime | None = None) -> dict[int, list[models.CourseOffering]]:
     """Per course, its runs still open for enrolment, soonest first."""
-    now = now or utcnow()
-    ids = list(course_ids)
-    if not ids:
+    if not course_ids:
         return {}
     out: dict[int, list[models.CourseOffering]] = {}
-    for row in session.exec(select(models.CourseOffering).where(
-            models.CourseOffering.course_id.in_(ids), models.CourseOffering.enrol_by > now)
-            .order_by(models.CourseOffering.starts_at, models.CourseOffering.id)).all():
+    for row in session.exec(_open_runs(course_ids=course_ids, now=now or utcnow())).all():
         out.setdefault(row.course_id, []).append(row)
     return out
+
+
+def open_offerings_for(session, user_id: int, course_ids, now: datetime | None = None
+                       ) -> tuple[dict[int, list[models.CourseOffering]], models.LearningPreference | None]:
+    """``open_offerings`` of the courses ``user_id`` is not enrolled in, with their learning
+    preference (None without one, or without any open run), in one statement."""
+    if not course_ids:
+        return {}, None
+    taken = exists().where(models.Enrollment.user_id == user_id, models.Enrollment.status != WITHDRAWN,
+                           models.Enrollment.course_id == models.CourseOffering.course_id)
+    pref = models.LearningPreference
+    out: dict[int, list[models.CourseOffering]] = {}
+    found = None
+    for row, is_taken, row_pref in session.exec(
+            _open_runs(taken, pref, course_ids=course_ids, now=now or utcnow())
+            .outerjoin(pref, pref.user_id == user_id)).all():
+        found = found or row_pref
+        if not is_taken:
+            out.setdefault(row.course_id, []).append(row)
+    return out, found
 
 
 def has_seat(offering: models.CourseOffering) -> bool:

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_
 from sqlmodel import select
 
 from portal import models
@@ -62,18 +61,13 @@ def recommend(session, user: models.User, gaps: list[Gap], *, now: datetime | No
     by_key = {g.key: g for g in gaps}
     tagged = {course_id: [k for k in keys if k in by_key]
               for course_id, keys in course_rules.competency_tags(session).items() if set(keys) & set(by_key)}
-    if taken is None:  # the courses taken and the preference in one statement
-        rows = session.exec(
-            select(models.Enrollment.course_id, models.LearningPreference).select_from(models.User)
-            .outerjoin(models.Enrollment, and_(models.Enrollment.user_id == models.User.id,
-                                               models.Enrollment.status != course_rules.WITHDRAWN))
-            .outerjoin(models.LearningPreference, models.LearningPreference.user_id == models.User.id)
-            .where(models.User.id == user.id)).all()
-        taken = {course_id for course_id, _pref in rows if course_id is not None}
-        if pref is ... and rows:
-            pref = rows[0][1]
-    ids = [i for i in tagged if i not in taken]
-    runs = course_rules.open_offerings(session, ids, now)
+    if taken is None:  # the open runs of the courses not taken, with the preference, in one statement
+        runs, found = course_rules.open_offerings_for(session, user.id, tagged, now)
+        pref = found if pref is ... else pref
+    else:
+        runs = course_rules.open_offerings(session, [i for i in tagged if i not in taken], now)
+    if not runs:
+        return []
     if pref is ...:
         pref = preference(session, user)
     catalogue = course_rules.active_courses(session)
