@@ -8,11 +8,14 @@ and reports keep theirs; a model not yet used is edited in place.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, func, select
 
-from portal.models import BehaviouralAnchor, Competency, CompetencyModel, Interview, User
+from portal.models import BehaviouralAnchor, Competency, CompetencyModel, Interview, Job, Question, User
 from portal.services.accounts import access
 from portal.services.platform import audit
+from portal.services.platform.content_cache import ContentCache
 from portal.services.platform.errors import ServiceError
 from portal.services.platform.i18n import N_
 
@@ -108,8 +111,6 @@ JOB_FIELDS = ("code", "title_zh", "title_en", "department_zh", "department_en", 
 
 def save_job(session, user: User | None, values: dict, *, job_id: int | None = None, ip: str = ""):
     """Create (job_id None) or edit a job; refuses bad values with nothing changed."""
-    from portal.models import Job
-
     access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
     code = str(values.get("code", "")).strip()
     if not code or not str(values.get("title_zh", "")).strip() or not str(values.get("title_en", "")).strip():
@@ -148,7 +149,7 @@ def save_stages(session, user: User | None, job_id: int, stages: list[dict], *, 
     """Replace a job's interview stages (what candidates read under "how it runs" and HR
     sees when scheduling). Rows with every field empty are dropped; refuses bad rows with
     nothing changed. Stages are not versioned: they describe interviews still to come."""
-    from portal.models import InterviewStage, Job
+    from portal.models import InterviewStage
 
     access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
     if session.get(Job, job_id) is None:
@@ -223,17 +224,44 @@ def try_answer(session, user: User | None, question: str, answer: str, competenc
 # ---------------------------------------------------------------- what HR's pages read
 
 
+@dataclass(frozen=True)
+class JobRow:
+    id: int
+    code: str
+    title_zh: str
+    title_en: str
+    is_open: bool
+    reading_time_s: int
+    retakes: int
+    model_id: int | None  # the current model's
+    version: int  # the current model's, 0 without one
+    questions: int
+
+
+def _job_rows(session) -> tuple[JobRow, ...]:
+    current = CompetencyModel.is_current.is_(True)
+    model = select(func.max(CompetencyModel.id)).where(CompetencyModel.job_id == Job.id, current).scalar_subquery()
+    version = select(func.max(CompetencyModel.version)).where(CompetencyModel.job_id == Job.id, current).scalar_subquery()
+    count = select(func.count()).select_from(Question).where(Question.job_id == Job.id).scalar_subquery()
+    return tuple(JobRow(j.id, j.code, j.title_zh, j.title_en, j.is_open, j.reading_time_s, j.retakes, m, v or 0, n)
+                 for j, m, v, n in session.execute(select(Job, model, version, count).order_by(Job.code, Job.id)))
+
+
+# Jobs, their current models and their questions change only by HR's edits.
+_JOB_ROWS = ContentCache("hr_job_list", (Job, CompetencyModel, Question), _job_rows)
+
+
+def job_rows(session) -> tuple[JobRow, ...]:
+    """Every job (closed ones too) by code, with its current model and question count,
+    from the per-process copy; the caller has checked the permission."""
+    return _JOB_ROWS.get(session)
+
+
 def list_jobs(session, user: User | None, *, ip: str = "") -> list[dict]:
     """Every job (closed ones too) with its current model version and question count, by code."""
-    from portal.models import Job, Question
-
     access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
-    version = (select(func.max(CompetencyModel.version))
-               .where(CompetencyModel.job_id == Job.id, CompetencyModel.is_current.is_(True)).scalar_subquery())
-    count = select(func.count()).select_from(Question).where(Question.job_id == Job.id).scalar_subquery()
     return [{"id": j.id, "code": j.code, "title_zh": j.title_zh, "title_en": j.title_en, "is_open": j.is_open,
-             "version": v or 0, "questions": n}
-            for j, v, n in session.execute(select(Job, version, count).order_by(Job.code))]
+             "version": j.version, "questions": j.questions} for j in job_rows(session)]
 
 
 def model_draft(session, model_id: int) -> list[dict]:
@@ -257,8 +285,6 @@ def job_for_edit(session, user: User | None, job_id: int, *, ip: str = "") -> tu
 
     Each history entry: version, created_at, is_current, interviews (how many were scored
     or are scheduled with it: a model with any is never rewritten)."""
-    from portal.models import Job
-
     access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
     job = session.get(Job, job_id) if job_id else None
     if job is None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.models import Answer, Competency, CompetencyModel, Job, Question, User
 from portal.services.accounts import access
 from portal.services.platform import audit
+from portal.services.platform.content_cache import ContentCache
 from portal.services.platform.errors import FieldErrors, PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
 
@@ -155,37 +156,51 @@ def list_questions(session, user: User | None, job_id: int, *, ip: str = "") -> 
 
 
 @dataclass(frozen=True)
+class BankQuestion:
+    id: int
+    competency_key: str
+    is_practice: bool
+    text_zh: str
+    text_en: str
+    time_limit_s: int
+
+
+def _all_questions(session) -> dict[int, tuple[BankQuestion, ...]]:
+    found: dict[int, list[BankQuestion]] = {}
+    for q in session.execute(select(Question).order_by(Question.job_id, Question.position, Question.id)).scalars():
+        found.setdefault(q.job_id, []).append(
+            BankQuestion(q.id, q.competency_key, q.is_practice, q.text_zh, q.text_en, q.time_limit_s))
+    return {job_id: tuple(rows) for job_id, rows in found.items()}
+
+
+# The banks change only by HR's edits (platform/content_cache.py).
+_QUESTIONS = ContentCache("question_banks", (Question,), _all_questions)
+
+
+@dataclass(frozen=True)
 class Bank:
     """What the question bank page shows: every job, and the one shown (the chosen job, else
-    the first by code) with its settings, current competencies and questions."""
+    the first by code) with its current competencies and questions."""
 
-    jobs: tuple  # rows of (id, code, title_zh, title_en, reading_time_s, retakes, current model id)
-    job: object | None  # the row shown
+    jobs: tuple  # job_config.JobRow, by code
+    job: object | None  # the JobRow shown
     competencies: tuple  # scores.ModelCompetency of its current model, in order
-    questions: tuple[Question, ...]
-
-
-# Built once: the page asks on every load.
-_JOBS = (select(Job.id, Job.code, Job.title_zh, Job.title_en, Job.reading_time_s, Job.retakes,
-                CompetencyModel.id.label("model_id"))
-         .outerjoin(CompetencyModel, (CompetencyModel.job_id == Job.id) & CompetencyModel.is_current.is_(True))
-         .order_by(Job.code, Job.id))
+    questions: tuple[BankQuestion, ...]
 
 
 def bank(session, user: User | None, job_id: int | None, *, ip: str = "") -> Bank:
-    """The question bank page in two statements (the jobs with their current model; the
-    questions shown); the competencies come from the per-process copy HR's edits renew."""
+    """The question bank page, from per-process copies of what only HR's edits change (the
+    jobs, the banks, the models' competencies): no statement once they are warm."""
+    from portal.services.interviews import job_config
     from portal.services.reports import scores
 
     access.require(user, access.CONFIG_EDIT, session=session, ip=ip)
-    jobs = tuple({row.id: row for row in session.execute(_JOBS)}.values())
+    jobs = job_config.job_rows(session)
     job = next((j for j in jobs if j.id == job_id), jobs[0] if jobs else None)
     if job is None:
         return Bank((), None, (), ())
-    questions = session.execute(select(Question).where(Question.job_id == job.id)
-                                .order_by(Question.position, Question.id)).scalars()
     comps = scores.model_competencies(session, job.model_id) if job.model_id else ()
-    return Bank(jobs, job, comps, tuple(questions))
+    return Bank(jobs, job, comps, _QUESTIONS.get(session).get(job.id, ()))
 
 
 def export_csv(session, user: User | None, *, job_id: int | None = None, ip: str = "") -> bytes:
