@@ -598,10 +598,11 @@ def test_the_question_bank_reads_only_the_caller_and_shows_an_edit_at_once(state
     assert edited["text_zh"] == "请讲一次你改进流程的经历。"
 
 
-# HR's pages, each bounded (reads, with the caller's session): the positions list was 4, the
-# schedule 8 (the stages were read one job at a time), analytics 15 (each interview's first
+# HR's pages, each bounded (reads, with the caller's session). What only HR's edits change is a
+# per-process copy: the positions list was 4, the rules 6, the schedule 8 (the stages were read
+# one job at a time; the upcoming interviews are read); analytics 15 (each interview's first
 # answer, report, advance and the person's start date apart); the others are where they stand.
-HR_PAGE_READS = {routes.HR_JOBS: 1, routes.HR_SCHEDULE: 4, routes.HR_RULES: 4, routes.HR_DECISIONS: 4,
+HR_PAGE_READS = {routes.HR_JOBS: 1, routes.HR_SCHEDULE: 2, routes.HR_RULES: 1, routes.HR_DECISIONS: 4,
                  routes.HR_ANALYTICS: 10, routes.HR_PRIVACY: 4, routes.HR_REVIEWS: 3}
 
 
@@ -620,3 +621,26 @@ def test_hr_pages_read_a_bounded_number_of_statements(scored_statements, path):
     assert tab.load(path) == [None]
     assert tab.state(BaseState).role == "hr"
     assert len(_reads(scored_statements)) <= HR_PAGE_READS[path], scored_statements
+
+
+def test_the_schedule_shows_an_interviewer_made_inactive_gone_on_the_next_load(scored_statements):
+    """The positions and interviewers the schedule offers are a per-process copy; HR's edit
+    of a profile drops it at once."""
+    from portal.services.accounts import auth
+    from portal.services.interviews import interviewer_profiles
+    from portal.services.platform import db, demo
+    from state.hr_scheduling import HrScheduleState
+
+    with db.session_scope() as s:
+        hr = s.exec(select(models.User).where(models.User.email == demo.demo_email("hr"))).one()
+        cookie = f"{routes.SESSION_COOKIE}={auth.start_sso_session(s, hr, mfa_satisfied=True).token}"
+    tab = Tab(cookie)
+    tab.load(routes.HR_SCHEDULE)
+    offered = tab.state(HrScheduleState)._people
+    assert offered and tab.state(HrScheduleState)._jobs
+    with db.session_scope() as s:
+        profile = s.get(models.InterviewerProfile, offered[0]["id"])
+        fields = {k: getattr(profile, k) for k in ("name_zh", "name_en", "title_zh", "title_en")}
+        interviewer_profiles.save_profile(s, s.get(models.User, hr.id), fields | {"is_active": False}, profile.id)
+    tab.load(routes.HR_SCHEDULE)
+    assert offered[0]["id"] not in [p["id"] for p in tab.state(HrScheduleState)._people]

@@ -520,20 +520,53 @@ def deactivate(session, user, rule_id: int, *, ip: str = "") -> models.DecisionR
     return rule
 
 
-def jobs(session, user, *, ip: str = "") -> list[models.Job]:
+def jobs(session, user, *, ip: str = "") -> list:
+    """Every job (job_config.JobRow, from the per-process copy), by id."""
+    from portal.services.interviews import job_config
+
     access.require(user, access.RULE_MANAGE, session=session, ip=ip)
-    return list(session.exec(select(models.Job).order_by(models.Job.id)).all())
+    return sorted(job_config.job_rows(session), key=lambda j: j.id)
 
 
-def rules_of_job(session, user, job_id: int, *, ip: str = "") -> list[list[models.DecisionRule]]:
-    """Each rule of the job as its versions, newest first; the newest rules first."""
+@dataclass(frozen=True)
+class RuleVersion:
+    id: int
+    rule_no: int
+    version: int
+    expression: str
+    canonical: str
+    action: str
+    status: str
+    previewed_at: datetime | None
+    preview_matched: int | None
+    preview_total: int | None
+    created_at: datetime
+
+
+_VERSION_FIELDS = tuple(f for f in RuleVersion.__dataclass_fields__)
+
+
+def _all_rules(session) -> dict[int, tuple[tuple[RuleVersion, ...], ...]]:
+    grouped: dict[int, dict[int, list[RuleVersion]]] = {}
+    for row in session.exec(select(models.DecisionRule).order_by(
+            models.DecisionRule.rule_no.desc(), models.DecisionRule.version.desc())).all():
+        grouped.setdefault(row.job_id, {}).setdefault(row.rule_no, []).append(
+            RuleVersion(*(getattr(row, f) for f in _VERSION_FIELDS)))
+    return {job_id: tuple(tuple(v) for v in rules.values()) for job_id, rules in grouped.items()}
+
+
+# Rules and their versions change only by HR's edits (platform/content_cache.py); firing
+# and its checks read them from the database.
+_RULES = ContentCache("decision_rules", (models.DecisionRule,), _all_rules)
+
+
+def rules_of_job(session, user, job_id: int, *, ip: str = "") -> tuple[tuple[RuleVersion, ...], ...]:
+    """Each rule of the job as its versions, newest first; the newest rules first (from the
+    per-process copy)."""
     access.require(user, access.RULE_MANAGE, session=session, ip=ip)
-    rows = session.exec(select(models.DecisionRule).where(models.DecisionRule.job_id == _job(session, job_id).id)
-                        .order_by(models.DecisionRule.rule_no.desc(), models.DecisionRule.version.desc())).all()
-    grouped: dict[int, list[models.DecisionRule]] = {}
-    for row in rows:
-        grouped.setdefault(row.rule_no, []).append(row)
-    return list(grouped.values())
+    if not any(j.id == job_id for j in jobs(session, user, ip=ip)):
+        raise ServiceError(UNKNOWN_JOB)
+    return _RULES.get(session).get(job_id, ())
 
 
 # ================================================================ firing

@@ -11,10 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from portal.models import CompetencyModel, Interview, InterviewAssignment, InterviewerProfile, Job, User
+from portal.models import (CompetencyModel, Interview, InterviewAssignment, InterviewerProfile, InterviewStage, Job,
+                           User)
 from portal.services.accounts import access
 from portal.services.interviews import reminders
 from portal.services.platform import audit
+from portal.services.platform.content_cache import ContentCache
 from portal.services.platform.errors import ServiceError
 from portal.services.platform.i18n import N_
 
@@ -297,23 +299,30 @@ def find_candidates(session, actor: User, query: str, *, ip: str = "", limit: in
     return [{"id": u.id, "email": u.email, "name": u.display_name} for u in rows]
 
 
-def options(session, actor: User, *, ip: str = "") -> tuple[list[dict], list[dict]]:
-    """HR: (jobs with a current competency model and their stages, active interviewers)."""
-    from portal.models import InterviewStage
-
-    access.require(actor, access.INTERVIEW_SCHEDULE, session=session, ip=ip)
+def _options(session) -> tuple[tuple, tuple]:
     # The jobs with a current model and their stages in one statement (was one per job).
     current = select(CompetencyModel.job_id).where(CompetencyModel.is_current.is_(True))
-    found: dict[int, dict] = {}
+    found: dict[int, tuple] = {}
     for job, stage in session.execute(
             select(Job, InterviewStage).outerjoin(InterviewStage, InterviewStage.job_id == Job.id)
             .where(Job.id.in_(current)).order_by(Job.id, InterviewStage.position, InterviewStage.id)):
-        entry = found.setdefault(job.id, {"id": job.id, "code": job.code, "title_zh": job.title_zh,
-                                          "title_en": job.title_en, "stages": []})
+        entry = found.setdefault(job.id, (job.id, job.code, job.title_zh, job.title_en, []))
         if stage is not None:
-            entry["stages"].append((stage.name_zh, stage.name_en, stage.duration_min))
-    jobs = list(found.values())
-    people = [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en}
-              for p in session.execute(select(InterviewerProfile).where(InterviewerProfile.is_active.is_(True))
-                                       .order_by(InterviewerProfile.id)).scalars()]
-    return jobs, people
+            entry[4].append((stage.name_zh, stage.name_en, stage.duration_min))
+    people = session.execute(select(InterviewerProfile.id, InterviewerProfile.name_zh, InterviewerProfile.name_en)
+                             .where(InterviewerProfile.is_active.is_(True)).order_by(InterviewerProfile.id)).all()
+    return (tuple((*job[:4], tuple(job[4])) for job in found.values()), tuple(tuple(p) for p in people))
+
+
+# Positions, their models and stages, and the interviewers change only by HR's edits.
+_OPTIONS = ContentCache("schedule_options", (Job, CompetencyModel, InterviewStage, InterviewerProfile), _options)
+
+
+def options(session, actor: User, *, ip: str = "") -> tuple[list[dict], list[dict]]:
+    """HR: (jobs with a current competency model and their stages, active interviewers),
+    from the per-process copy."""
+    access.require(actor, access.INTERVIEW_SCHEDULE, session=session, ip=ip)
+    jobs, people = _OPTIONS.get(session)
+    return ([{"id": i, "code": code, "title_zh": zh, "title_en": en, "stages": list(stages)}
+             for i, code, zh, en, stages in jobs],
+            [{"id": i, "name_zh": zh, "name_en": en} for i, zh, en in people])
