@@ -78,6 +78,7 @@ def _cookie_value(cookie_header: str, name: str) -> str:
     return morsel.value if morsel else ""
 
 
+@functools.lru_cache(maxsize=512)  # a connection's header never changes; parsed once
 def _token_in(cookie_header: str) -> str:
     return _cookie_value(cookie_header, routes.SESSION_COOKIE)
 

@@ -24,6 +24,8 @@ erase the record): call it before writing anything.
 
 from __future__ import annotations
 
+import functools
+
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
@@ -133,6 +135,7 @@ def _active(user: User | None) -> bool:
     return user is not None and bool(user.is_active) and user.role in ROLE_PERMISSIONS
 
 
+@functools.lru_cache(maxsize=1024)  # every page load asks twice; the table never changes
 def page_roles(path: str) -> frozenset[str] | None:
     """Roles that may open ``path``; None for a public page."""
     path = "/" + (path or "").split("?", 1)[0].split("#", 1)[0].strip("/")
