@@ -350,19 +350,12 @@ def _current_competencies(session, job_id: int) -> list[models.Competency]:
                              .order_by(models.Competency.position, models.Competency.id)).all())
 
 
-def _current_models(session) -> dict[int, int]:
-    return dict(session.exec(select(models.CompetencyModel.job_id, models.CompetencyModel.id)
-                             .where(models.CompetencyModel.is_current.is_(True))).all())
-
-
-# Which model is each job's current one changes only by HR's edits (platform/content_cache.py).
-_CURRENT_MODELS = ContentCache("current_models", (models.CompetencyModel,), _current_models)
-
-
 def competency_names(session, job_id: int) -> dict[str, tuple[str, str]]:
     """key → (Chinese, English) names of the job's current model, for display (from the
     per-process copies: no statement once warm). Checks of a rule read the model itself."""
-    model_id = _CURRENT_MODELS.get(session).get(job_id)
+    from portal.services.interviews import job_config
+
+    model_id = next((j.model_id for j in job_config.job_rows(session) if j.id == job_id), None)
     return {c.key: (c.name_zh, c.name_en) for c in scores.model_competencies(session, model_id)} if model_id else {}
 
 
