@@ -168,7 +168,7 @@ class PracticeState(BaseState):
     def load(self):
         user = current_actor()
         with db.session_scope() as s:
-            offered, self.has_consent = practice.questions_and_consent(s, user)
+            offered, self.has_consent, history = practice.page(s, user)
             self._questions = {
                 locale: [{"id": str(q.id), "job": i18n.pick(locale, q.job_title_zh, q.job_title_en),
                           "text": i18n.pick(locale, q.text_zh, q.text_en),
@@ -177,7 +177,7 @@ class PracticeState(BaseState):
                                                 .rstrip("0").rstrip(".")),
                           "seconds": str(q.time_limit_s)} for q in offered]
                 for locale in i18n.LOCALES}
-            self._load_history(s, user)
+        self._history = _history_views(history, user.timezone or "")
         if self.selected_id not in {q["id"] for q in self._questions.get("en", [])}:
             self._reset_answer("")
         self.loaded = True

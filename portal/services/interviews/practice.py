@@ -36,7 +36,7 @@ from portal import models
 from portal.models import aware
 from portal.services.accounts import access
 from portal.services.interviews import consent, scoring_client
-from portal.services.platform import crypto
+from portal.services.platform import crypto, db
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import LOCALES, N_, gettext, pick
 
@@ -105,16 +105,22 @@ class PracticeQuestion:
 
 def _offered(session, user: models.User) -> tuple[list[PracticeQuestion], bool]:
     """The questions offered, and whether the caller's consent is active, in one statement."""
+    return _offered_from(session.exec(_offered_query(session, user)).all())
+
+
+def _offered_query(session, user: models.User):
     upcoming = select(models.Interview.job_id).where(  # practising for an interview that is over helps nobody
         models.Interview.candidate_id == user.id, models.Interview.status.in_(("scheduled", "in_progress")))
-    rows = session.exec(
-        select(consent.given_clause(user.id, consent.current_version(session)), models.Question, models.Job)
-        .select_from(models.User)
-        .outerjoin(models.Question, and_(models.Question.is_practice.is_(True), models.Question.job_id.in_(upcoming)))
-        .outerjoin(models.Job, models.Job.id == models.Question.job_id)
-        .where(models.User.id == user.id)
-        .order_by(models.Job.id, models.Question.position, models.Question.id)
-    ).all()
+    return (select(consent.given_clause(user.id, consent.current_version(session)), models.Question, models.Job)
+            .select_from(models.User)
+            .outerjoin(models.Question, and_(models.Question.is_practice.is_(True),
+                                             models.Question.job_id.in_(upcoming)))
+            .outerjoin(models.Job, models.Job.id == models.Question.job_id)
+            .where(models.User.id == user.id)
+            .order_by(models.Job.id, models.Question.position, models.Question.id))
+
+
+def _offered_from(rows) -> tuple[list[PracticeQuestion], bool]:
     offered = [PracticeQuestion(id=q.id, job_id=job.id, job_title_zh=job.title_zh, job_title_en=job.title_en,
                                 text_zh=q.text_zh, text_en=q.text_en, time_limit_s=int(q.time_limit_s or 180),
                                 competency_key=q.competency_key) for _c, q, job in rows if q is not None]
@@ -321,19 +327,31 @@ def history(session, user: models.User) -> list[QuestionHistory]:
     """Every practice attempt of the caller, grouped by question (most recently
     practised first), oldest attempt first within each."""
     access.require(user, access.PRACTICE_USE, session=session)
-    # one statement: a row per attempt and competency scored (one with none while not scored)
-    rows = session.exec(
-        select(models.Answer, models.ScoringJob.status, models.Question, models.AnswerScore.overall,
-               models.Competency.key, models.Competency.name_zh, models.Competency.name_en,
-               models.CompetencyScore.score)
-        .join(models.Question, models.Question.id == models.Answer.question_id)
-        .outerjoin(models.ScoringJob, models.ScoringJob.answer_id == models.Answer.id)
-        .outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
-        .outerjoin(models.CompetencyScore, models.CompetencyScore.answer_id == models.Answer.id)
-        .outerjoin(models.Competency, models.Competency.id == models.CompetencyScore.competency_id)
-        .where(models.Answer.user_id == user.id, models.Answer.is_practice.is_(True))
-        .order_by(models.Answer.submitted_at, models.Answer.id, models.Competency.position, models.Competency.id)
-    ).all()
+    return _history_from(session.exec(_history_query(user)).all())
+
+
+def page(session, user: models.User) -> tuple[list[PracticeQuestion], bool, list[QuestionHistory]]:
+    """The practice page's questions, consent and history, in one statement."""
+    access.require(user, access.PRACTICE_USE, session=session)
+    offered, attempts = db.together(session, _offered_query(session, user), _history_query(user))
+    return (*_offered_from(offered), _history_from(attempts))
+
+
+def _history_query(user: models.User):
+    # a row per attempt and competency scored (one with none while not scored)
+    return (select(models.Answer, models.ScoringJob.status, models.Question, models.AnswerScore.overall,
+                   models.Competency.key, models.Competency.name_zh, models.Competency.name_en,
+                   models.CompetencyScore.score)
+            .join(models.Question, models.Question.id == models.Answer.question_id)
+            .outerjoin(models.ScoringJob, models.ScoringJob.answer_id == models.Answer.id)
+            .outerjoin(models.AnswerScore, models.AnswerScore.answer_id == models.Answer.id)
+            .outerjoin(models.CompetencyScore, models.CompetencyScore.answer_id == models.Answer.id)
+            .outerjoin(models.Competency, models.Competency.id == models.CompetencyScore.competency_id)
+            .where(models.Answer.user_id == user.id, models.Answer.is_practice.is_(True))
+            .order_by(models.Answer.submitted_at, models.Answer.id, models.Competency.position, models.Competency.id))
+
+
+def _history_from(rows) -> list[QuestionHistory]:
     if not rows:
         return []
     overall: dict[int, float] = {}
