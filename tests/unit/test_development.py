@@ -160,6 +160,8 @@ def test_a_seat_given_up_goes_to_the_first_person_waiting_who_is_told(world):
         second = courses.enrol(s, employee, course.id)
         assert (first.enrollment.status, first.waitlist_position) == (courses.WAITLISTED, 1)
         assert second.waitlist_position == 2
+        [mine] = [c for c in progress.plan_courses(s, employee) if c.course_id == course.id]
+        assert mine.waitlist_position == 2  # the plan shows the same place
         holder = User(email="holder@example.cn", role="employee")
         s.add(holder)
         s.flush()
@@ -172,6 +174,8 @@ def test_a_seat_given_up_goes_to_the_first_person_waiting_who_is_told(world):
         s.refresh(run)
         assert first.enrollment.status == courses.ENROLLED and run.seats_taken == run.seats
         assert courses.waitlist_position(s, second.enrollment) == 1
+        [mine] = [c for c in progress.plan_courses(s, employee) if c.course_id == course.id]
+        assert mine.waitlist_position == 1
         mail = s.execute(select(EmailOutbox).where(EmailOutbox.kind == "course.seat")).scalar_one()
         assert mail.to_addr == candidate.email and course.title_zh in mail.body_text
         # someone else's enrolment cannot be ended

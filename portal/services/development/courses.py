@@ -106,6 +106,21 @@ def open_offerings(session, course_ids, now: datetime | None = None) -> dict[int
     return out
 
 
+def open_runs_not_taken(user_id: int, course_ids, now: datetime):
+    """The runs still open of the courses ``user_id`` is not enrolled in, soonest first
+    (a query, for db.together; ``open_runs_by_course`` reads its rows)."""
+    taken = exists().where(models.Enrollment.user_id == user_id, models.Enrollment.status != WITHDRAWN,
+                           models.Enrollment.course_id == models.CourseOffering.course_id)
+    return _open_runs(course_ids=course_ids, now=now).where(~taken)
+
+
+def open_runs_by_course(rows) -> dict[int, list[models.CourseOffering]]:
+    out: dict[int, list[models.CourseOffering]] = {}
+    for row in rows:
+        out.setdefault(row.course_id, []).append(row)
+    return out
+
+
 def open_offerings_for(session, user_id: int, course_ids, now: datetime | None = None
                        ) -> tuple[dict[int, list[models.CourseOffering]], models.LearningPreference | None]:
     """``open_offerings`` of the courses ``user_id`` is not enrolled in, with their learning

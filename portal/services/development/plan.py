@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 
 from portal import models
 from portal.services.accounts import access
+from portal.services.development import courses as course_rules
 from portal.services.development import progress, recommendations
-from portal.services.platform import audit
+from portal.services.platform import audit, db
 from portal.services.reports.scores import ReportNumbers
 
 
@@ -30,9 +31,13 @@ class Plan:
 def development_plan(session, user: models.User, *, ip: str = "", now: datetime | None = None) -> Plan:
     access.require(user, access.DEVELOPMENT_VIEW, user, session=session, ip=ip)
     now = now or datetime.now(timezone.utc)
-    goals, pref, last_sent = progress.goals_preference_last_digest(session, user)
-    courses = progress.plan_courses(session, user)
-    points, required = progress.timeline_and_targets(session, user)
+    # one statement for all the plan shows; the catalogue and its tags are per-process copies
+    goal_rows, course_rows, interviews, practice, later, runs = db.together(
+        session, progress.goals_query(user), progress.courses_query(user), *progress.timeline_queries(user),
+        course_rules.open_runs_not_taken(user.id, course_rules.competency_tags(session), now))
+    goals, pref, last_sent = progress.goals_from(goal_rows)
+    courses = progress.courses_from(session, course_rows)
+    points, required = progress.timeline_from(session, interviews, practice + later)
     gaps = progress.gaps(session, points, goals, required)
     names = progress.names(session, set(points) | {g.competency_key for g in goals if g.competency_key})
     digest = progress.changes_since(session, user, progress.digest_start(session, user, now, last_sent),
@@ -41,8 +46,8 @@ def development_plan(session, user: models.User, *, ip: str = "", now: datetime 
                  object_id=user.id, ip=ip)
     return Plan(goals=goals, courses=courses, points=points, names=names, gaps=gaps,
                 recommended=recommendations.recommend(session, user, gaps, now=now, pref=pref,
-                                                       taken={c.course_id for c in courses}), digest=digest,
-                preference=pref)
+                                                       runs=course_rules.open_runs_by_course(runs)),
+                digest=digest, preference=pref)
 
 
 def report_gaps(numbers: ReportNumbers) -> list[progress.Gap]:

@@ -19,13 +19,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, func, literal, union_all
+from sqlalchemy import and_, func, literal, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from portal import models
 from portal.models import aware
 from portal.services.accounts import access
 from portal.services.development import courses as course_rules
+from portal.services.platform import db
 from portal.services.platform.content_cache import ContentCache
 from portal.services.reports.scores import by_interview, competency_scores, has_unscored_answer, model_competencies
 
@@ -94,17 +96,23 @@ def names(session, keys) -> dict[str, tuple[str, str]]:
 def _interview_points(session, user_id: int) -> tuple[dict[str, list[Point]], int | None]:
     """Per competency the scores of the person's completed, fully scored interviews, and
     the competency model of their latest completed interview (scored or not): one statement."""
+    return _interview_points_from(session.exec(_interview_points_query(user_id)).all())
+
+
+def _interview_points_query(user_id: int):
     interview, answer = models.Interview, models.Answer
-    rows = session.exec(
-        select(interview.id, answer.id, models.Question.competency_key, models.Competency.key,
-               models.CompetencyScore.score, interview.scheduled_at, interview.model_id,
-               has_unscored_answer(interview.id))
-        .select_from(interview)
-        .outerjoin(answer, and_(answer.interview_id == interview.id, answer.is_practice.is_(False)))
-        .outerjoin(models.Question, models.Question.id == answer.question_id)
-        .outerjoin(models.CompetencyScore, models.CompetencyScore.answer_id == answer.id)
-        .outerjoin(models.Competency, models.Competency.id == models.CompetencyScore.competency_id)
-        .where(interview.candidate_id == user_id, interview.status == "completed")).all()
+    return (select(interview.id, answer.id, models.Question.competency_key, models.Competency.key,
+                   models.CompetencyScore.score, interview.scheduled_at, interview.model_id,
+                   has_unscored_answer(interview.id))
+            .select_from(interview)
+            .outerjoin(answer, and_(answer.interview_id == interview.id, answer.is_practice.is_(False)))
+            .outerjoin(models.Question, models.Question.id == answer.question_id)
+            .outerjoin(models.CompetencyScore, models.CompetencyScore.answer_id == answer.id)
+            .outerjoin(models.Competency, models.Competency.id == models.CompetencyScore.competency_id)
+            .where(interview.candidate_id == user_id, interview.status == "completed"))
+
+
+def _interview_points_from(rows) -> tuple[dict[str, list[Point]], int | None]:
     out: dict[str, list[Point]] = defaultdict(list)
     if not rows:
         return out, None
@@ -119,7 +127,13 @@ def _interview_points(session, user_id: int) -> tuple[dict[str, list[Point]], in
 def timeline_and_targets(session, user: models.User) -> tuple[dict[str, list[Point]], dict[str, float]]:
     """Per competency, the person's scores over time, oldest first; and the required levels
     of the model of their latest completed interview."""
-    points, model_id = _interview_points(session, user.id)
+    interviews, practice, later = db.together(session, *timeline_queries(user))
+    return timeline_from(session, interviews, practice + later)
+
+
+def timeline_queries(user: models.User) -> tuple:
+    """The interviews' scores; the practice answers' on their question's competency; the
+    assessments recorded later."""
     practice = (select(models.Competency.key, models.CompetencyScore.score, models.Answer.submitted_at,
                        literal("practice"))
                 .join(models.CompetencyScore, models.CompetencyScore.competency_id == models.Competency.id)
@@ -130,7 +144,12 @@ def timeline_and_targets(session, user: models.User) -> tuple[dict[str, list[Poi
     later = select(models.ProgressSnapshot.competency_key, models.ProgressSnapshot.score,
                    models.ProgressSnapshot.taken_at, models.ProgressSnapshot.source).where(
         models.ProgressSnapshot.user_id == user.id)
-    for key, score, taken_at, source in session.execute(union_all(practice, later)).all():
+    return _interview_points_query(user.id), practice, later
+
+
+def timeline_from(session, interview_rows, other_rows) -> tuple[dict[str, list[Point]], dict[str, float]]:
+    points, model_id = _interview_points_from(interview_rows)
+    for key, score, taken_at, source in other_rows:
         points[key].append(Point(aware(taken_at), float(score), source))
     required = {c.key: c.required_level for c in model_competencies(session, model_id)} if model_id else {}
     return {key: sorted(values, key=lambda p: p.taken_at) for key, values in points.items() if values}, required
@@ -155,13 +174,19 @@ def goals(session, user: models.User) -> list[models.DevelopmentGoal]:
 def goals_preference_last_digest(session, user: models.User):
     """(goals as ``goals`` orders them, the learning preference or None, when the last
     development report was sent or None) in one statement."""
+    return goals_from(session.exec(goals_query(user)).all())
+
+
+def goals_query(user: models.User):
     last_sent = select(func.max(models.DevelopmentDigest.sent_at)).where(
         models.DevelopmentDigest.user_id == models.User.id).scalar_subquery()
-    rows = session.exec(
-        select(models.LearningPreference, last_sent, models.DevelopmentGoal).select_from(models.User)
-        .outerjoin(models.LearningPreference, models.LearningPreference.user_id == models.User.id)
-        .outerjoin(models.DevelopmentGoal, models.DevelopmentGoal.user_id == models.User.id)
-        .where(models.User.id == user.id)).all()
+    return (select(models.LearningPreference, last_sent, models.DevelopmentGoal).select_from(models.User)
+            .outerjoin(models.LearningPreference, models.LearningPreference.user_id == models.User.id)
+            .outerjoin(models.DevelopmentGoal, models.DevelopmentGoal.user_id == models.User.id)
+            .where(models.User.id == user.id))
+
+
+def goals_from(rows):
     if not rows:
         return [], None, None
     pref, sent = rows[0][0], rows[0][1]
@@ -170,14 +195,27 @@ def goals_preference_last_digest(session, user: models.User):
 
 def plan_courses(session, user: models.User) -> list[PlanCourse]:
     """The person's courses (not those they left): current ones first, then completed."""
-    rows = session.exec(select(models.Enrollment, models.Course, models.CourseOffering)
-                        .join(models.Course, models.Course.id == models.Enrollment.course_id)
-                        .outerjoin(models.CourseOffering, models.CourseOffering.id == models.Enrollment.offering_id)
-                        .where(models.Enrollment.user_id == user.id,
-                               models.Enrollment.status != course_rules.WITHDRAWN)).all()
+    return courses_from(session, session.exec(courses_query(user)).all())
+
+
+def courses_query(user: models.User):
+    """Each enrollment with its course, its run and how many wait ahead of it on that run."""
+    mine, other = models.Enrollment, aliased(models.Enrollment)
+    ahead = select(func.count(other.id)).where(
+        other.offering_id == mine.offering_id, other.status == course_rules.WAITLISTED,
+        or_(other.enrolled_at < mine.enrolled_at,
+            and_(other.enrolled_at == mine.enrolled_at, other.id < mine.id))).scalar_subquery()
+    return (select(mine, models.Course, models.CourseOffering, ahead)
+            .join(models.Course, models.Course.id == mine.course_id)
+            .outerjoin(models.CourseOffering, models.CourseOffering.id == mine.offering_id)
+            .where(mine.user_id == user.id, mine.status != course_rules.WITHDRAWN))
+
+
+def courses_from(session, rows) -> list[PlanCourse]:
     tags = course_rules.competency_tags(session) if rows else {}
     out = []
-    for e, course, offering in rows:
+    for e, course, offering, ahead in rows:
+        waiting = e.status == course_rules.WAITLISTED and e.offering_id is not None
         out.append(PlanCourse(
             enrollment_id=e.id, course_id=course.id, code=course.code, title_zh=course.title_zh,
             title_en=course.title_en, format=course.format, status=e.status, progress_pct=e.progress_pct,
@@ -186,7 +224,7 @@ def plan_courses(session, user: models.User) -> list[PlanCourse]:
             ends_at=aware(offering.ends_at) if offering else None,
             completed_at=aware(e.completed_at) if e.completed_at else None, enrolled_at=aware(e.enrolled_at),
             location_zh=offering.location_zh if offering else "", location_en=offering.location_en if offering else "",
-            waitlist_position=course_rules.waitlist_position(session, e), competencies=sorted(tags.get(course.id, ()))))
+            waitlist_position=ahead + 1 if waiting else 0, competencies=sorted(tags.get(course.id, ()))))
     order = {course_rules.IN_PROGRESS: 0, course_rules.ENROLLED: 1, course_rules.WAITLISTED: 2, course_rules.COMPLETED: 3}
     far = datetime.max.replace(tzinfo=timezone.utc)
     return sorted(out, key=lambda c: (order.get(c.status, 4), c.starts_at or far, c.code))

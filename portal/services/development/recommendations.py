@@ -53,15 +53,19 @@ def preference(session, user: models.User) -> models.LearningPreference | None:
 
 
 def recommend(session, user: models.User, gaps: list[Gap], *, now: datetime | None = None,
-              limit: int = LIMIT, pref=..., taken: set[int] | None = None) -> list[Recommendation]:
+              limit: int = LIMIT, pref=..., taken: set[int] | None = None,
+              runs: dict | None = None) -> list[Recommendation]:
     """The best courses for ``gaps`` (the caller has checked the person is ``user``);
-    ``pref`` and ``taken`` (course ids they are enrolled in): when the caller has read them already."""
+    ``pref``, ``taken`` (course ids they are enrolled in) and ``runs`` (the open runs of the
+    courses not taken, ``courses.open_runs_not_taken``): when the caller has read them already."""
     if not gaps:
         return []
     by_key = {g.key: g for g in gaps}
     tagged = {course_id: [k for k in keys if k in by_key]
               for course_id, keys in course_rules.competency_tags(session).items() if set(keys) & set(by_key)}
-    if taken is None:  # the open runs of the courses not taken, with the preference, in one statement
+    if runs is not None:
+        runs = {course_id: found for course_id, found in runs.items() if course_id in tagged}
+    elif taken is None:  # the open runs of the courses not taken, with the preference, in one statement
         runs, found = course_rules.open_offerings_for(session, user.id, tagged, now)
         pref = found if pref is ... else pref
     else:
