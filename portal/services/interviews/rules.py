@@ -38,7 +38,7 @@ from sqlmodel import select
 from portal import models
 from portal.models import aware
 from portal.services.accounts import access
-from portal.services.platform import audit
+from portal.services.platform import audit, db
 from portal.services.platform.content_cache import ContentCache
 from portal.services.platform.errors import ServiceError
 from portal.services.platform.i18n import N_, format_number, gettext, pick
@@ -636,6 +636,12 @@ class FiringView:
 
 
 def _firing_views(session, where, limit: int | None = None) -> list[FiringView]:
+    return firing_views_from(session.exec(firing_query(where, limit)).all())
+
+
+def firing_query(where, limit: int | None = None):
+    """Firings with their rule, interview, job, candidate and decider: the oldest first, or
+    the ``limit`` latest decided."""
     decider = models.User.__table__.alias("decider")
     query = (select(models.RuleFiring, models.DecisionRule, models.Interview, models.Job, models.User,
                     decider.c.display_name, decider.c.email)
@@ -647,20 +653,23 @@ def _firing_views(session, where, limit: int | None = None) -> list[FiringView]:
              .where(where))
     query = query.order_by(models.RuleFiring.decided_at.desc() if limit else models.RuleFiring.fired_at,
                            models.RuleFiring.id)
-    if limit:
-        query = query.limit(limit)
+    return query.limit(limit) if limit else query
+
+
+def firing_views_from(rows) -> list[FiringView]:
     return [FiringView(f.id, i.id, c.display_name or c.email, j.title_zh, j.title_en, j.id,
                        aware(i.scheduled_at), r.rule_no, f.rule_version, r.canonical, dict(f.numbers),
                        f.proposed, f.status, f.outcome, (name or email or "") if f.decided_by_id else "",
                        aware(f.decided_at), f.reason)
-            for f, r, i, j, c, name, email in session.exec(query).all()]
+            for f, r, i, j, c, name, email in rows]
 
 
 def pending(session, user, *, ip: str = "") -> tuple[list[FiringView], list[FiringView]]:
-    """(firings waiting for a person, oldest first; the 20 latest decided)."""
+    """(firings waiting for a person, oldest first; the 20 latest decided), in one statement."""
     access.require(user, access.DECISION_CONFIRM, session=session, ip=ip)
-    waiting = _firing_views(session, models.RuleFiring.status == PENDING)
-    decided = _firing_views(session, models.RuleFiring.status != PENDING, limit=20)
+    waiting, decided = map(firing_views_from, db.together(
+        session, firing_query(models.RuleFiring.status == PENDING),
+        firing_query(models.RuleFiring.status != PENDING, limit=20)))
     audit.record(session, "decision.list", actor_id=user.id, actor=user.email or "", object_type="decision",
                  object_id=len(waiting), ip=ip)
     return waiting, decided
@@ -694,8 +703,11 @@ def decide(session, user, firing_id: int, *, confirm: bool, reason: str = "", ip
 def decisions_of(session, interview_id: int) -> list[FiringView]:
     """The decided firings of an interview (what its report shows); the caller has
     checked who may see the report. Pending firings are never shown."""
-    return _firing_views(session, (models.RuleFiring.interview_id == interview_id)
-                         & (models.RuleFiring.status != PENDING))
+    return firing_views_from(session.exec(decisions_query(interview_id)).all())
+
+
+def decisions_query(interview_id: int):
+    return firing_query((models.RuleFiring.interview_id == interview_id) & (models.RuleFiring.status != PENDING))
 
 
 def numbers_words(numbers: dict, locale: str, names: dict[str, tuple[str, str]]) -> str:

@@ -20,16 +20,18 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from portal import models
-from portal.models import aware
+from portal.models import aware, utcnow
 from portal.services.accounts import access
+from portal.services.development import courses as course_rules
 from portal.services.development import plan, recommendations
 from portal.services.interviews import rules
 from portal.services.interviews.recordings import _valid_id
-from portal.services.platform import audit
+from portal.services.platform import audit, db
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_, format_number, gettext, pick
 from portal.services.reports import charts, human_review
-from portal.services.reports.scores import CompetencyResult, ReportNumbers, has_unscored_answer, report_numbers
+from portal.services.reports.scores import (CompetencyResult, ReportNumbers, has_unscored_answer, report_numbers,
+                                            report_numbers_from, report_scores_query)
 
 HR = "hr"  # Job.report_publishing: HR publishes the job's reports
 PUBLISHED_ALREADY = N_("This report is already published.")
@@ -64,29 +66,37 @@ class CandidateReport:
 
 
 
-def _head(session, interview_id: int):
+def _head(interview_id: int):
     """(interview, job, whether every answer is scored, the recorded report, its latest
-    review request) in one statement; None for an unknown interview."""
+    review request); no row for an unknown interview."""
     asked = aliased(models.ReviewRequest)
     latest = select(func.max(asked.id)).where(asked.report_id == models.Report.id).scalar_subquery()
-    return session.exec(
-        select(models.Interview, models.Job, has_unscored_answer(models.Interview.id), models.Report, models.ReviewRequest)
-        .join(models.Job, models.Job.id == models.Interview.job_id)
-        .outerjoin(models.Report, models.Report.interview_id == models.Interview.id)
-        .outerjoin(models.ReviewRequest, models.ReviewRequest.id == latest)
-        .where(models.Interview.id == interview_id)).first()
+    return (select(models.Interview, models.Job, has_unscored_answer(models.Interview.id), models.Report,
+                   models.ReviewRequest)
+            .join(models.Job, models.Job.id == models.Interview.job_id)
+            .outerjoin(models.Report, models.Report.interview_id == models.Interview.id)
+            .outerjoin(models.ReviewRequest, models.ReviewRequest.id == latest)
+            .where(models.Interview.id == interview_id))
 
 
 def candidate_report(session, user: models.User, interview_id: int, *,
                      user_session: models.UserSession | None = None, ip: str = "") -> CandidateReport:
-    head = _head(session, interview_id) if _valid_id(interview_id) else None
-    if head is None:
+    if not _valid_id(interview_id):
+        raise PermissionDenied()
+    # One statement for all the report may show; what the caller may not see is dropped
+    # unread (the quotes stay encrypted), the courses are the candidate's own only.
+    head, scored, runs, pref, decisions = db.together(
+        session, _head(interview_id), report_scores_query(interview_id, evidence=True),
+        course_rules.open_runs_not_taken(user.id, course_rules.competency_tags(session), utcnow()),
+        select(models.LearningPreference).where(models.LearningPreference.user_id == user.id),
+        rules.decisions_query(interview_id))
+    if not head:
         raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
-    interview, job, unscored, recorded, review = head
+    interview, job, unscored, recorded, review = head[0]
     access.require(user, access.REPORT_VIEW, interview, session=session, ip=ip)
     ready = interview.status == "completed" and not unscored
     quotes = access.can_view_field(user, "evidence_enc", interview, session=session, user_session=user_session)
-    numbers = report_numbers(session, interview, evidence=quotes) if ready else None
+    numbers = report_numbers_from(session, interview, scored, evidence=quotes) if ready else None
     recommended = []
     awaiting = False
     if numbers is not None:  # recorded as it is first shown; a human review refers to it
@@ -98,10 +108,12 @@ def candidate_report(session, user: models.User, interview_id: int, *,
         if recorded.published_at is None and user.id == interview.candidate_id:
             numbers, awaiting, review = None, True, None  # the job's reports are published by HR: not yet
         if numbers is not None and user.id == interview.candidate_id:
-            recommended = recommendations.recommend(session, user, plan.report_gaps(numbers))
+            recommended = recommendations.recommend(session, user, plan.report_gaps(numbers),
+                                                    pref=pref[0] if pref else None,
+                                                    runs=course_rules.open_runs_by_course(runs))
     else:
         recorded = review = None
-    decided = rules.decisions_of(session, interview.id) if numbers is not None else []
+    decided = rules.firing_views_from(decisions) if numbers is not None else []
     audit.record(session, "report.view", actor_id=user.id, actor=user.email or "", object_type="interview",
                  object_id=interview.id, ip=ip)
     return CandidateReport(interview_id=interview.id, candidate_id=interview.candidate_id, title_zh=job.title_zh,

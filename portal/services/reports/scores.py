@@ -177,15 +177,30 @@ def report_numbers(session, interview: models.Interview, *, evidence: bool = Fal
     """The report's numbers for an interview whose answers are scored (None while none is),
     with the supporting sentences of its answers when ``evidence``. The caller has checked
     who may see it (and the quotes). One statement: the interview's scores with the cohort's."""
-    competencies = model_competencies(session, interview.model_id)
+    rows = session.exec(report_scores_query(interview.id, evidence=evidence)).all()
+    return report_numbers_from(session, interview, rows, evidence=evidence)
+
+
+def report_scores_query(interview_id: int, *, evidence: bool = False):
+    """The interview's scores with its cohort's (the job's other candidates' completed
+    interviews), and with ``evidence`` the encrypted sentences of its own answers only."""
+    this = aliased(models.Interview)
+    job = select(this.job_id).where(this.id == interview_id).scalar_subquery()
+    candidate = select(this.candidate_id).where(this.id == interview_id).scalar_subquery()
     cohort_ids = select(models.Interview.id).where(
-        models.Interview.job_id == interview.job_id, models.Interview.id != interview.id,
-        models.Interview.candidate_id != interview.candidate_id, models.Interview.status == "completed")
-    own = models.Answer.interview_id == interview.id
+        models.Interview.job_id == job, models.Interview.id != interview_id,
+        models.Interview.candidate_id != candidate, models.Interview.status == "completed")
+    own = models.Answer.interview_id == interview_id
     # the encrypted sentences of the interview's own answers only, never the cohort's
     quotes = case((own, models.CompetencyScore.evidence_enc), else_=None) if evidence else literal(None)
-    rows = session.exec(_score_rows(quotes).where(
-        or_(own, models.Answer.interview_id.in_(cohort_ids)), models.Answer.is_practice.is_(False))).all()
+    return _score_rows(quotes).where(or_(own, models.Answer.interview_id.in_(cohort_ids)),
+                                     models.Answer.is_practice.is_(False))
+
+
+def report_numbers_from(session, interview: models.Interview, rows, *, evidence: bool = False
+                        ) -> ReportNumbers | None:
+    """``report_numbers`` from the rows of ``report_scores_query``; the quotes only when ``evidence``."""
+    competencies = model_competencies(session, interview.model_id)
     scored = by_interview(rows)
     mine = competency_scores(scored.pop(interview.id, []))
     if not mine:
