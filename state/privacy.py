@@ -106,8 +106,7 @@ class HrPrivacyState(BaseState):
     def _load(self) -> None:
         user = current_actor()
         with db.session_scope() as s:
-            self._open = privacy.open_requests(s, user, ip=self._ip())
-            self._recent = privacy.recent_decisions(s, user, ip=self._ip())
+            self._open, self._recent = privacy.queue(s, user, ip=self._ip())
         self.loaded = True
 
     @requires(access.PRIVACY_APPROVE)

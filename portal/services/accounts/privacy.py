@@ -40,7 +40,7 @@ from sqlalchemy import event as sa_event
 from portal import models
 from portal.services.accounts import access, throttle
 from portal.services.interviews import recordings
-from portal.services.platform import audit, crypto
+from portal.services.platform import audit, crypto, db
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
 
@@ -310,25 +310,37 @@ def request_deletion(session, user: models.User, reason: str, *, ip: str = "") -
 
 def open_requests(session, user: models.User, *, ip: str = "") -> list[dict]:
     """HR's queue: open requests, oldest first, with who asked (audited as a viewing)."""
-    access.require(user, access.PRIVACY_APPROVE, session=session, ip=ip)
-    rows = session.execute(select(models.DeletionRequest, models.User)
-                           .join(models.User, models.User.id == models.DeletionRequest.user_id, isouter=True)
-                           .where(models.DeletionRequest.status == OPEN)
-                           .order_by(models.DeletionRequest.id)).all()
-    audit.record(session, "privacy.queue", actor_id=user.id, actor=user.email or "",
-                 object_type="deletion_request", object_id=len(rows), ip=ip)
-    return [{"id": r.id, "user_id": r.user_id, "role": r.role, "reason": r.reason, "created_at": r.created_at,
-             "name": (u.display_name if u else "") or "", "email": u.email if u else ""} for r, u in rows]
+    return queue(session, user, ip=ip)[0]
 
 
 def recent_decisions(session, user: models.User, *, limit: int = 20, ip: str = "") -> list[dict]:
     """The latest decided requests: user id and role only (approved ones name nobody any more)."""
     access.require(user, access.PRIVACY_APPROVE, session=session, ip=ip)
-    rows = session.execute(select(models.DeletionRequest).where(models.DeletionRequest.status != OPEN)
-                           .order_by(models.DeletionRequest.decided_at.desc(), models.DeletionRequest.id.desc())
-                           .limit(limit)).scalars().all()
-    return [{"id": r.id, "user_id": r.user_id, "role": r.role, "status": r.status, "note": r.decision_note,
-             "decided_at": r.decided_at} for r in rows]
+    return [_decided(r) for r in session.execute(_recent_query(limit)).scalars().all()]
+
+
+def queue(session, user: models.User, *, limit: int = 20, ip: str = "") -> tuple[list[dict], list[dict]]:
+    """``open_requests`` and ``recent_decisions`` in one statement (the queue's viewing audited)."""
+    access.require(user, access.PRIVACY_APPROVE, session=session, ip=ip)
+    rows, recent = db.together(
+        session, select(models.DeletionRequest, models.User)
+        .join(models.User, models.User.id == models.DeletionRequest.user_id, isouter=True)
+        .where(models.DeletionRequest.status == OPEN).order_by(models.DeletionRequest.id), _recent_query(limit))
+    audit.record(session, "privacy.queue", actor_id=user.id, actor=user.email or "",
+                 object_type="deletion_request", object_id=len(rows), ip=ip)
+    return ([{"id": r.id, "user_id": r.user_id, "role": r.role, "reason": r.reason, "created_at": r.created_at,
+              "name": (u.display_name if u else "") or "", "email": u.email if u else ""} for r, u in rows],
+            [_decided(r) for r in recent])
+
+
+def _recent_query(limit: int):
+    return (select(models.DeletionRequest).where(models.DeletionRequest.status != OPEN)
+            .order_by(models.DeletionRequest.decided_at.desc(), models.DeletionRequest.id.desc()).limit(limit))
+
+
+def _decided(r: models.DeletionRequest) -> dict:
+    return {"id": r.id, "user_id": r.user_id, "role": r.role, "status": r.status, "note": r.decision_note,
+            "decided_at": r.decided_at}
 
 
 def _open_request(session, request_id: int) -> models.DeletionRequest:
