@@ -69,12 +69,12 @@ from sqlmodel import select
 from portal import models
 from portal.models import aware
 from portal.services.accounts import access
-from portal.services.interviews import rules
-from portal.services.platform import audit, crypto
+from portal.services.interviews import job_config, rules
+from portal.services.platform import audit, crypto, db
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_, format_number, format_percent, gettext, pick
-from portal.services.reports.scores import (competency_scores, interview_scores, median, model_competencies,
-                                            weighted_overall)
+from portal.services.reports.scores import (by_interview, competency_scores, interview_scores_query, median,
+                                            model_competencies, weighted_overall)
 
 K = 5  # the smallest group a figure is shown for
 FOUR_FIFTHS = 0.8
@@ -229,9 +229,10 @@ def period_window(period: str, now: datetime | None = None) -> tuple[datetime | 
     return (end - timedelta(days=days) if days else None), end
 
 
-def jobs(session, user: models.User, *, ip: str = "") -> list[models.Job]:
+def jobs(session, user: models.User, *, ip: str = "") -> list[job_config.JobRow]:
+    """Every job, oldest first (from the per-process copy of the job list)."""
     access.require(user, access.ANALYTICS_VIEW, session=session, ip=ip)
-    return list(session.exec(select(models.Job).order_by(models.Job.id)).all())
+    return sorted(job_config.job_rows(session), key=lambda j: j.id)
 
 
 def spearman(xs: list[float], ys: list[float]) -> float | None:
@@ -260,26 +261,35 @@ def spearman(xs: list[float], ys: list[float]) -> float | None:
     return sxy / (sxx * syy) ** 0.5
 
 
-def _people(session, job_id: int, start: datetime | None, end: datetime) -> dict[int, _Person]:
-    """The period's interviews by person, each with when its first answer came, whether its
-    report carries a decision (and since when) and when a rule's advance was decided, and the
-    person's start date: one statement (they were five)."""
+def _period(job_id: int, start: datetime | None, end: datetime):
+    """The ids of the job's interviews scheduled in the period."""
+    iv = models.Interview
+    query = select(iv.id).where(iv.job_id == job_id, iv.scheduled_at <= end)
+    return query.where(iv.scheduled_at >= start) if start is not None else query
+
+
+def _people_query(job_id: int, start: datetime | None, end: datetime):
+    """The period's interviews, each with the person's start date, when its first answer
+    came, whether its report carries a decision (and since when) and when a rule's advance
+    was decided (they were five statements)."""
     iv, answer, firing = models.Interview, aliased(models.Answer), aliased(models.RuleFiring)
     first_answer = (select(func.min(answer.submitted_at))
                     .where(answer.interview_id == iv.id, answer.is_practice.is_(False)).scalar_subquery())
     advanced = (select(func.min(firing.decided_at))
                 .where(firing.interview_id == iv.id, firing.outcome == rules.ADVANCE,
                        firing.status != rules.PENDING, firing.decided_at.is_not(None)).scalar_subquery())
-    query = (select(iv, models.User.hired_at, first_answer, models.Report.decision, models.Report.published_at,
-                    models.Report.created_at, advanced)
-             .join(models.User, models.User.id == iv.candidate_id)
-             .outerjoin(models.Report, models.Report.interview_id == iv.id)
-             .where(iv.job_id == job_id, iv.scheduled_at <= end))
-    if start is not None:
-        query = query.where(iv.scheduled_at >= start)
+    return (select(iv, models.User.hired_at, first_answer, models.Report.decision, models.Report.published_at,
+                   models.Report.created_at, advanced)
+            .join(models.User, models.User.id == iv.candidate_id)
+            .outerjoin(models.Report, models.Report.interview_id == iv.id)
+            .where(iv.id.in_(_period(job_id, start, end)))
+            .order_by(iv.scheduled_at, iv.id))
+
+
+def _people(rows) -> dict[int, _Person]:
+    """The period's interviews by person (rows of ``_people_query``)."""
     people: dict[int, _Person] = {}
-    for interview, hired_at, answered, decision, published, created, advanced_at in session.exec(
-            query.order_by(iv.scheduled_at, iv.id)).all():
+    for interview, hired_at, answered, decision, published, created, advanced_at in rows:
         person = people.setdefault(interview.candidate_id, _Person(interview.candidate_id, hired_at=aware(hired_at)))
         person.interviews.append(interview)
         person.answered[interview.id] = aware(answered)
@@ -290,12 +300,8 @@ def _people(session, job_id: int, start: datetime | None, end: datetime) -> dict
     return people
 
 
-def _stages(session, people: dict[int, _Person]) -> None:
-    """Fill in when each person entered each stage they reached."""
-    if not people:
-        return
-    checks = session.exec(select(models.DeviceCheck).where(models.DeviceCheck.user_id.in_(list(people)))
-                          .order_by(models.DeviceCheck.checked_at, models.DeviceCheck.id)).all()
+def _stages(people: dict[int, _Person], checks: list[models.DeviceCheck]) -> None:
+    """Fill in when each person entered each stage they reached (``checks``: theirs, oldest first)."""
     for person in people.values():
         own = {i.id for i in person.interviews}
         invited = min(min(aware(i.created_at), aware(i.scheduled_at)) for i in person.interviews)
@@ -319,10 +325,9 @@ def _stages(session, people: dict[int, _Person]) -> None:
             person.at.setdefault("advanced", joined)
 
 
-def _scores(session, people: dict[int, _Person]) -> dict[int, tuple[models.Interview, dict[str, float]]]:
-    """Per interviewed person their latest scored interview of the period and its competency scores."""
-    ids = [i.id for p in people.values() for i in p.interviews]
-    scored = interview_scores(session, ids) if ids else {}
+def _scores(people: dict[int, _Person], scored: dict) -> dict[int, tuple[models.Interview, dict[str, float]]]:
+    """Per interviewed person their latest scored interview of the period and its competency
+    scores (``scored``: the period's interviews' answers, as ``by_interview`` groups them)."""
     out = {}
     for person in people.values():
         for interview in reversed(person.interviews):
@@ -334,8 +339,7 @@ def _scores(session, people: dict[int, _Person]) -> dict[int, tuple[models.Inter
 
 
 def _distributions(session, job_id: int, scored: dict) -> list[Distribution]:
-    model_id = session.exec(select(models.CompetencyModel.id).where(
-        models.CompetencyModel.job_id == job_id, models.CompetencyModel.is_current.is_(True))).first()
+    model_id = next((j.model_id for j in job_config.job_rows(session) if j.id == job_id), None)
     competencies = model_competencies(session, model_id) if model_id else ()
     out = []
     for c in competencies:
@@ -349,15 +353,17 @@ def _distributions(session, job_id: int, scored: dict) -> list[Distribution]:
     return out
 
 
-def _agreement(session, people: dict[int, _Person]) -> Agreement:
-    ids = [i.id for p in people.values() for i in p.interviews]
-    rows = session.exec(
-        select(models.Answer.user_id, models.InterviewerRating.level, models.CompetencyScore.level)
-        .join(models.InterviewerRating, models.InterviewerRating.answer_id == models.Answer.id)
-        .join(models.CompetencyScore, models.CompetencyScore.answer_id == models.Answer.id)
-        .join(models.Competency, (models.Competency.id == models.CompetencyScore.competency_id)
-              & (models.Competency.key == models.InterviewerRating.competency_key))
-        .where(models.Answer.interview_id.in_(ids), models.Answer.is_practice.is_(False))).all() if ids else []
+def _agreement_query(interview_ids):
+    """Each interviewer's rating of an answer on a competency, with the scorer's level for it."""
+    return (select(models.Answer.user_id, models.InterviewerRating.level, models.CompetencyScore.level)
+            .join(models.InterviewerRating, models.InterviewerRating.answer_id == models.Answer.id)
+            .join(models.CompetencyScore, models.CompetencyScore.answer_id == models.Answer.id)
+            .join(models.Competency, (models.Competency.id == models.CompetencyScore.competency_id)
+                  & (models.Competency.key == models.InterviewerRating.competency_key))
+            .where(models.Answer.interview_id.in_(interview_ids), models.Answer.is_practice.is_(False)))
+
+
+def _agreement(rows) -> Agreement:
     n = len({user_id for user_id, _h, _a in rows})
     pairs = len(rows)
     exact = sum(1 for _u, human, ai in rows if human == max(1, min(5, round(ai))))
@@ -369,14 +375,14 @@ def _agreement(session, people: dict[int, _Person]) -> Agreement:
                      mean_difference=cell(diff / pairs if pairs else None, n))
 
 
-def _performance(session, people: dict[int, _Person], scored: dict) -> Performance:
+def _performance(session, people: dict[int, _Person], scored: dict,
+                 recorded: list[models.PerformanceReview]) -> Performance:
+    """``recorded``: the performance reviews of the period's people."""
     hired = {pid: p.at["hired"] for pid, p in people.items() if "hired" in p.at and pid in scored}
     reviews: dict[int, list[float]] = defaultdict(list)
-    if hired:
-        for review in session.exec(select(models.PerformanceReview).where(
-                models.PerformanceReview.user_id.in_(list(hired)))).all():
-            if aware(review.reviewed_at) >= hired[review.user_id]:
-                reviews[review.user_id].append(review.score)
+    for review in recorded:
+        if review.user_id in hired and aware(review.reviewed_at) >= hired[review.user_id]:
+            reviews[review.user_id].append(review.score)
     interview_overall, performance = [], []
     weights_of: dict[int, dict[str, float]] = {}
     for pid, values in reviews.items():
@@ -392,11 +398,11 @@ def _performance(session, people: dict[int, _Person], scored: dict) -> Performan
                        median_performance=cell(median(performance), n))
 
 
-def _groups(session, people: dict[int, _Person]) -> tuple[list[GroupSelection], Cell, bool, bool]:
+def _groups(people: dict[int, _Person], recorded: list[models.RecordedGroup]
+            ) -> tuple[list[GroupSelection], Cell, bool, bool]:
+    """``recorded``: the groups recorded for the period's people; only the interviewed count."""
     interviewed = [pid for pid, p in people.items() if "interviewed" in p.at]
-    labels = {g.candidate_id: crypto.decrypt(g.label_enc) for g in session.exec(
-        select(models.RecordedGroup).where(models.RecordedGroup.candidate_id.in_(interviewed))).all()} \
-        if interviewed else {}
+    labels = {g.candidate_id: crypto.decrypt(g.label_enc) for g in recorded if "interviewed" in people[g.candidate_id].at}
     members: dict[str, list[int]] = defaultdict(list)
     for pid in interviewed:
         if pid in labels:
@@ -423,8 +429,19 @@ def _groups(session, people: dict[int, _Person]) -> tuple[list[GroupSelection], 
 def compute(session, job_id: int, period: str, now: datetime | None = None) -> Figures:
     """Every figure for ``job_id`` and ``period``; the caller has checked the permission."""
     start, end = period_window(period, now)
-    people = _people(session, job_id, start, end)
-    _stages(session, people)
+    ivs = _period(job_id, start, end)
+    persons = select(models.Interview.candidate_id).where(models.Interview.id.in_(ivs))
+    # one statement: the period's interviews, and its people's device checks, scores, ratings,
+    # performance reviews and recorded groups
+    rows, checks, scored, ratings, reviews, recorded = db.together(
+        session, _people_query(job_id, start, end),
+        select(models.DeviceCheck).where(models.DeviceCheck.user_id.in_(persons))
+        .order_by(models.DeviceCheck.checked_at, models.DeviceCheck.id),
+        interview_scores_query(ivs), _agreement_query(ivs),
+        select(models.PerformanceReview).where(models.PerformanceReview.user_id.in_(persons)),
+        select(models.RecordedGroup).where(models.RecordedGroup.candidate_id.in_(persons)))
+    people = _people(rows)
+    _stages(people, checks)
     counts = {key: sum(1 for p in people.values() if key in p.at) for key in STAGES}
     funnel = []
     for key in STAGES:
@@ -437,17 +454,17 @@ def compute(session, job_id: int, period: str, now: datetime | None = None) -> F
         days = [(p.at[second] - p.at[first]).total_seconds() / 86400 for p in people.values()
                 if first in p.at and second in p.at and p.at[second] >= p.at[first]]
         times.append(StageTime(first, second, cell(median(days), len(days))))
-    scored = _scores(session, people)
+    scored = _scores(people, by_interview(scored))
     checked = [p for p in people.values() if "prepared" in p.at]
     failures = []
     for part in PARTS:
         failed = sum(1 for p in checked if not getattr(p.first_check, f"{part}_ok"))
         failures.append((part, cell(failed / len(checked) if checked else None, len(checked))))
-    groups, ungrouped, flagged, compared = _groups(session, people)
+    groups, ungrouped, flagged, compared = _groups(people, recorded)
     return Figures(job_id=job_id, period=period, start=start, end=end, funnel=funnel, times=times,
                    distributions=_distributions(session, job_id, scored), checked=count(len(checked)),
-                   check_failures=failures, agreement=_agreement(session, people),
-                   performance=_performance(session, people, scored), groups=groups, ungrouped=ungrouped,
+                   check_failures=failures, agreement=_agreement(ratings),
+                   performance=_performance(session, people, scored, reviews), groups=groups, ungrouped=ungrouped,
                    flagged=flagged, compared=compared)
 
 
@@ -455,7 +472,8 @@ def figures(session, user: models.User, job_id: int, period: str, *, ip: str = "
             now: datetime | None = None) -> Figures:
     """The figures HR sees (audited: the adverse-impact view reads the recorded groups)."""
     access.require(user, access.ANALYTICS_VIEW, session=session, ip=ip)
-    job = session.get(models.Job, job_id) if isinstance(job_id, int) and not isinstance(job_id, bool) else None
+    job = next((j for j in job_config.job_rows(session) if j.id == job_id), None) \
+        if isinstance(job_id, int) and not isinstance(job_id, bool) else None
     if job is None:
         raise PermissionDenied()
     found = compute(session, job.id, period, now)

@@ -126,8 +126,12 @@ def _score_rows(*extra):
 
 def interview_scores(session, interview_ids: list[int]) -> dict[int, list[tuple[str, dict[str, float]]]]:
     """Per interview, each answer's (question's competency key, {competency key: score})."""
-    return by_interview(session.exec(_score_rows().where(
-        models.Answer.interview_id.in_(interview_ids), models.Answer.is_practice.is_(False))).all())
+    return by_interview(session.exec(interview_scores_query(interview_ids)).all())
+
+
+def interview_scores_query(interview_ids):
+    """The rows ``by_interview`` groups, of ``interview_ids`` (a list or a select of ids)."""
+    return _score_rows().where(models.Answer.interview_id.in_(interview_ids), models.Answer.is_practice.is_(False))
 
 
 def has_unscored_answer(interview_id):
