@@ -148,11 +148,7 @@ class InterviewReviewState(BaseState):
         self.needs_reauth = not found.sensitive and user.role == access.HR_MANAGER
         here = routes.interview_review(found.id)
         self.reauth_href = f"{routes.REAUTH}?next={quote(here)}"
-        if access.can(user, access.REPORT_PUBLISH):
-            with db.session_scope() as s:
-                self.publication = report.publication(s, found.id)
-        else:
-            self.publication = ""
+        self.publication = found.publication if access.can(user, access.REPORT_PUBLISH) else ""
         self.loaded = True
 
     @requires(access.REPORT_VIEW)

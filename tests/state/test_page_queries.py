@@ -447,6 +447,42 @@ def test_the_score_report_reads_two_statements(scored_statements):
         assert found.recommended  # courses for the gaps
 
 
+@pytest.mark.parametrize("role", ["hr", "interviewer"])
+def test_reviewing_an_interview_reads_two_statements(scored_statements, role):
+    """The caller; then, together, the interview with its job, candidate and report, its
+    answers, their scores, the reviewer's own ratings and an interviewer's assignments, which
+    every check of the page reuses (HR's was 11: the publication read its rows again)."""
+    from state.review import InterviewReviewState
+
+    from portal.services.platform import db, demo
+
+    with db.session_scope() as s:
+        candidate = s.exec(select(models.User).where(models.User.email == demo.demo_email("candidate"))).one()
+        interview_id = s.exec(select(models.Interview.id).where(
+            models.Interview.candidate_id == candidate.id, models.Interview.status == "completed")).one()
+        reviewer = s.exec(select(models.User).where(models.User.email == demo.demo_email("interviewer"))).one()
+        profile = s.exec(select(models.InterviewerProfile).where(
+            models.InterviewerProfile.user_id == reviewer.id)).first()
+        s.add(models.InterviewAssignment(interview_id=interview_id, interviewer_id=profile.id))
+    tab = Tab(_demo_cookie(role))
+    path = routes.interview_review(interview_id)
+    tab.load(path)
+    scored_statements.clear()
+    assert tab.load(path) == [None]
+    assert len(_reads(scored_statements)) <= 2, scored_statements
+    shown = tab.state(InterviewReviewState)
+    assert not shown.refused and shown._found.answers
+    assert all(c.ai_score is not None for a in shown._found.answers for c in a.competencies)
+    assert shown.sensitive == (role == "interviewer") and shown.may_rate
+    from portal.services.reports import report
+
+    with db.session_scope() as s:  # HR sees whether it is published, as the report service tells it
+        expected = report.publication(s, interview_id) if role == "hr" else ""
+    assert shown.publication == expected and (expected or role != "hr")
+    if role == "interviewer":
+        assert all(a.transcript for a in shown._found.answers)  # reviewing an assigned interview
+
+
 @pytest.mark.parametrize("role", ["employee", "candidate"])
 def test_the_development_plan_reads_two_statements(scored_statements, role):
     """The caller; then, together (db.together), the goals with the learning preference and

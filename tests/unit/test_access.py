@@ -22,6 +22,7 @@ from portal.models import (
 )
 from portal.services.accounts import access
 from portal.services.platform import db
+from tests.sql import counted_statements
 from portal.services.accounts.access import (
     ADMIN,
     AUDIT_VIEW,
@@ -131,6 +132,26 @@ def test_interviewers_see_only_assigned_interviews(world):
         assert access.visible_candidate_ids(s, other_iv) == set()
     assert not access.can(User(id=ids[INTERVIEWER], email="i@corp.cn", role=INTERVIEWER), REPORT_VIEW,
                           Report(id=1, interview_id=ids["iv_a"], candidate_id=1, overall=1))  # no session
+
+
+def test_an_assignment_written_or_ended_in_the_same_unit_of_work_counts_at_once(world):
+    """A page's checks read an interviewer's assignments once per unit of work; writing an
+    assignment or ending a profile forgets what was read."""
+    url, ids = world
+    with db.session_scope(url) as s, counted_statements() as seen:
+        iv = s.get(User, ids[INTERVIEWER])
+        iv_a, iv_b = s.get(Interview, ids["iv_a"]), s.get(Interview, ids["iv_b"])
+        assert not access.can(iv, REPORT_VIEW, iv_b, session=s)
+        seen.clear()
+        assert access.can(iv, REPORT_VIEW, iv_a, session=s)
+        assert seen == []  # the second check asks nothing
+        profile = s.exec(select(InterviewerProfile).where(InterviewerProfile.user_id == iv.id)).one()
+        s.add(InterviewAssignment(interview_id=iv_b.id, interviewer_id=profile.id))
+        s.flush()
+        assert access.can(iv, REPORT_VIEW, iv_b, session=s)
+        profile.is_active = False
+        s.flush()
+        assert not access.can(iv, REPORT_VIEW, iv_b, session=s)
 
 
 def test_hr_sees_everyone_but_not_sensitive_fields(world):

@@ -28,8 +28,9 @@ import functools
 
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from portal.models import (aware, 
     ROLES,
@@ -178,8 +179,28 @@ def assigned_interviews(user: User):
             .where(InterviewerProfile.user_id == user.id, InterviewerProfile.is_active.is_(True)))
 
 
+_ASSIGNED = "access.assigned"  # session.info: user id -> the ids of their interviews, read in this unit of work
+
+
 def assigned_interview_ids(session, user: User) -> set[int]:
-    return set(session.execute(assigned_interviews(user)).scalars())
+    """Read once per unit of work: a page's several checks ask the same; any flush that
+    writes an assignment or a profile forgets it."""
+    known = session.info.setdefault(_ASSIGNED, {})
+    if user.id not in known:
+        known[user.id] = set(session.execute(assigned_interviews(user)).scalars())
+    return known[user.id]
+
+
+def remember_assignments(session, user: User, interview_ids) -> None:
+    """``assigned_interviews(user)`` read along with a page's rows, for its checks."""
+    session.info.setdefault(_ASSIGNED, {})[user.id] = set(interview_ids)
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _forget_assignments(session, _context) -> None:
+    if _ASSIGNED in session.info and any(isinstance(obj, (InterviewAssignment, InterviewerProfile))
+                                         for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_ASSIGNED)
 
 
 def assigned_candidate_ids(session, user: User) -> set[int]:

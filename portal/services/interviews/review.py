@@ -24,7 +24,8 @@ from portal.models import aware
 from portal.services.accounts import access
 from portal.services.interviews import recordings, scoring_client
 from portal.services.interviews.practice import evidence_sentences
-from portal.services.platform import audit, crypto
+from portal.services.reports.scores import has_unscored_answer, model_competencies
+from portal.services.platform import audit, crypto, db
 from portal.services.platform.errors import PermissionDenied, ServiceError
 from portal.services.platform.i18n import N_
 
@@ -96,6 +97,7 @@ class InterviewReview:
     status: str
     sensitive: bool  # transcripts, evidence and recordings are shown
     may_rate: bool
+    publication: str = ""  # as reports.report.publication: "" not ready, "waiting", "published"
     answers: list[AnswerReview] = field(default_factory=list)
 
 
@@ -136,16 +138,20 @@ def _interview(session, user: models.User, interview_id: int, ip: str) -> models
 
 def review(session, user: models.User, interview_id: int, *, user_session: models.UserSession | None = None,
            ip: str = "") -> InterviewReview:
-    """Everything the reviewer sees of one interview's answers; audited as an access to personal data."""
-    interview = _interview(session, user, interview_id, ip)
-    job = session.get(models.Job, interview.job_id)
-    candidate = session.get(models.User, interview.candidate_id)
-    # the same rule for every answer of the interview: asked of the interview itself
-    sensitive = access.can_view_field(user, "transcript_enc", interview, session=session,
-                                      user_session=user_session)
-    competencies = session.exec(select(models.Competency).where(models.Competency.model_id == interview.model_id)
-                                .order_by(models.Competency.position, models.Competency.id)).all()
-    answers = session.exec(
+    """Everything the reviewer sees of one interview's answers; audited as an access to
+    personal data. One statement reads it all (with an interviewer's assignments, which
+    the checks below then reuse); what the reviewer may not see stays encrypted."""
+    if not recordings._valid_id(interview_id) or user.role not in (access.INTERVIEWER, access.HR, access.HR_MANAGER):
+        raise PermissionDenied()  # the same answer as for someone else's: ids reveal nothing
+    mine_only = models.InterviewerRating.rater_id == user.id
+    of_it = (models.Answer.interview_id == interview_id) & models.Answer.is_practice.is_(False)
+    reads = [
+        select(models.Interview, models.Job.title_zh, models.Job.title_en, models.User.display_name,
+               has_unscored_answer(models.Interview.id), models.Report.published_at)
+        .join(models.Job, models.Job.id == models.Interview.job_id)
+        .join(models.User, models.User.id == models.Interview.candidate_id)
+        .outerjoin(models.Report, models.Report.interview_id == models.Interview.id)
+        .where(models.Interview.id == interview_id),
         select(models.Answer, models.Question, models.AnswerScore, models.Recording.id, models.ScoringJob.status,
                models.TranscriptionJob.status)
         .join(models.Question, models.Question.id == models.Answer.question_id)
@@ -153,24 +159,37 @@ def review(session, user: models.User, interview_id: int, *, user_session: model
         .outerjoin(models.Recording, models.Recording.answer_id == models.Answer.id)
         .outerjoin(models.ScoringJob, models.ScoringJob.answer_id == models.Answer.id)
         .outerjoin(models.TranscriptionJob, models.TranscriptionJob.answer_id == models.Answer.id)
-        .where(models.Answer.interview_id == interview.id, models.Answer.is_practice.is_(False))
-        .order_by(models.Question.position, models.Question.id)).all()
-    answer_ids = [a.id for a, *_ in answers]
-    scores = {(c.answer_id, c.competency_id): c for c in session.exec(
-        select(models.CompetencyScore).where(models.CompetencyScore.answer_id.in_(answer_ids))).all()} \
-        if answer_ids else {}
-    mine = {(r.answer_id, r.competency_key): r for r in session.exec(
-        select(models.InterviewerRating).where(models.InterviewerRating.answer_id.in_(answer_ids),
-                                               models.InterviewerRating.rater_id == user.id)).all()} \
-        if answer_ids else {}
-    out = InterviewReview(id=interview.id, candidate=candidate.display_name,
-                          title_zh=job.title_zh, title_en=job.title_en, scheduled_at=aware(interview.scheduled_at),
+        .where(of_it).order_by(models.Question.position, models.Question.id),
+        select(models.CompetencyScore, models.Competency.key)
+        .join(models.Answer, models.Answer.id == models.CompetencyScore.answer_id)
+        .join(models.Competency, models.Competency.id == models.CompetencyScore.competency_id).where(of_it),
+        select(models.InterviewerRating).join(models.Answer, models.Answer.id == models.InterviewerRating.answer_id)
+        .where(of_it, mine_only)]
+    if user.role == access.INTERVIEWER:
+        reads.append(access.assigned_interviews(user))
+    head, answers, score_rows, ratings, *assigned = db.together(session, *reads)
+    if assigned:
+        access.remember_assignments(session, user, assigned[0])
+    if not head:
+        raise PermissionDenied()
+    interview, title_zh, title_en, candidate_name, unscored, published_at = head[0]
+    access.require(user, access.REPORT_VIEW, interview, session=session, ip=ip)
+    # the same rule for every answer of the interview: asked of the interview itself
+    sensitive = access.can_view_field(user, "transcript_enc", interview, session=session,
+                                      user_session=user_session)
+    competencies = model_competencies(session, interview.model_id)
+    scores = {(c.answer_id, key): c for c, key in score_rows}
+    mine = {(r.answer_id, r.competency_key): r for r in ratings}
+    ready = interview.status == "completed" and not unscored
+    out = InterviewReview(id=interview.id, candidate=candidate_name,
+                          title_zh=title_zh, title_en=title_en, scheduled_at=aware(interview.scheduled_at),
                           status=interview.status, sensitive=sensitive,
-                          may_rate=access.can(user, access.NOTE_ADD, interview, session=session))
+                          may_rate=access.can(user, access.NOTE_ADD, interview, session=session),
+                          publication=("published" if published_at else "waiting") if ready else "")
     for answer, question, score, recording_id, scoring, transcription in answers:
         rows = []
         for c in competencies:
-            found = scores.get((answer.id, c.id))
+            found = scores.get((answer.id, c.key))
             rating = mine.get((answer.id, c.key))
             rows.append(CompetencyReview(
                 key=c.key, name_zh=c.name_zh, name_en=c.name_en, required_level=c.required_level,
